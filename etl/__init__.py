@@ -1,0 +1,1 @@
+"""National reporting warehouse for the commune-police programme."""

@@ -1,0 +1,44 @@
+"""Settings, read once from the environment (``CAX_*``) with local defaults.
+
+Every path the product writes lives under ``var/`` unless a setting says otherwise.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def _path(name: str, default: str) -> Path:
+    return Path(os.environ.get(name) or default)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the warehouse, the landing folder and the work files live."""
+
+    warehouse: Path
+    landing: Path
+    published: Path
+    var: Path
+
+    @property
+    def staging(self) -> Path:
+        """Per-run intermediate files (extracted rows as Parquet)."""
+        return self.var / "staging"
+
+    @property
+    def data_docs(self) -> Path:
+        return self.var / "data_docs"
+
+
+def load_settings(warehouse: Path | str | None = None) -> Settings:
+    """Settings from the environment; an explicit ``warehouse`` wins over ``CAX_WAREHOUSE``."""
+    var = _path("CAX_VAR", "var")
+    return Settings(
+        warehouse=Path(warehouse) if warehouse else _path("CAX_WAREHOUSE", str(var / "warehouse.duckdb")),
+        landing=_path("CAX_LANDING", str(var / "landing")),
+        published=_path("CAX_PUBLISHED", str(var / "published" / "warehouse.duckdb")),
+        var=var,
+    )
