@@ -43,6 +43,7 @@ _PREFIXES = {
 _FOLDED_WORDS = {w for level in _PREFIXES.values() for w in level if w.isascii() and " " in w or w in {
     "xa", "phuong", "quan", "huyen", "tinh"}}
 _SPACES = re.compile(r"\s+")
+_TYPE_SUFFIX = re.compile(r"\s*\(([^()]{1,12})\)\s*$")
 
 
 def clean_text(value: object) -> str:
@@ -61,6 +62,12 @@ def strip_diacritics(text: str) -> str:
 def split_prefix(name: object, level: str = "commune") -> tuple[str | None, str]:
     """('xã', 'Hưng Đạo') from 'X. Hưng Đạo'; (None, name) when there is no type prefix."""
     text = clean_text(name)
+    # 'Ma Đa Guôi (Thị trấn)': the type written after the name, as some lists disambiguate.
+    suffix = _TYPE_SUFFIX.search(text)
+    if suffix:
+        kind = split_prefix(suffix.group(1) + " x", level)[0]
+        if kind:
+            return kind, text[: suffix.start()].strip()
     lowered = text.lower()
     is_ascii = lowered.isascii()
     for written in sorted(_PREFIXES[level], key=len, reverse=True):
@@ -90,9 +97,9 @@ def accent_key(name: object, level: str = "commune") -> str:
     return _core(text)
 
 
-def fold_key(name: object, level: str = "commune") -> str:
+def fold_key(name: object, level: str = "commune", strip_prefix: bool = True) -> str:
     """Key without diacritics: 'X. HUNG DAO' and 'Xã Hưng Đạo' both give 'hungdao'."""
-    _, rest = split_prefix(name, level)
+    rest = split_prefix(name, level)[1] if strip_prefix else clean_text(name)
     return _core(strip_diacritics(rest).lower())
 
 

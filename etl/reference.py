@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 import vietnamadminunits
 
-from etl.names import accent_key, fold_key, split_prefix
+from etl.names import accent_key, clean_text, fold_key, split_prefix
 
 ERA_SWITCH_DATE = date(2025, 7, 1)
 PRE2025, ERA2025 = "pre2025", "2025"
@@ -194,22 +194,31 @@ class UnitResolver:
         self._units = communes(self.era, self.province_code)
         units = admin_units()
         districts = units[(units.admin_era == self.era) & (units.level == "district")]
-        self._district_fold = dict(zip(districts.unit_code, districts.short_name.map(
+        self._district_fold = dict(zip(districts.unit_code, districts.name.map(
             lambda n: fold_key(n, "district")), strict=True))
-        self._accent = [accent_key(n) for n in self._units.short_name]
+        # Keys come from the official full names ('Xã Xa Dung'), whose one type prefix is certain;
+        # the package's short names carry disambiguators like 'Phước Long (Xã)'.
+        self._accent = [accent_key(n) for n in self._units.name]
+        # The type written in the official name; the package's type column has a few slips
+        # ('Phường 5' of Phú Nhuận typed as xã), and the name is what provinces copy.
+        self._types = [split_prefix(n)[0] for n in self._units.name]
         self._codes = set(self._units.unit_code)
-        for i, name in enumerate(self._units.short_name):
+        for i, name in enumerate(self._units.name):
             self._by_fold.setdefault(fold_key(name), []).append(i)
 
     def resolve(self, name: object, district: object = None, code: object = None) -> Resolution:
         unit_type, _ = split_prefix(name)
-        candidates = list(self._by_fold.get(fold_key(name), []))
+        # 'Xa Dung' written without its type: the stripped reading ('Dung') may find nothing.
+        candidates = list(self._by_fold.get(fold_key(name), []) or self._by_fold.get(
+            fold_key(name, strip_prefix=False), []))
+        written_accents = not clean_text(name).isascii()
         narrowers = [
-            lambda c: [i for i in c if self._units.unit_type[i] == unit_type] if unit_type else c,
+            lambda c: [i for i in c if self._types[i] == unit_type] if unit_type else c,
             lambda c: [i for i in c if self._district_fold.get(self._units.district_code[i]) ==
                        fold_key(district, "district")] if district else c,
-            lambda c: [i for i in c if self._accent[i] == accent_key(name)],
             lambda c: [i for i in c if self._units.unit_code[i] == str(code).strip()] if code else c,
+            # Diacritics tell 'Ia Băng' from 'Ia Bang' only when the province wrote them.
+            lambda c: [i for i in c if self._accent[i] == accent_key(name)] if written_accents else c,
         ]
         for narrow in narrowers:
             if len(candidates) <= 1:

@@ -1,0 +1,159 @@
+"""The ``cax`` command line: sample, ingest, indicators, demo.
+
+Exit codes (DESIGN.md "Contracts"): 0 everything loaded; 3 a row quarantined or a file
+rejected; 2 bad usage; 1 an internal failure.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from datetime import date
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from etl.config import load_settings
+
+app = typer.Typer(help="Commune-police reporting warehouse (Công an xã chính quy).", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+console = Console()
+WarehouseOption = typer.Option(None, "--warehouse", help="DuckDB file (default: $CAX_WAREHOUSE or var/warehouse.duckdb)")
+
+
+@app.command()
+def sample(out: Path = typer.Option(..., "--out", help="Folder to write the workbooks into"),
+           seed: int = typer.Option(2021, "--seed", help="Seed of the generator")) -> None:
+    """Write one sample April 2021 workbook per legacy province (and truth.json for tests)."""
+    from etl.sample import generate_samples
+
+    files = generate_samples(out, seed)
+    console.print(f"Đã tạo {len(files)} tệp mẫu / wrote {len(files)} sample workbooks in {out}")
+
+
+def _ingest(paths: list[Path], warehouse: Path | None) -> int:
+    from etl.pipeline import discover, run_night
+
+    settings = load_settings(warehouse)
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        console.print(f"[red]Không tìm thấy / not found:[/red] {', '.join(map(str, missing))}")
+        return 2
+    fresh, _ = discover(paths, settings.warehouse)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=True) as progress:
+        task = progress.add_task("Đọc tệp / reading workbooks", total=len(fresh))
+        result = run_night(paths, settings, on_file=lambda p: progress.advance(task))
+    table = Table(title="Kết quả nạp / load summary")
+    for column in ("Tệp / file", "Tỉnh / province", "Trạng thái / status", "Đọc / read", "Nạp / loaded",
+                   "Cách ly / quarantined", "Cảnh báo / warnings", "Lý do / reason"):
+        table.add_column(column)
+    for o in result.outcomes:
+        style = {"loaded": "green", "loaded_with_errors": "yellow", "rejected": "red"}.get(o.status, "")
+        table.add_row(o.file_name, o.province_code or "", f"[{style}]{o.status}[/{style}]", str(o.rows_read),
+                      str(o.rows_loaded), str(o.rows_quarantined), str(o.warnings), o.reason or "")
+    if result.outcomes:
+        console.print(table)
+    console.print(f"{len(result.outcomes)} bài nộp / submissions, {result.skipped_duplicates} tệp đã nạp trước đó / "
+                  f"already loaded, {result.rows_quarantined} dòng cách ly / rows quarantined, "
+                  f"{result.files_rejected} bị từ chối / rejected. Kho / warehouse: {settings.warehouse}")
+    return result.exit_code
+
+
+@app.command()
+def ingest(paths: list[Path] = typer.Argument(..., help="Workbooks or folders of workbooks"),
+           warehouse: Path | None = WarehouseOption) -> None:
+    """Load workbooks into the warehouse (files already loaded are skipped)."""
+    raise typer.Exit(_ingest(paths, warehouse))
+
+
+def _national_line(row) -> str:
+    from etl.report import vn_number
+
+    return (f"Cả nước / nationwide ({row.as_of_date:%d/%m/%Y}, {row.admin_era}): "
+            f"{row.provinces_reporting}/{row.provinces_expected} tỉnh báo cáo / provinces reporting · "
+            f"{vn_number(row.officers)} CA chính quy / regular officers · "
+            f"{vn_number(row.communes_staffed)}/{vn_number(row.communes_in_scope)} xã, thị trấn có CA chính quy / "
+            f"communes staffed ({vn_number(row.coverage_pct, 1)}%) · "
+            f"{vn_number(row.officers_per_commune, 2)} CA/xã / officers per commune")
+
+
+def _print_indicators(warehouse: Path, as_of: date | None, as_json: bool, provinces: bool) -> int:
+    from etl import report
+
+    if not warehouse.exists():
+        console.print(f"[red]Chưa có kho dữ liệu / no warehouse at {warehouse}[/red]")
+        return 2
+    national = report.national_staffing(warehouse, as_of)
+    if as_json:
+        out = []
+        for row in national.itertuples():
+            by_province = report.staffing_by_province(warehouse, row.as_of_date, row.admin_era)
+            out.append({**_jsonable(row._asdict()), "provinces": [_jsonable(r) for r in
+                                                                   by_province.to_dict(orient="records")]})
+        sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=1) + "\n")
+        return 0
+    if national.empty:
+        console.print("Chưa có số liệu / no staffing data yet")
+        return 0
+    for row in national.itertuples():
+        if provinces:
+            _print_province_table(report.staffing_by_province(warehouse, row.as_of_date, row.admin_era))
+        console.print(_national_line(row), soft_wrap=True)
+    return 0
+
+
+def _jsonable(record: dict) -> dict:
+    record.pop("Index", None)
+    return {k: (v.isoformat() if isinstance(v, date) else (None if v != v else v)) if v is not None else None
+            for k, v in record.items()}
+
+
+def _print_province_table(frame) -> None:
+    from etl.report import vn_number
+
+    table = Table(title=f"Bố trí CA chính quy theo tỉnh / staffing by province ({len(frame)})")
+    for column in ("Mã / code", "Tỉnh, thành phố / province", "Ngày số liệu / as of", "CA chính quy / officers",
+                   "Xã có CA / staffed", "Xã trong phạm vi / in scope", "Tỷ lệ / coverage %", "CA/xã / per commune"):
+        table.add_column(column, justify="left" if "province" in column or "code" in column else "right")
+    for r in frame.itertuples():
+        table.add_row(r.province_code, r.province_name, f"{r.as_of_date:%d/%m/%Y}", vn_number(r.officers),
+                      vn_number(r.communes_staffed), vn_number(r.communes_in_scope), vn_number(r.coverage_pct, 1),
+                      vn_number(r.officers_per_commune, 2))
+    console.print(table)
+
+
+@app.command()
+def indicators(as_of: str | None = typer.Option(None, "--as-of", help="Latest month on or before this date (YYYY-MM-DD)"),
+               as_json: bool = typer.Option(False, "--json", help="Machine-readable output"),
+               warehouse: Path | None = WarehouseOption) -> None:
+    """Print the national staffing indicators (and per province with --json)."""
+    try:
+        day = date.fromisoformat(as_of) if as_of else None
+    except ValueError:
+        console.print(f"[red]Ngày không hợp lệ / bad date:[/red] {as_of} (YYYY-MM-DD)")
+        raise typer.Exit(2) from None
+    raise typer.Exit(_print_indicators(load_settings(warehouse).warehouse, day, as_json, provinces=False))
+
+
+@app.command()
+def demo(seed: int = typer.Option(2021, "--seed"), warehouse: Path | None = WarehouseOption) -> None:
+    """Sample every province into a fresh landing folder, ingest it, print the indicators."""
+    from etl.sample import generate_samples
+
+    settings = load_settings(warehouse)
+    if settings.landing.exists():
+        shutil.rmtree(settings.landing)
+    files = generate_samples(settings.landing, seed)
+    console.print(f"Đã tạo {len(files)} tệp mẫu / wrote {len(files)} sample workbooks in {settings.landing}")
+    _ingest([settings.landing], settings.warehouse)
+    _print_indicators(settings.warehouse, None, as_json=False, provinces=True)
+    raise typer.Exit(0)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()

@@ -1,0 +1,121 @@
+"""Finding the table in a sheet: the header row (one or two rows), the columns, the period
+and province written in the title block, and what each row below the header is."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from etl.extract.aliases import REQUIRED, match_heading
+from etl.extract.values import find_dmy, raw_text
+from etl.extract.workbook import Sheet
+from etl.names import clean_text, header_key, strip_diacritics
+
+MAX_HEADER_SCAN = 40
+
+_GRAND_TOTAL = re.compile(r"^(tong cong|tong|cong|tong so|tong so chung|toan tinh|cong toan tinh|"
+                          r"tong cong toan tinh|tong toan tinh)$")
+_SUBTOTAL = re.compile(r"^(cong|tong|tong cong|tong so)\s+(huyen|quan|thi xa|thanh pho|tp|tx|h|q)\b")
+_COLUMN_NUMBERS = re.compile(r"^\(?\s*\d{1,2}\s*\)?$|^\(?[a-z]\)?$")
+
+
+@dataclass(frozen=True)
+class Header:
+    """Where the table starts and which sheet column holds each of our columns."""
+
+    first_row: int  # 0-based index of the (first) header row
+    data_start: int  # 0-based index of the first row below the header
+    columns: dict[str, int]
+
+
+def _label(sheet: Sheet, row: int, col: int) -> str:
+    return raw_text(sheet.cell(row, col))
+
+
+def _merged_label(sheet: Sheet, row: int, col: int) -> str:
+    """A header cell's text, taken from the top-left cell when it lies inside a merged range."""
+    for (r0, c0), (r1, c1) in sheet.merged:
+        if r0 <= row <= r1 and c0 <= col <= c1:
+            return _label(sheet, r0, c0)
+    return _label(sheet, row, col)
+
+
+def _map_columns(sheet_code: str, labels: dict[int, str]) -> dict[str, int]:
+    columns: dict[str, int] = {}
+    for col in sorted(labels):
+        name = match_heading(sheet_code, labels[col])
+        if name and name not in columns:
+            columns[name] = col
+    return columns
+
+
+def find_header(sheet: Sheet, sheet_code: str) -> Header | None:
+    """The header of a table of ``sheet_code`` in ``sheet``, or None when there is none.
+
+    Each of the first rows is tried as a one-row header, and with the row below it as a
+    two-row header (merged "Trong đó" over "Trưởng" and "Phó"); the reading that maps the
+    most columns wins.
+    """
+    best: Header | None = None
+    width = max((len(r) for r in sheet.grid[:MAX_HEADER_SCAN]), default=0)
+    for row in range(min(MAX_HEADER_SCAN, len(sheet.grid))):
+        single = {c: _merged_label(sheet, row, c) for c in range(width)}
+        if sum(1 for v in single.values() if v) < 2:
+            continue
+        readings = [(_map_columns(sheet_code, single), row + 1)]
+        if row + 1 < len(sheet.grid):
+            below = {c: _merged_label(sheet, row + 1, c) for c in range(width)}
+            combined = {c: (single[c] + " " + below[c]).strip() if below[c] != single[c] else single[c]
+                        for c in range(width)}
+            # A continuation row holds headings, not figures.
+            if not any(isinstance(sheet.cell(row + 1, c), int | float) for c in range(width)):
+                readings.append((_map_columns(sheet_code, combined), row + 2))
+        for columns, data_start in readings:
+            if not all(r in columns for r in REQUIRED[sheet_code]):
+                continue
+            if best is None or len(columns) > len(best.columns):
+                best = Header(row, data_start, columns)
+        if best is not None and best.first_row < row - 1:
+            break
+    return best
+
+
+def title_text(sheet: Sheet, header: Header | None) -> list[str]:
+    """The texts of the title block above the table (every non-empty cell, row by row)."""
+    end = header.first_row if header else min(len(sheet.grid), 12)
+    lines = []
+    for row in range(end):
+        texts = [raw_text(v) for v in sheet.grid[row] if raw_text(v)]
+        if texts:
+            lines.append(" ".join(texts))
+    return lines
+
+
+def find_period(lines: list[str]) -> tuple[int, int, date | None] | None:
+    """(year, month, as-of date) from 'Tháng 4 năm 2021 (Số liệu tính đến ngày 23/4/2021)'."""
+    # strip_diacritics keeps one character per NFC character, so positions carry over.
+    folded = strip_diacritics(clean_text(" ".join(lines))).lower()
+    as_of = None
+    cut = re.search(r"tinh den|den ngay|tinh toi|ngay bao cao|so lieu ngay", folded)
+    if cut:
+        as_of = find_dmy(folded[cut.start():])
+    month = re.search(r"thang\s*(\d{1,2})\s*(?:nam|/|-|\.)\s*(\d{4})", folded)
+    if month and 1 <= int(month.group(1)) <= 12:
+        return int(month.group(2)), int(month.group(1)), as_of
+    if as_of:
+        return as_of.year, as_of.month, as_of
+    return None
+
+
+def is_grand_total(label: str) -> bool:
+    return bool(_GRAND_TOTAL.match(header_key(label)))
+
+
+def is_subtotal(label: str) -> bool:
+    return bool(_SUBTOTAL.match(header_key(label)))
+
+
+def is_column_numbering(label: str) -> bool:
+    """Rows like '(1) (2) (3)' under the header number the columns; they are not data."""
+    return bool(_COLUMN_NUMBERS.match(header_key(label) or label.strip()))

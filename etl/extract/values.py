@@ -1,0 +1,109 @@
+"""Parsing of cell values as provinces write them: Vietnamese numbers and dates, text cells.
+
+A parser returns ``None`` for a blank cell and raises ``ValueError`` for a cell it cannot read,
+so that the caller can tell "missing" from "wrong" and quarantine with the raw value.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, datetime, timedelta
+
+from etl.names import clean_text, strip_diacritics
+
+_EXCEL_EPOCH = date(1899, 12, 30)
+_TRAILING_NOTE = re.compile(r"\s*[\(\[].*$")
+_THOUSANDS_DOT = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+$")
+_DMY = re.compile(r"^(\d{1,2})\s*[/\-.]\s*(\d{1,2})\s*[/\-.]\s*(\d{4})$")
+_YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$")
+_WORDS_DATE = re.compile(r"ngay\s*(\d{1,2})\s*thang\s*(\d{1,2})\s*nam\s*(\d{4})")
+
+
+def raw_text(value: object) -> str:
+    """The cell as a person reads it: '' for blank, whole floats without '.0'."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.strftime("%d/%m/%Y") if value.time() == datetime.min.time() else value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    return clean_text(value)
+
+
+def parse_number(value: object) -> float | None:
+    """A number from a cell: 5, 5.0, '5', '1.234', '5,2', '5 (đủ)'; None when blank."""
+    if value is None or isinstance(value, bool):
+        if isinstance(value, bool):
+            raise ValueError("boolean is not a number")
+        return None
+    if isinstance(value, int | float):
+        if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+            raise ValueError("not a finite number")
+        return float(value)
+    text = clean_text(value).replace(" ", "")
+    if text in ("", "-"):
+        return None
+    text = _TRAILING_NOTE.sub("", text)
+    if "." in text and "," in text:
+        # Whichever separator comes last is the decimal one.
+        if text.rfind(",") > text.rfind("."):
+            text = text.replace(".", "").replace(",", ".")
+        else:
+            text = text.replace(",", "")
+    elif "," in text:
+        text = text.replace(",", ".")  # Vietnamese decimal comma
+    elif _THOUSANDS_DOT.match(text):
+        text = text.replace(".", "")
+    result = float(text)  # raises ValueError on anything else
+    if math.isnan(result) or math.isinf(result):
+        raise ValueError("not a finite number")
+    return result
+
+
+def parse_date(value: object) -> date | None:
+    """A date from a cell: an Excel date, a serial number, '23/4/2021', '23-04-2021'."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if 1 <= value < 2958466:
+            return _EXCEL_EPOCH + timedelta(days=int(value))
+        raise ValueError("serial number out of range")
+    text = clean_text(value)
+    if not text:
+        return None
+    if re.fullmatch(r"\d+(\.0+)?", text):
+        return parse_date(float(text))
+    for pattern, order in ((_DMY, (3, 2, 1)), (_YMD, (1, 2, 3))):
+        match = pattern.match(text)
+        if match:
+            y, m, d = (int(match.group(i)) for i in order)
+            return date(y, m, d)
+    match = _WORDS_DATE.search(strip_diacritics(text).lower())
+    if match:
+        d, m, y = (int(g) for g in match.groups())
+        return date(y, m, d)
+    raise ValueError(f"not a date: {text!r}")
+
+
+def find_dmy(text: str) -> date | None:
+    """The first day/month/year date written anywhere inside ``text``."""
+    for match in re.finditer(r"(\d{1,2})\s*[/\-.]\s*(\d{1,2})\s*[/\-.]\s*(\d{4})", text):
+        try:
+            return date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
+        except ValueError:
+            continue
+    match = _WORDS_DATE.search(strip_diacritics(text).lower())
+    if match:
+        d, m, y = (int(g) for g in match.groups())
+        try:
+            return date(y, m, d)
+        except ValueError:
+            return None
+    return None

@@ -1,0 +1,42 @@
+"""Reading the marts back for people: Vietnamese number format and the indicator queries."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from etl import load
+
+
+def vn_number(value: float | int | None, decimals: int = 0) -> str:
+    """44123 -> '44.123'; 5.318 -> '5,32' (dot for thousands, comma for decimals)."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "–"
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def _frame(warehouse: Path, sql: str, params: dict | None = None) -> pd.DataFrame:
+    engine = load.engine_for(warehouse, read_only=True)
+    try:
+        with engine.connect() as conn:
+            result = conn.exec_driver_sql(sql, params) if params else conn.exec_driver_sql(sql)
+            return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    finally:
+        engine.dispose()
+
+
+def national_staffing(warehouse: Path, as_of: date | None = None) -> pd.DataFrame:
+    """Rows of mart.national_staffing; with ``as_of``, the latest month on or before it."""
+    frame = _frame(warehouse, "select * from mart.national_staffing order by as_of_date")
+    if as_of is not None and not frame.empty:
+        frame = frame[frame.as_of_date <= as_of].tail(1)
+    return frame.reset_index(drop=True)
+
+
+def staffing_by_province(warehouse: Path, as_of_date: date, admin_era: str) -> pd.DataFrame:
+    return _frame(warehouse, "select * from mart.staffing_by_province where admin_era = $era"
+                  " and date_trunc('month', as_of_date) = date_trunc('month', $day::date)"
+                  " order by province_code", {"era": admin_era, "day": as_of_date})

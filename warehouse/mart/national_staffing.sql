@@ -1,0 +1,46 @@
+-- Nationwide staffing per month: the sum of the provinces' rows of that month (each its latest
+-- snapshot), dated by the latest of their as-of dates. Stocks are never summed over months.
+create or replace view mart.national_staffing as
+with by_month as (
+    select *, date_trunc('month', as_of_date)::date as month_start
+    from mart.staffing_by_province
+),
+expected as (
+    select admin_era, count(*) as provinces_expected
+    from dw.dim_province
+    group by admin_era
+),
+national as (
+    select
+        month_start,
+        admin_era,
+        max(as_of_date) as as_of_date,
+        count(*) as provinces_reporting,
+        sum(communes_in_scope)::bigint as communes_in_scope,
+        sum(communes_staffed)::bigint as communes_staffed,
+        sum(officers)::bigint as officers
+    from by_month
+    group by month_start, admin_era
+)
+select
+    n.as_of_date,
+    n.admin_era,
+    n.provinces_reporting,
+    e.provinces_expected,
+    n.communes_in_scope,
+    n.communes_staffed,
+    n.officers,
+    100.0 * n.communes_staffed / nullif(n.communes_in_scope, 0) as coverage_pct,
+    n.officers / nullif(n.communes_staffed, 0) as officers_per_commune
+from national n
+join expected e using (admin_era);
+
+comment on column mart.national_staffing.as_of_date is 'Latest as-of date among the provinces'' snapshots of the month';
+comment on column mart.national_staffing.admin_era is 'pre2025 (63 provinces) or 2025 (34 provinces)';
+comment on column mart.national_staffing.provinces_reporting is 'Provinces with a staffing snapshot in the month';
+comment on column mart.national_staffing.provinces_expected is 'Provinces of the era (63 or 34)';
+comment on column mart.national_staffing.communes_in_scope is 'Units in scope of the reporting provinces';
+comment on column mart.national_staffing.communes_staffed is 'Units in scope with at least one regular officer';
+comment on column mart.national_staffing.officers is 'Regular officers assigned to units in scope';
+comment on column mart.national_staffing.coverage_pct is 'communes_staffed / communes_in_scope x 100, from 0 to 100';
+comment on column mart.national_staffing.officers_per_commune is 'officers / communes_staffed';

@@ -1,0 +1,46 @@
+-- Staffing per province per month: the province's latest snapshot in the month.
+-- Definitions: DESIGN.md "Indicators" (communes in scope counts reference units, whatever was sent).
+create or replace view mart.staffing_by_province as
+with snapshot as (
+    select f.*, date_trunc('month', f.as_of_date)::date as month_start
+    from dw.fact_commune_staffing f
+),
+latest as (
+    select province_code, admin_era, month_start, max(as_of_date) as as_of_date
+    from snapshot
+    group by province_code, admin_era, month_start
+),
+per_province as (
+    select
+        l.as_of_date,
+        l.admin_era,
+        l.province_code,
+        count(distinct s.unit_code) filter (where u.is_in_scope and s.officers > 0) as communes_staffed,
+        coalesce(sum(s.officers) filter (where u.is_in_scope), 0)::bigint as officers
+    from latest l
+    join snapshot s using (province_code, admin_era, month_start, as_of_date)
+    join ref.admin_unit u on u.admin_era = s.admin_era and u.unit_code = s.unit_code
+    group by l.as_of_date, l.admin_era, l.province_code
+)
+select
+    r.as_of_date,
+    r.admin_era,
+    r.province_code,
+    p.province_name,
+    p.communes_in_scope,
+    r.communes_staffed,
+    r.officers,
+    100.0 * r.communes_staffed / nullif(p.communes_in_scope, 0) as coverage_pct,
+    r.officers / nullif(r.communes_staffed, 0) as officers_per_commune
+from per_province r
+join dw.dim_province p on p.province_code = r.province_code and p.admin_era = r.admin_era;
+
+comment on column mart.staffing_by_province.as_of_date is 'Date of the snapshot: the province''s latest staffing report in the month';
+comment on column mart.staffing_by_province.admin_era is 'pre2025 (63 provinces) or 2025 (34 provinces): the unit list the report uses';
+comment on column mart.staffing_by_province.province_code is 'GSO province code of the era, 2 digits';
+comment on column mart.staffing_by_province.province_name is 'Official province name of the era';
+comment on column mart.staffing_by_province.communes_in_scope is 'Reference units in the programme''s scope (before 7/2025: xã and thị trấn; after: every commune-level unit)';
+comment on column mart.staffing_by_province.communes_staffed is 'Units in scope with at least one regular officer in the snapshot';
+comment on column mart.staffing_by_province.officers is 'Regular officers assigned, summed over units in scope';
+comment on column mart.staffing_by_province.coverage_pct is 'communes_staffed / communes_in_scope x 100, from 0 to 100';
+comment on column mart.staffing_by_province.officers_per_commune is 'officers / communes_staffed';
