@@ -22,7 +22,8 @@ from etl.config import load_settings
 app = typer.Typer(help="Commune-police reporting warehouse (Công an xã chính quy).", no_args_is_help=True,
                   pretty_exceptions_enable=False)
 console = Console()
-WarehouseOption = typer.Option(None, "--warehouse", help="DuckDB file (default: $CAX_WAREHOUSE or var/warehouse.duckdb)")
+WarehouseOption = typer.Option(
+    None, "--warehouse", help="DuckDB file (default: $CAX_WAREHOUSE or var/warehouse.duckdb)")
 
 
 @app.command()
@@ -128,7 +129,7 @@ def _print_province_table(frame) -> None:
 
 
 @app.command()
-def indicators(as_of: str | None = typer.Option(None, "--as-of", help="Latest month on or before this date (YYYY-MM-DD)"),
+def indicators(as_of: str | None = typer.Option(None, "--as-of", help="Latest month on or before this day, YYYY-MM-DD"),
                as_json: bool = typer.Option(False, "--json", help="Machine-readable output"),
                warehouse: Path | None = WarehouseOption) -> None:
     """Print the national staffing indicators (and per province with --json)."""

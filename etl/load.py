@@ -59,6 +59,7 @@ def insert_frame(conn: sa.Connection, table: str, frame: pd.DataFrame) -> int:
     if frame.empty:
         return 0
     raw = conn.connection.driver_connection
+    assert raw is not None
     name = "incoming_frame"
     raw.register(name, frame)
     try:

@@ -137,9 +137,9 @@ def validate_stage(stage_paths: Iterable[Path], out_dir: Path, docs_dir: Path | 
     from etl.validate import validate_rows
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    stage_paths = [str(p) for p in stage_paths]
+    stage_files = [str(p) for p in stage_paths]
     frames = []
-    for staged in map(read_stage, stage_paths):
+    for staged in map(read_stage, map(Path, stage_files)):
         frames += [staged.rows(sub) for sub in staged.submissions if sub.sheet_code == "01"]
     rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     failures = _pre_suite_failures(rows) if not rows.empty else []
@@ -152,7 +152,7 @@ def validate_stage(stage_paths: Iterable[Path], out_dir: Path, docs_dir: Path | 
             failures.append(asdict(failure))
     rows.to_parquet(out_dir / f"{STAFFING}.rows.parquet", index=True)
     pd.DataFrame(failures, columns=QUARANTINE_COLUMNS).to_parquet(out_dir / f"{STAFFING}.failures.parquet")
-    (out_dir / "files.json").write_text(json.dumps(stage_paths, indent=1), encoding="utf-8")
+    (out_dir / "files.json").write_text(json.dumps(stage_files, indent=1), encoding="utf-8")
     return out_dir
 
 
@@ -179,7 +179,7 @@ def _fact_rows(rows: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
 
 
 def _audit_row(staged: StagedFile, run_id: str, **values: object) -> pd.DataFrame:
-    base = {"submission_id": staged.sha256[:16], "run_id": run_id, "file_name": staged.file_name,
+    base: dict[str, object] = {"submission_id": staged.sha256[:16], "run_id": run_id, "file_name": staged.file_name,
             "sha256": staged.sha256, "province_code": None, "sheet": None, "period_start": None,
             "period_end": None, "received_at": staged.received_at, "status": "rejected", "reason": None,
             "rows_read": 0, "rows_loaded": 0, "rows_quarantined": 0, "warnings": 0}
@@ -188,7 +188,7 @@ def _audit_row(staged: StagedFile, run_id: str, **values: object) -> pd.DataFram
 
 
 def load_validated(validated_dir: Path, warehouse: Path, run_id: str) -> NightResult:
-    """Load a validated run: one transaction per submission, then rebuild the marts."""
+    """Load a validated run, one transaction per submission (the marts are views over it)."""
     result = NightResult(run_id)
     stage_paths = json.loads((validated_dir / "files.json").read_text(encoding="utf-8"))
     rows_path = validated_dir / f"{STAFFING}.rows.parquet"
@@ -233,8 +233,6 @@ def load_validated(validated_dir: Path, warehouse: Path, run_id: str) -> NightRe
                     # Nothing loaded: every row counts as quarantined, so that none is lost.
                     outcome.rows_quarantined, outcome.rows_loaded = outcome.rows_read, 0
                 result.outcomes.append(outcome)
-        with engine.begin() as conn:
-            load.refresh_marts(conn)
     return result
 
 
@@ -262,12 +260,24 @@ def _reconciliation_warnings(staged: StagedFile, sub, run_id: str) -> pd.DataFra
     return pd.DataFrame(entries)
 
 
+def stage_folder(settings: Settings, run_id: str) -> Path:
+    """The run's staging folder; Airflow run ids contain ':' and '+', kept out of paths."""
+    return settings.staging / "".join(c if c.isalnum() or c in "-_." else "_" for c in run_id)
+
+
+def refresh_and_publish(settings: Settings) -> Path:
+    """Rebuild the marts, then copy the warehouse to the analysts' path."""
+    with load.writer(settings.warehouse) as engine, engine.begin() as conn:
+        load.refresh_marts(conn)
+    return load.publish(settings.warehouse, settings.published)
+
+
 def run_night(paths: Iterable[Path], settings: Settings, run_id: str | None = None,
               on_file: Callable[[Path], None] | None = None, cutoff: datetime | None = None) -> NightResult:
     """Everything the nightly DAG does, in one process: used by ``cax ingest`` and ``cax demo``."""
     run_id = run_id or new_run_id()
     fresh, duplicates = discover(paths, settings.warehouse, cutoff)
-    stage_dir = settings.staging / run_id
+    stage_dir = stage_folder(settings, run_id)
     staged = []
     for path in fresh:
         staged.append(extract_to_stage(path, stage_dir))
@@ -276,5 +286,5 @@ def run_night(paths: Iterable[Path], settings: Settings, run_id: str | None = No
     validated = validate_stage(staged, stage_dir / "validated", settings.data_docs)
     result = load_validated(validated, settings.warehouse, run_id)
     result.skipped_duplicates = duplicates
-    load.publish(settings.warehouse, settings.published)
+    refresh_and_publish(settings)
     return result

@@ -83,7 +83,8 @@ def read_staffing_rows(sheet: Sheet, header: Header, era: str, province_code: st
         try:
             staffed = parse_date(cell("staffed_date"))
         except ValueError:
-            staffed, _ = None, problems.append("staffed_date")
+            staffed = None
+            problems.append("staffed_date")
         code_given = raw_text(cell("code_given")) or None
         if code_given and code_given.isdigit() and len(code_given) < 5:
             code_given = code_given.zfill(5)  # a code typed as a number lost its leading zeros

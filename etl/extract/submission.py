@@ -38,7 +38,7 @@ class SubmissionExtract:
 
     def reconciliation(self) -> list[tuple[str, float | None, float]]:
         """(column, total row's value, sum of data rows) for each figure that does not add up."""
-        out = []
+        out: list[tuple[str, float | None, float]] = []
         for column in FIGURES:
             stated = self.table.total.get(column)
             if stated is None or self.table.rows.empty:

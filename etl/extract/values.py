@@ -99,9 +99,9 @@ def find_dmy(text: str) -> date | None:
             return date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
         except ValueError:
             continue
-    match = _WORDS_DATE.search(strip_diacritics(text).lower())
-    if match:
-        d, m, y = (int(g) for g in match.groups())
+    words = _WORDS_DATE.search(strip_diacritics(text).lower())
+    if words:
+        d, m, y = (int(g) for g in words.groups())
         try:
             return date(y, m, d)
         except ValueError:

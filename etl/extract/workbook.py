@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from python_calamine import CalamineWorkbook
 
@@ -16,7 +17,7 @@ class Sheet:
 
     name: str
     visible: bool
-    grid: list[list[object]]
+    grid: list[list[Any]]
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
 
     def cell(self, row: int, col: int) -> object:

@@ -1,0 +1,89 @@
+"""cax_nightly: take in the provinces' workbooks that arrived, validate, load, refresh the marts.
+
+Thin by design: every task body calls ``etl`` and passes paths and counts, never data.
+A rejected workbook is an outcome recorded in the audit, not a task failure.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pendulum
+from airflow.sdk import Asset, dag, get_current_context, task
+
+CAX_WAREHOUSE = Asset("cax_warehouse")
+VIETNAM = pendulum.timezone("Asia/Ho_Chi_Minh")
+
+
+@dag(
+    dag_id="cax_nightly",
+    schedule="0 1 * * *",
+    start_date=pendulum.datetime(2021, 4, 1, tz=VIETNAM),
+    catchup=False,
+    max_active_runs=1,
+    tags=["cax", "nightly", "warehouse"],
+    default_args={"owner": "data-team", "retries": 2, "retry_delay": timedelta(minutes=5)},
+    doc_md=__doc__,
+)
+def cax_nightly():
+    @task
+    def discover_files() -> list[str]:
+        """Workbooks in CAX_LANDING received by the run's cut-off and not loaded yet."""
+        from etl.config import load_settings
+        from etl.pipeline import discover
+
+        context = get_current_context()
+        cutoff = context["logical_date"].in_timezone(VIETNAM).naive()
+        settings = load_settings()
+        fresh, _ = discover([settings.landing], settings.warehouse, cutoff=cutoff)
+        return [str(p) for p in fresh]
+
+    @task(map_index_template="{{ workbook }}", retries=0)
+    def extract(path: str) -> str:
+        """One workbook -> staged rows under var/staging/<run>/ (a bad file is staged as rejected)."""
+        from pathlib import Path
+
+        from etl.config import load_settings
+        from etl.pipeline import extract_to_stage, stage_folder
+
+        context = get_current_context()
+        context["workbook"] = Path(path).name
+        return str(extract_to_stage(Path(path), stage_folder(load_settings(), context["run_id"])))
+
+    @task
+    def validate(staged: list[str]) -> str:
+        """One Great Expectations batch per dataset over every staged workbook of the night."""
+        from pathlib import Path
+
+        from etl.config import load_settings
+        from etl.pipeline import stage_folder, validate_stage
+
+        settings = load_settings()
+        out = stage_folder(settings, get_current_context()["run_id"]) / "validated"
+        return str(validate_stage([Path(p) for p in staged], out, settings.data_docs))
+
+    @task(pool="duckdb_writer", outlets=[CAX_WAREHOUSE])
+    def load(validated: str) -> dict[str, int]:
+        """One transaction per submission, through the single DuckDB writer slot."""
+        from pathlib import Path
+
+        from etl.config import load_settings
+        from etl.pipeline import load_validated
+
+        result = load_validated(Path(validated), load_settings().warehouse, get_current_context()["run_id"])
+        return {"submissions": len(result.outcomes), "rows_quarantined": result.rows_quarantined,
+                "files_rejected": result.files_rejected}
+
+    @task(pool="duckdb_writer")
+    def refresh_marts(counts: dict[str, int]) -> str:
+        """Rebuild the mart views and swap the analysts' copy in atomically."""
+        from etl.config import load_settings
+        from etl.pipeline import refresh_and_publish
+
+        return str(refresh_and_publish(load_settings()))
+
+    staged = extract.expand(path=discover_files())
+    refresh_marts(load(validate(staged)))
+
+
+cax_nightly()
