@@ -126,8 +126,8 @@ def _load_reference(conn: sa.Connection) -> None:
         "date_key": days.strftime("%Y%m%d").astype(int), "full_date": days.date, "year": days.year,
         "quarter": days.quarter, "month": days.month, "day": days.day,
         "month_start": days.to_period("M").start_time.date,
-        "month_end": (days + pd.offsets.MonthEnd(0)).date, "iso_weekday": days.weekday + 1,
-        "is_weekend": days.weekday >= 5, "admin_era": [reference.era_of(d) for d in days.date],
+        "month_end": (days + pd.offsets.MonthEnd(0)).date, "iso_weekday": days.day_of_week + 1,
+        "is_weekend": days.day_of_week >= 5, "admin_era": [reference.era_of(d) for d in days.date],
     }))
 
 
