@@ -33,7 +33,9 @@ def cax_nightly():
         from etl.pipeline import discover
 
         context = get_current_context()
-        cutoff = context["logical_date"].in_timezone(VIETNAM).naive()
+        # The cut-off is the moment the night runs: the end of its data interval.
+        moment = context.get("data_interval_end") or context["logical_date"]
+        cutoff = moment.in_timezone(VIETNAM).naive()
         settings = load_settings()
         fresh, _ = discover([settings.landing], settings.warehouse, cutoff=cutoff)
         return [str(p) for p in fresh]
@@ -50,7 +52,8 @@ def cax_nightly():
         context["workbook"] = Path(path).name
         return str(extract_to_stage(Path(path), stage_folder(load_settings(), context["run_id"])))
 
-    @task
+    # A night with no new file still runs to the end: the marts and the published copy refresh.
+    @task(trigger_rule="none_failed")
     def validate(staged: list[str]) -> str:
         """One Great Expectations batch per dataset over every staged workbook of the night."""
         from pathlib import Path
@@ -60,7 +63,7 @@ def cax_nightly():
 
         settings = load_settings()
         out = stage_folder(settings, get_current_context()["run_id"]) / "validated"
-        return str(validate_stage([Path(p) for p in staged], out, settings.data_docs))
+        return str(validate_stage([Path(p) for p in staged or []], out, settings.data_docs))
 
     @task(pool="duckdb_writer", outlets=[CAX_WAREHOUSE])
     def load(validated: str) -> dict[str, int]:

@@ -21,7 +21,7 @@ STAFFING_COLUMNS: list[tuple[str, str]] = [
     ("deputies", r"\bpho truong\b|^(trong do )?pho\b"),
     ("chiefs", r"\btruong (ca|cong an)\b|^(trong do )?truong\b"),
     ("officers", r"\bchinh quy\b|\bso ca\b|\bcan bo\b|\bbien che\b|\bso luong\b"),
-    ("district_name", r"^(huyen|quan|thi xa|thanh pho|don vi cap huyen)\b"),
+    ("district_name", r"^(thuoc )?(huyen|quan|thi xa|thanh pho|don vi cap huyen)\b"),
     ("commune_name", r"^(xa|phuong|dac khu|ten xa|ten don vi|don vi|dvhc cap xa)\b"),
 ]
 _COMPILED = {name: [(c, re.compile(p)) for c, p in spec] for name, spec in {"01": STAFFING_COLUMNS}.items()}

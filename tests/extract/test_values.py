@@ -1,0 +1,72 @@
+"""Vietnamese numbers, dates and names as provinces write them."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date, datetime
+
+import pytest
+
+from etl.extract.values import parse_date, parse_number, raw_text
+from etl.names import accent_key, fold_key, split_prefix
+
+
+@pytest.mark.parametrize(("cell", "number"), [
+    (5, 5.0), (5.0, 5.0), ("5", 5.0), ("1.234", 1234.0), ("5,2", 5.2), ("1.234,5", 1234.5),
+    ("5 (đủ)", 5.0), (" 7\u00a0", 7.0), ("", None), (None, None), ("-", None), ("991.830", 991830.0),
+])
+def test_parse_number(cell, number):
+    assert parse_number(cell) == number
+
+
+@pytest.mark.parametrize("cell", ["năm", "5 người x", "1e308x", float("nan"), True])
+def test_parse_number_refuses(cell):
+    with pytest.raises(ValueError):
+        parse_number(cell)
+
+
+@pytest.mark.parametrize(("cell", "day"), [
+    (date(2021, 4, 23), date(2021, 4, 23)), (datetime(2021, 4, 23, 0, 0), date(2021, 4, 23)),
+    ("23/4/2021", date(2021, 4, 23)), ("23-04-2021", date(2021, 4, 23)), ("2021-04-23", date(2021, 4, 23)),
+    (44309, date(2021, 4, 23)), (44309.0, date(2021, 4, 23)), ("44309", date(2021, 4, 23)),
+    ("ngày 14 tháng 5 năm 2021", date(2021, 5, 14)), (None, None), ("", None),
+])
+def test_parse_date(cell, day):
+    assert parse_date(cell) == day
+
+
+@pytest.mark.parametrize("cell", ["31/2/2021", "hôm qua", "23/4"])
+def test_parse_date_refuses(cell):
+    with pytest.raises(ValueError):
+        parse_date(cell)
+
+
+def test_raw_text_keeps_what_a_person_reads():
+    assert raw_text(5.0) == "5" and raw_text(None) == "" and raw_text(date(2021, 4, 3)) == "03/04/2021"
+    assert raw_text("=5 người") == "=5 người"
+
+
+@pytest.mark.parametrize("written", [
+    "Xã Hưng Đạo", "X. Hưng Đạo", "XÃ HƯNG ĐẠO", "xa hung dao", "Hưng Đạo", "Xã  Hưng\u00a0Đạo",
+    unicodedata.normalize("NFD", "Xã Hưng Đạo"), "X.HUNG DAO",
+])
+def test_spellings_of_one_name_fold_together(written):
+    assert fold_key(written) == "hungdao"
+
+
+def test_tone_placement_old_and_new_style_are_one_name():
+    assert accent_key("Hoà Bình") == accent_key("Hòa Bình")
+    assert accent_key("Thuỵ An") == accent_key("Thụy An")
+    assert accent_key("Hòa Bình") != accent_key("Hóa Bình")
+
+
+@pytest.mark.parametrize(("written", "kind", "rest"), [
+    ("TT. Gia Lộc", "thị trấn", "Gia Lộc"), ("Thị trấn Gia Lộc", "thị trấn", "Gia Lộc"),
+    ("P.1", "phường", "1"), ("Xá Lượng", None, "Xá Lượng"), ("Ma Đa Guôi (Thị trấn)", "thị trấn", "Ma Đa Guôi"),
+])
+def test_split_prefix(written, kind, rest):
+    assert split_prefix(written) == (kind, rest)
+
+
+def test_phuong_01_is_phuong_1():
+    assert fold_key("Phường 01") == fold_key("Phường 1") == fold_key("P.1")

@@ -1,0 +1,82 @@
+"""The cax command line: exit codes, quarantine entries a clerk can act on, indicators as JSON."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from etl.cli import app
+from tests.extract.test_staffing_sheet import _write
+
+HEADER = ["STT", "Huyện, thị xã, thành phố", "Xã, thị trấn", "Mã ĐVHC", "Số CA chính quy đã bố trí",
+          "Trong đó: Trưởng CA xã", "Trong đó: Phó trưởng CA xã"]
+TITLE = [["BỘ CÔNG AN"], ["CÔNG AN TỈNH HẢI DƯƠNG"], ["Tháng 4 năm 2021 (Số liệu tính đến ngày 23/4/2021)"]]
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    monkeypatch.setenv("CAX_VAR", str(tmp_path / "var"))
+    return tmp_path
+
+
+def _run(*args: str):
+    return CliRunner().invoke(app, list(args))
+
+
+def test_clean_file_exits_0_and_indicators_follow(env):
+    path = _write(env / "hd.xlsx", [*TITLE, HEADER, [1, "Huyện Tứ Kỳ", "Xã Hưng Đạo", None, 5, 1, 2],
+                                    [2, "Thành phố Chí Linh", "Xã Hưng Đạo", None, 7, 1, 3]])
+    assert _run("ingest", str(path)).exit_code == 0
+    result = _run("indicators", "--json")
+    assert result.exit_code == 0
+    (national,) = json.loads(result.stdout)
+    assert (national["officers"], national["communes_staffed"], national["provinces_reporting"]) == (12, 2, 1)
+    assert national["as_of_date"] == "2021-04-23"
+    assert national["officers_per_commune"] == pytest.approx(6.0)
+    (hai_duong,) = national["provinces"]
+    assert hai_duong["province_code"] == "30" and hai_duong["officers"] == 12
+    text = _run("indicators", "--as-of", "2021-04-30")
+    assert "12 CA chính quy" in text.stdout and "1/63" in text.stdout
+
+
+def test_bad_rows_are_quarantined_with_file_sheet_row_column(env):
+    path = _write(env / "hd.xlsx", [*TITLE, HEADER,
+                                    [1, "Huyện Tứ Kỳ", "Xã Hưng Đạo", None, 5, 1, 2],
+                                    [2, "Huyện Tứ Kỳ", "Xã Không Có", None, 5, 1, 2],
+                                    [3, "Thành phố Chí Linh", "Xã Hưng Đạo", None, 60, 1, 2],
+                                    [4, "Huyện Gia Lộc", "Thị trấn Gia Lộc", None, "năm", 1, 2]],
+                  sheet="Biểu 01")
+    result = _run("ingest", str(path), "--warehouse", str(env / "w.duckdb"))
+    assert result.exit_code == 3, result.stdout
+    con = duckdb.connect(str(env / "w.duckdb"), read_only=True)
+    entries = con.execute("""select file_name, sheet, row_number, column_name, value, rule, severity
+                             from audit.quarantine order by row_number""").fetchall()
+    accounting = con.execute("select rows_read, rows_loaded, rows_quarantined, status from audit.submission").fetchall()
+    messages = con.execute("select message_vi, message_en from audit.quarantine").fetchall()
+    con.close()
+    assert [(e[0], e[1], e[2], e[3], e[4]) for e in entries] == [
+        ("hd.xlsx", "Biểu 01", 6, "commune_name", "Xã Không Có"),
+        ("hd.xlsx", "Biểu 01", 7, "officers", "60"),
+        ("hd.xlsx", "Biểu 01", 8, "officers", "năm"),
+    ]
+    assert {e[6] for e in entries} == {"error"}
+    assert accounting == [(4, 1, 3, "loaded_with_errors")]
+    assert all(vi and en and vi != en for vi, en in messages)
+
+
+def test_unreadable_file_is_rejected_with_a_reason_not_a_traceback(env):
+    bad = env / "hong.xlsx"
+    bad.write_bytes(b"PK\x03\x04 broken")
+    result = _run("ingest", str(bad))
+    assert result.exit_code == 3
+    assert "rejected" in result.stdout and "Traceback" not in result.stdout
+
+
+def test_bad_usage_exits_2(env):
+    assert _run("ingest", str(env / "missing.xlsx")).exit_code == 2
+    assert _run("indicators", "--as-of", "23/4/2021").exit_code == 2
+    assert _run("ingest").exit_code == 2
