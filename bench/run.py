@@ -1,0 +1,73 @@
+"""Benchmarks of the nightly load on the 63 sample workbooks; prints a table (never asserts times).
+
+Stages are timed separately so that a regression points at its stage: generation, extraction
+(per workbook, in one process), one Great Expectations validation of the night, the load, and
+the whole night through ``run_night``. Peak memory is the process's maximum resident size.
+"""
+
+from __future__ import annotations
+
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from etl.config import Settings
+
+
+def _settings(root: Path) -> Settings:
+    return Settings(warehouse=root / "warehouse.duckdb", landing=root / "landing",
+                    published=root / "published.duckdb", var=root)
+
+
+def main() -> None:
+    rows: list[tuple[str, float, str]] = []
+
+    def timed(label: str, note: str = ""):
+        class _Timer:
+            def __enter__(self):
+                self.start = time.perf_counter()
+
+            def __exit__(self, *exc):
+                rows.append((label, time.perf_counter() - self.start, note))
+
+        return _Timer()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        with timed("import etl + reference lists"):
+            from etl import reference
+            reference.admin_units()
+            reference.crosswalk()
+        from etl.pipeline import extract_to_stage, load_validated, run_night, validate_stage
+        from etl.sample import generate_samples
+
+        with timed("generate 63 sample workbooks"):
+            files = generate_samples(root / "landing", seed=2021)
+        with timed("extract 63 workbooks (one process)", f"{len(files)} files"):
+            staged = [extract_to_stage(f, root / "stage") for f in files]
+        with timed("import great_expectations"):
+            import great_expectations  # noqa: F401
+        with timed("validate the night (one GX batch)"):
+            validated = validate_stage(staged, root / "stage" / "validated")
+        with timed("load 63 submissions into DuckDB"):
+            result = load_validated(validated, root / "warehouse.duckdb", "bench")
+        loaded = sum(o.rows_loaded for o in result.outcomes)
+        rows[-1] = (rows[-1][0], rows[-1][1], f"{loaded} rows")
+        settings = _settings(root / "again")
+        with timed("whole night via run_night (fresh warehouse)"):
+            run_night([root / "landing"], settings)
+        with timed("second night, same files (all duplicates)"):
+            run_night([root / "landing"], settings)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    width = max(len(r[0]) for r in rows)
+    print(f"{'stage'.ljust(width)}  {'seconds':>8}  note")
+    for label, seconds, note in rows:
+        print(f"{label.ljust(width)}  {seconds:8.2f}  {note}")
+    print(f"{'peak resident memory (MB)'.ljust(width)}  {peak_mb:8.0f}")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
