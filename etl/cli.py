@@ -21,7 +21,8 @@ from etl.config import load_settings
 
 app = typer.Typer(help="Commune-police reporting warehouse (Công an xã chính quy).", no_args_is_help=True,
                   pretty_exceptions_enable=False)
-console = Console()
+# Piped output (make demo, CI logs) gets a wide console rather than rich's 80 columns.
+console = Console(width=None if sys.stdout.isatty() else 160)
 WarehouseOption = typer.Option(
     None, "--warehouse", help="DuckDB file (default: $CAX_WAREHOUSE or var/warehouse.duckdb)")
 

@@ -187,8 +187,10 @@ def _audit_row(staged: StagedFile, run_id: str, **values: object) -> pd.DataFram
     return pd.DataFrame([base])
 
 
-def load_validated(validated_dir: Path, warehouse: Path, run_id: str) -> NightResult:
+def load_validated(validated_dir: Path, warehouse: Path, run_id: str,
+                   started_at: datetime | None = None) -> NightResult:
     """Load a validated run, one transaction per submission (the marts are views over it)."""
+    started_at = started_at or load.now_vietnam()
     result = NightResult(run_id)
     stage_paths = json.loads((validated_dir / "files.json").read_text(encoding="utf-8"))
     rows_path = validated_dir / f"{STAFFING}.rows.parquet"
@@ -233,6 +235,14 @@ def load_validated(validated_dir: Path, warehouse: Path, run_id: str) -> NightRe
                     # Nothing loaded: every row counts as quarantined, so that none is lost.
                     outcome.rows_quarantined, outcome.rows_loaded = outcome.rows_read, 0
                 result.outcomes.append(outcome)
+        with engine.begin() as conn:
+            load.insert_frame(conn, "audit.run", pd.DataFrame([{
+                "run_id": run_id, "started_at": started_at, "finished_at": load.now_vietnam(),
+                "files_seen": len(stage_paths), "files_loaded": len({o.file_name for o in result.outcomes
+                                                                     if o.status.startswith("loaded")}),
+                "files_rejected": len({o.file_name for o in result.outcomes if o.status == "rejected"}),
+                "rows_loaded": sum(o.rows_loaded for o in result.outcomes),
+                "rows_quarantined": result.rows_quarantined}]))
     return result
 
 
@@ -276,6 +286,7 @@ def run_night(paths: Iterable[Path], settings: Settings, run_id: str | None = No
               on_file: Callable[[Path], None] | None = None, cutoff: datetime | None = None) -> NightResult:
     """Everything the nightly DAG does, in one process: used by ``cax ingest`` and ``cax demo``."""
     run_id = run_id or new_run_id()
+    started_at = load.now_vietnam()
     fresh, duplicates = discover(paths, settings.warehouse, cutoff)
     stage_dir = stage_folder(settings, run_id)
     staged = []
@@ -284,7 +295,7 @@ def run_night(paths: Iterable[Path], settings: Settings, run_id: str | None = No
         if on_file:
             on_file(path)
     validated = validate_stage(staged, stage_dir / "validated", settings.data_docs)
-    result = load_validated(validated, settings.warehouse, run_id)
+    result = load_validated(validated, settings.warehouse, run_id, started_at)
     result.skipped_duplicates = duplicates
     refresh_and_publish(settings)
     return result

@@ -48,6 +48,8 @@ def test_every_file_loads_without_quarantine(night):
     expected_rows = sum(len(w["rows"]) for w in truth["workbooks"])
     assert _query(settings.warehouse, "select count(*) from dw.fact_commune_staffing")[0][0] == expected_rows
     assert _query(settings.warehouse, "select count(*) from audit.quarantine")[0][0] == 0
+    assert _query(settings.warehouse, "select files_seen, files_loaded, files_rejected, rows_loaded from audit.run"
+                  ) == [(63, 63, 0, expected_rows)]
 
 
 def test_facts_equal_truth_row_by_row(night):
