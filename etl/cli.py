@@ -10,6 +10,7 @@ import json
 import shutil
 import sys
 from datetime import date
+from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -84,7 +85,8 @@ def _national_line(row) -> str:
             f"{vn_number(row.officers_per_commune, 2)} CA/xã / officers per commune")
 
 
-def _print_indicators(warehouse: Path, as_of: date | None, as_json: bool, provinces: bool) -> int:
+def _print_indicators(warehouse: Path, as_of: date | None, as_json: bool, provinces: bool,
+                      basis: str = "as_reported") -> int:
     from etl import report
 
     if not warehouse.exists():
@@ -92,21 +94,67 @@ def _print_indicators(warehouse: Path, as_of: date | None, as_json: bool, provin
         return 2
     national = report.national_staffing(warehouse, as_of)
     if as_json:
-        out = []
+        staffing = []
         for row in national.itertuples():
             by_province = report.staffing_by_province(warehouse, row.as_of_date, row.admin_era)
-            out.append({**_jsonable(row._asdict()), "provinces": [_jsonable(r) for r in
-                                                                   by_province.to_dict(orient="records")]})
+            staffing.append({**_jsonable(row._asdict()), "provinces": [_jsonable(r) for r in
+                                                                        by_province.to_dict(orient="records")]})
+        rows = report.indicators(warehouse, basis, as_of)
+        out = {"boundary_basis": basis, "as_of": as_of.isoformat() if as_of else None,
+               "national_staffing": staffing, "indicators": [_jsonable(r) for r in rows.to_dict(orient="records")]}
         sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=1) + "\n")
         return 0
     if national.empty:
-        console.print("Chưa có số liệu / no staffing data yet")
-        return 0
+        console.print("Chưa có số liệu bố trí CA chính quy / no staffing data yet")
     for row in national.itertuples():
         if provinces:
             _print_province_table(report.staffing_by_province(warehouse, row.as_of_date, row.admin_era))
         console.print(_national_line(row), soft_wrap=True)
+    _print_id_cards(report.id_card_milestones(warehouse), as_of)
+    _print_totals(warehouse, as_of)
     return 0
+
+
+def _print_id_cards(milestones, as_of: date | None) -> None:
+    from etl.report import vn_number
+
+    if as_of is not None:
+        milestones = milestones[milestones.target_deadline >= as_of]
+    reached = milestones[milestones.target_reached_date.notna()]
+    for m in milestones[milestones.province_code.isna()].itertuples():
+        console.print(f"CCCD toàn quốc / nationwide ID cards ({m.admin_era}, hạn / deadline "
+                      f"{m.target_deadline:%d/%m/%Y}): {vn_number(m.cumulative_applications)} hồ sơ / applications "
+                      f"trên chỉ tiêu / of target {vn_number(m.target)}; "
+                      f"{int((reached.province_code.notna()).sum())}/{int(milestones.province_code.notna().sum())} "
+                      "tỉnh đã đạt / provinces reached it", soft_wrap=True)
+    for m in reached[reached.province_code.notna()].itertuples():
+        console.print(f"  {m.province_name}: {vn_number(m.cumulative_on_reached_date)} hồ sơ CCCD đến ngày "
+                      f"{m.target_reached_date:%d/%m/%Y}, đạt chỉ tiêu {vn_number(m.target)} trước hạn "
+                      f"{m.target_deadline:%d/%m/%Y} {m.days_ahead} ngày / reached its target {m.days_ahead} "
+                      "days ahead", soft_wrap=True)
+
+
+def _print_totals(warehouse: Path, as_of: date | None) -> None:
+    from etl import report
+    from etl.report import vn_number
+
+    security = report.national_totals(warehouse, "security_activity", [
+        "tips_received", "crime_reports", "cases_clarified", "subjects", "admin_violation_cases", "fines_vnd"])
+    commendations = report.national_totals(warehouse, "commendations", ["collectives", "individuals"])
+    for frame in (security, commendations):
+        if as_of is not None and not frame.empty:
+            frame.drop(frame[frame.period_start > as_of].index, inplace=True)
+    for r in security.itertuples():
+        console.print(f"ANTT toàn quốc / nationwide security ({r.period_start:%m/%Y}, {r.admin_era}): "
+                      f"{vn_number(r.tips_received)} tin ANTT / tips · {vn_number(r.crime_reports)} tin báo, tố giác "
+                      f"/ crime reports · {vn_number(r.cases_clarified)} vụ làm rõ / cases clarified · "
+                      f"{vn_number(r.subjects)} đối tượng / subjects · {vn_number(r.admin_violation_cases)} vụ "
+                      f"xử phạt VPHC / admin. violations · {vn_number(r.fines_vnd)} đồng tiền phạt / VND fines",
+                      soft_wrap=True)
+    for r in commendations.itertuples():
+        console.print(f"Khen thưởng toàn quốc / nationwide commendations ({r.period_start:%m/%Y}, {r.admin_era}): "
+                      f"{vn_number(r.collectives)} tập thể / collectives · {vn_number(r.individuals)} cá nhân / "
+                      "individuals", soft_wrap=True)
 
 
 def _jsonable(record: dict) -> dict:
@@ -129,17 +177,25 @@ def _print_province_table(frame) -> None:
     console.print(table)
 
 
+class Basis(StrEnum):
+    as_reported = "as_reported"
+    y2025 = "2025"
+
+
 @app.command()
 def indicators(as_of: str | None = typer.Option(None, "--as-of", help="Latest month on or before this day, YYYY-MM-DD"),
-               as_json: bool = typer.Option(False, "--json", help="Machine-readable output"),
+               basis: Basis = typer.Option(Basis.as_reported, "--basis",
+                                           help="Boundaries: as reported, or the 34 provinces of 2025"),
+               as_json: bool = typer.Option(False, "--json", help="Machine-readable output, every indicator"),
                warehouse: Path | None = WarehouseOption) -> None:
-    """Print the national staffing indicators (and per province with --json)."""
+    """Print the national indicators; --json gives every indicator per province."""
     try:
         day = date.fromisoformat(as_of) if as_of else None
     except ValueError:
         console.print(f"[red]Ngày không hợp lệ / bad date:[/red] {as_of} (YYYY-MM-DD)")
         raise typer.Exit(2) from None
-    raise typer.Exit(_print_indicators(load_settings(warehouse).warehouse, day, as_json, provinces=False))
+    raise typer.Exit(_print_indicators(load_settings(warehouse).warehouse, day, as_json, provinces=False,
+                                       basis=basis.value))
 
 
 @app.command()

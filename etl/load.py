@@ -54,19 +54,25 @@ def scalar(conn: sa.Connection, sql: str, params: dict | None = None) -> object:
     return rows[0][0] if rows else None
 
 
-def insert_frame(conn: sa.Connection, table: str, frame: pd.DataFrame) -> int:
-    """Bulk insert a DataFrame by column name, natively in DuckDB."""
-    if frame.empty:
-        return 0
+@contextmanager
+def registered(conn: sa.Connection, name: str, frame: pd.DataFrame) -> Iterator[None]:
+    """``frame`` visible to SQL as the view ``name`` for the duration of the block."""
     raw = conn.connection.driver_connection
     assert raw is not None
-    name = "incoming_frame"
     raw.register(name, frame)
     try:
-        columns = ", ".join(f'"{c}"' for c in frame.columns)
-        raw.execute(f"insert into {table} ({columns}) select {columns} from {name}")
+        yield
     finally:
         raw.unregister(name)
+
+
+def insert_frame(conn: sa.Connection, table: str, frame: pd.DataFrame) -> int:
+    """Bulk insert a DataFrame by column name, natively in DuckDB (never row by row)."""
+    if frame.empty:
+        return 0
+    columns = ", ".join(f'"{c}"' for c in frame.columns)
+    with registered(conn, "incoming_frame", frame):
+        conn.exec_driver_sql(f"insert into {table} ({columns}) select {columns} from incoming_frame")
     return len(frame)
 
 
@@ -90,7 +96,17 @@ def ensure_schema(engine: sa.Engine) -> None:
                 run_script(conn, path.read_text(encoding="utf-8"))
         if scalar(conn, "select count(*) from ref.admin_unit") == 0:
             _load_reference(conn)
+        _load_indicator_definitions(conn)
         refresh_marts(conn)
+
+
+def _load_indicator_definitions(conn: sa.Connection) -> None:
+    """ref.indicator_definition from warehouse/indicators.csv, replaced on every run."""
+    definitions = pd.read_csv(WAREHOUSE_SQL / "indicators.csv", dtype=str, keep_default_na=False)
+    definitions["scale"] = pd.to_numeric(definitions["scale"].replace("", None))
+    definitions = definitions.replace({"numerator": {"": None}, "denominator": {"": None}})
+    conn.exec_driver_sql("delete from ref.indicator_definition")
+    insert_frame(conn, "ref.indicator_definition", definitions)
 
 
 def refresh_marts(conn: sa.Connection) -> None:
@@ -147,9 +163,10 @@ def loaded_hashes(warehouse: Path) -> set[str]:
 
 
 def unit_keys(conn: sa.Connection) -> pd.DataFrame:
-    """Surrogate key and district of every commune-level unit of both eras."""
+    """Surrogate key and district of every commune- and district-level unit of both eras."""
     result = conn.exec_driver_sql(
-        "select admin_era, unit_code, admin_unit_key, district_code from dw.dim_admin_unit where level = 'commune'")
+        "select admin_era, unit_code, admin_unit_key, district_code from dw.dim_admin_unit"
+        " where level in ('commune', 'district')")
     return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
 
 

@@ -17,10 +17,11 @@ import pandas as pd
 from etl import load
 from etl.config import Settings
 from etl.extract import extract_workbook
-from etl.stage import StagedFile, read_stage, write_stage
+from etl.extract.sheets import DATASETS, SHEETS, SheetSpec
+from etl.facts import BUILDERS
+from etl.stage import StagedFile, StagedSubmission, read_stage, write_stage
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
-STAFFING = "commune_staffing"
 QUARANTINE_COLUMNS = ["row_index", "column_name", "value", "rule", "severity", "message_vi", "message_en"]
 
 # Problems found before the suite runs: the name did not resolve, or a cell could not be read.
@@ -35,8 +36,12 @@ _RESOLUTION_MESSAGES = {
                   "Tên '{value}' trùng với nhiều đơn vị trong tỉnh ({candidates}); ghi rõ huyện hoặc Mã ĐVHC",
                   "Name '{value}' matches several units of the province ({candidates}); give the district or code"),
     "missing_name": ("unit_named",
-                     "Dòng có số liệu nhưng không ghi tên xã, thị trấn",
-                     "The row has figures but names no commune"),
+                     "Dòng có số liệu nhưng không ghi tên đơn vị",
+                     "The row has figures but names no unit"),
+    "unknown_level": ("level_known",
+                      "Cấp khen thưởng '{value}' không thuộc các cấp của mẫu biểu (Bộ Công an, UBND tỉnh, "
+                      "Công an tỉnh, cấp huyện, cấp xã)",
+                      "Commendation level '{value}' is not one of the template's levels"),
 }
 _UNREADABLE = ("value_readable", "Ô '{value}' không đọc được thành số hoặc ngày",
                "Cell '{value}' cannot be read as a number or a date")
@@ -110,14 +115,14 @@ def extract_to_stage(path: Path, stage_dir: Path) -> Path:
     return write_stage(extract_workbook(Path(path)), Path(stage_dir))
 
 
-def _pre_suite_failures(rows: pd.DataFrame) -> list[dict]:
+def _pre_suite_failures(rows: pd.DataFrame, spec: SheetSpec) -> list[dict]:
     failures = []
     for index, row in rows.iterrows():
         problem = row["resolve_problem"]
         if isinstance(problem, str) and problem:
             rule, vi, en = _RESOLUTION_MESSAGES[problem]
-            value, candidates = row["commune_name"], row["resolve_candidates"]
-            failures.append({"row_index": index, "column_name": "commune_name", "value": value, "rule": rule,
+            value, candidates = row[spec.name_column], row["resolve_candidates"]
+            failures.append({"row_index": index, "column_name": spec.name_column, "value": value, "rule": rule,
                              "severity": "error", "message_vi": vi.format(value=value, candidates=candidates),
                              "message_en": en.format(value=value, candidates=candidates)})
         for column in filter(None, str(row["parse_problems"] or "").split(",")):
@@ -129,29 +134,32 @@ def _pre_suite_failures(rows: pd.DataFrame) -> list[dict]:
 
 
 def validate_stage(stage_paths: Iterable[Path], out_dir: Path, docs_dir: Path | None = None) -> Path:
-    """Validate every staged staffing row of the run in one batch; write rows and failures.
+    """Validate the night's staged rows, one batch per dataset; write rows and failures.
 
-    Returns ``out_dir`` holding ``<dataset>.rows.parquet`` (every data row), ``<dataset>.
-    failures.parquet`` (one entry per failed rule, by row index) and ``files.json``.
+    Returns ``out_dir`` holding, per dataset, ``<dataset>.rows.parquet`` (every data row) and
+    ``<dataset>.failures.parquet`` (one entry per failed rule, by row index), and ``files.json``.
     """
     from etl.validate import validate_rows
 
     out_dir.mkdir(parents=True, exist_ok=True)
     stage_files = [str(p) for p in stage_paths]
-    frames = []
+    frames: dict[str, list[pd.DataFrame]] = {dataset: [] for dataset in DATASETS}
     for staged in map(read_stage, map(Path, stage_files)):
-        frames += [staged.rows(sub) for sub in staged.submissions if sub.sheet_code == "01"]
-    rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    failures = _pre_suite_failures(rows) if not rows.empty else []
-    blocked = {(f["row_index"], f["column_name"]) for f in failures}
-    unresolved = {f["row_index"] for f in failures if f["column_name"] == "commune_name"}
-    checkable = rows[~rows.index.isin(list(unresolved))] if not rows.empty else rows
-    for failure in validate_rows(STAFFING, checkable, docs_dir=docs_dir):
-        # An unreadable cell was already reported as such; "missing" would only repeat it.
-        if (failure.row_index, failure.column_name) not in blocked:
-            failures.append(asdict(failure))
-    rows.to_parquet(out_dir / f"{STAFFING}.rows.parquet", index=True)
-    pd.DataFrame(failures, columns=QUARANTINE_COLUMNS).to_parquet(out_dir / f"{STAFFING}.failures.parquet")
+        for sub in staged.submissions:
+            frames[sub.dataset].append(staged.rows(sub))
+    for dataset, spec in DATASETS.items():
+        rows = pd.concat(frames[dataset], ignore_index=True) if frames[dataset] else pd.DataFrame()
+        failures = _pre_suite_failures(rows, spec) if not rows.empty else []
+        blocked = {(f["row_index"], f["column_name"]) for f in failures}
+        unresolved = {f["row_index"] for f in failures if f["column_name"] == spec.name_column}
+        checkable = rows[~rows.index.isin(list(unresolved))] if not rows.empty else rows
+        docs = docs_dir / dataset if docs_dir is not None else None
+        for failure in validate_rows(dataset, checkable, docs_dir=docs):
+            # An unreadable cell was already reported as such; "missing" would only repeat it.
+            if (failure.row_index, failure.column_name) not in blocked:
+                failures.append(asdict(failure))
+        rows.to_parquet(out_dir / f"{dataset}.rows.parquet", index=True)
+        pd.DataFrame(failures, columns=QUARANTINE_COLUMNS).to_parquet(out_dir / f"{dataset}.failures.parquet")
     (out_dir / "files.json").write_text(json.dumps(stage_files, indent=1), encoding="utf-8")
     return out_dir
 
@@ -165,42 +173,45 @@ def _quarantine_frame(rows: pd.DataFrame, failures: pd.DataFrame, severity: str,
                    "rule", "severity", "message_vi", "message_en"]]
 
 
-def _fact_rows(rows: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
-    facts = rows.merge(keys, on=["admin_era", "unit_code"], how="left")
-    return pd.DataFrame({
-        "submission_id": facts.submission_id, "as_of_date": facts.as_of_date,
-        "date_key": pd.to_datetime(facts.as_of_date).dt.strftime("%Y%m%d").astype(int),
-        "admin_era": facts.admin_era, "province_code": facts.province_code,
-        "district_code": facts.district_code, "unit_code": facts.unit_code,
-        "admin_unit_key": facts.admin_unit_key.astype("int64"), "officers": facts.officers.astype("int64"),
-        "chiefs": facts.chiefs.astype("Int64"), "deputies": facts.deputies.astype("Int64"),
-        "staffed_date": facts.staffed_date, "note": facts.note, "source_row": facts.row_number.astype("int64"),
-    })
-
-
 def _audit_row(staged: StagedFile, run_id: str, **values: object) -> pd.DataFrame:
     base: dict[str, object] = {"submission_id": staged.sha256[:16], "run_id": run_id, "file_name": staged.file_name,
-            "sha256": staged.sha256, "province_code": None, "sheet": None, "period_start": None,
-            "period_end": None, "received_at": staged.received_at, "status": "rejected", "reason": None,
-            "rows_read": 0, "rows_loaded": 0, "rows_quarantined": 0, "warnings": 0}
+                               "sha256": staged.sha256, "province_code": None, "sheet": None, "period_start": None,
+                               "period_end": None, "received_at": staged.received_at, "status": "rejected",
+                               "reason": None, "rows_read": 0, "rows_loaded": 0, "rows_quarantined": 0, "warnings": 0}
     base.update(values)
     return pd.DataFrame([base])
 
 
+@dataclass
+class _Validated:
+    """A dataset's rows of the night and their failures, as validate_stage wrote them."""
+
+    rows: pd.DataFrame
+    failures: pd.DataFrame
+
+    @classmethod
+    def read(cls, folder: Path, dataset: str) -> _Validated:
+        rows_path = folder / f"{dataset}.rows.parquet"
+        rows = pd.read_parquet(rows_path) if rows_path.exists() else pd.DataFrame()
+        failures_path = folder / f"{dataset}.failures.parquet"
+        failures = (pd.read_parquet(failures_path) if failures_path.exists()
+                    else pd.DataFrame(columns=QUARANTINE_COLUMNS))
+        return cls(rows, failures)
+
+
 def load_validated(validated_dir: Path, warehouse: Path, run_id: str,
                    started_at: datetime | None = None) -> NightResult:
-    """Load a validated run, one transaction per submission (the marts are views over it)."""
+    """Load a validated night, one transaction per submission, files in order of arrival."""
     started_at = started_at or load.now_vietnam()
     result = NightResult(run_id)
     stage_paths = json.loads((validated_dir / "files.json").read_text(encoding="utf-8"))
-    rows_path = validated_dir / f"{STAFFING}.rows.parquet"
-    rows = pd.read_parquet(rows_path) if rows_path.exists() else pd.DataFrame()
-    failures = pd.read_parquet(validated_dir / f"{STAFFING}.failures.parquet")
-    error_rows = set(failures.loc[failures.severity == "error", "row_index"])
+    data = {dataset: _Validated.read(validated_dir, dataset) for dataset in DATASETS}
+    # A correction must replace what it corrects, even when both arrive in one night.
+    staged_files = sorted((read_stage(Path(p)) for p in stage_paths), key=lambda f: (f.received_at, f.file_name))
     with load.writer(warehouse) as engine:
         with engine.connect() as conn:
             keys = load.unit_keys(conn)
-        for staged in map(read_stage, stage_paths):
+        for staged in staged_files:
             if staged.rejection_code:
                 with engine.begin() as conn:
                     load.insert_frame(conn, "audit.submission", _audit_row(
@@ -208,33 +219,7 @@ def load_validated(validated_dir: Path, warehouse: Path, run_id: str,
                 result.outcomes.append(FileOutcome(staged.file_name, None, None, "rejected", staged.reason_en))
                 continue
             for sub in staged.submissions:
-                mine = rows[rows.submission_id == sub.submission_id]
-                bad = mine[mine.index.isin(list(error_rows))]
-                good = mine[~mine.index.isin(list(error_rows))]
-                mine_failures = failures[failures.row_index.isin(list(mine.index))]
-                quarantine = _quarantine_frame(mine, mine_failures, "error", run_id)
-                warns = _quarantine_frame(mine, mine_failures, "warning", run_id)
-                warns = pd.concat([warns, _reconciliation_warnings(staged, sub, run_id)], ignore_index=True)
-                outcome = FileOutcome(staged.file_name, sub.province_code, sub.sheet,
-                                      "loaded" if bad.empty else "loaded_with_errors", None,
-                                      len(mine), len(good), len(bad), len(warns))
-                if good.empty:
-                    outcome.status, outcome.reason = "rejected", "every data row was rejected"
-                with engine.begin() as conn:
-                    if outcome.status != "rejected":
-                        _replace_partition(conn, staged, sub, _fact_rows(good, keys), outcome)
-                    load.insert_frame(conn, "audit.submission", _audit_row(
-                        staged, run_id, submission_id=sub.submission_id, province_code=sub.province_code,
-                        sheet=sub.sheet, period_start=sub.period_start, period_end=sub.period_end,
-                        status=outcome.status, reason=outcome.reason, rows_read=outcome.rows_read,
-                        rows_loaded=outcome.rows_loaded if outcome.status != "rejected" else 0,
-                        rows_quarantined=outcome.rows_quarantined, warnings=outcome.warnings))
-                    load.insert_frame(conn, "audit.quarantine", quarantine)
-                    load.insert_frame(conn, "audit.warning", warns)
-                if outcome.status == "rejected":
-                    # Nothing loaded: every row counts as quarantined, so that none is lost.
-                    outcome.rows_quarantined, outcome.rows_loaded = outcome.rows_read, 0
-                result.outcomes.append(outcome)
+                result.outcomes.append(_load_submission(engine, staged, sub, data[sub.dataset], keys, run_id))
         with engine.begin() as conn:
             load.insert_frame(conn, "audit.run", pd.DataFrame([{
                 "run_id": run_id, "started_at": started_at, "finished_at": load.now_vietnam(),
@@ -246,20 +231,60 @@ def load_validated(validated_dir: Path, warehouse: Path, run_id: str,
     return result
 
 
-def _replace_partition(conn, staged: StagedFile, sub, facts: pd.DataFrame, outcome: FileOutcome) -> None:
-    load.run_script(conn, load.sql_file("ops/replace_staffing_partition.sql"), {
-        "province_code": sub.province_code, "admin_era": sub.admin_era, "period_start": sub.period_start,
-        "template": sub.sheet_code, "submission_id": sub.submission_id})
-    load.insert_frame(conn, "dw.fact_commune_staffing", facts)
+def _load_submission(engine, staged: StagedFile, sub: StagedSubmission, data: _Validated, keys: pd.DataFrame,
+                     run_id: str) -> FileOutcome:
+    """One submission in one transaction: its partition replaced, its audit written."""
+    spec = SHEETS[sub.sheet_code]
+    mine = data.rows[data.rows.submission_id == sub.submission_id] if not data.rows.empty else data.rows
+    failures = data.failures[data.failures.row_index.isin(list(mine.index))]
+    error_rows = set(failures.loc[failures.severity == "error", "row_index"])
+    good = mine[~mine.index.isin(list(error_rows))]
+    quarantine = _quarantine_frame(mine, failures, "error", run_id)
+    warns = pd.concat([_quarantine_frame(mine, failures, "warning", run_id),
+                       _reconciliation_warnings(staged, sub, run_id)], ignore_index=True)
+    outcome = FileOutcome(staged.file_name, sub.province_code, sub.sheet,
+                          "loaded" if not error_rows else "loaded_with_errors", None,
+                          len(mine), len(good), len(mine) - len(good), len(warns))
+    if good.empty:
+        # Replacing a partition with nothing would wipe what an earlier report loaded.
+        outcome.status, outcome.reason = "rejected", "every data row was rejected"
+        outcome.rows_loaded, outcome.rows_quarantined = 0, len(mine)
+    with engine.begin() as conn:
+        if outcome.status != "rejected":
+            _replace_partition(conn, staged, sub, spec, BUILDERS[spec.dataset](good, keys), outcome)
+        load.insert_frame(conn, "audit.submission", _audit_row(
+            staged, run_id, submission_id=sub.submission_id, province_code=sub.province_code, sheet=sub.sheet,
+            period_start=sub.period_start, period_end=sub.period_end, status=outcome.status, reason=outcome.reason,
+            rows_read=outcome.rows_read, rows_loaded=outcome.rows_loaded,
+            rows_quarantined=outcome.rows_quarantined, warnings=outcome.warnings))
+        load.insert_frame(conn, "audit.quarantine", quarantine)
+        load.insert_frame(conn, "audit.warning", warns)
+    return outcome
+
+
+def _replace_partition(conn, staged: StagedFile, sub: StagedSubmission, spec: SheetSpec, facts: pd.DataFrame,
+                       outcome: FileOutcome) -> None:
+    params = {"province_code": sub.province_code, "admin_era": sub.admin_era, "period_start": sub.period_start,
+              "template": sub.sheet_code, "submission_id": sub.submission_id,
+              "target_deadline": sub.target_deadline}
+    with load.registered(conn, "incoming", facts):
+        load.run_script(conn, load.sql_file(f"ops/replace_{spec.dataset}_partition.sql"), params)
+        load.insert_frame(conn, spec.fact_table, facts)
+    if sub.target is not None:
+        load.run_script(conn, load.sql_file("ops/replace_id_card_target.sql"), params)
+        load.insert_frame(conn, "dw.fact_id_card_target", pd.DataFrame([{
+            "submission_id": sub.submission_id, "admin_era": sub.admin_era, "province_code": sub.province_code,
+            "target": sub.target, "target_deadline": sub.target_deadline, "stated_on": sub.period_end}]))
     load.insert_frame(conn, "dw.dim_submission", pd.DataFrame([{
         "submission_id": sub.submission_id, "file_name": staged.file_name, "sha256": staged.sha256,
         "sheet": sub.sheet, "template": sub.sheet_code, "province_code": sub.province_code,
         "admin_era": sub.admin_era, "period_start": sub.period_start, "period_end": sub.period_end,
         "as_of_date": sub.as_of_date, "received_at": staged.received_at, "loaded_at": load.now_vietnam(),
         "status": outcome.status}]))
+    load.run_script(conn, load.sql_file("ops/mark_superseded.sql").replace("{fact_table}", spec.fact_table), params)
 
 
-def _reconciliation_warnings(staged: StagedFile, sub, run_id: str) -> pd.DataFrame:
+def _reconciliation_warnings(staged: StagedFile, sub: StagedSubmission, run_id: str) -> pd.DataFrame:
     entries = [{
         "submission_id": sub.submission_id, "run_id": run_id, "file_name": staged.file_name, "sheet": sub.sheet,
         "row_number": sub.total_row_number, "column_name": column, "value": f"{stated:g}",

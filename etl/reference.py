@@ -183,42 +183,49 @@ class Resolution:
 
 @dataclass
 class UnitResolver:
-    """Resolves commune names to codes within one province and era; never guesses."""
+    """Resolves written names to codes within one province, era and level; never guesses.
+
+    ``level`` is "commune" (xã, phường, thị trấn, đặc khu) or "district" (before July 2025).
+    """
 
     era: str
     province_code: str
+    level: str = "commune"
     _by_fold: dict[str, list[int]] = field(default_factory=dict, init=False)
     _units: pd.DataFrame = field(init=False)
 
     def __post_init__(self) -> None:
-        self._units = communes(self.era, self.province_code)
         units = admin_units()
+        mine = (units.admin_era == self.era) & (units.level == self.level) & (units.province_code == self.province_code)
+        self._units = units[mine].reset_index(drop=True)
         districts = units[(units.admin_era == self.era) & (units.level == "district")]
         self._district_fold = dict(zip(districts.unit_code, districts.name.map(
             lambda n: fold_key(n, "district")), strict=True))
         # Keys come from the official full names ('Xã Xa Dung'), whose one type prefix is certain;
         # the package's short names carry disambiguators like 'Phước Long (Xã)'.
-        self._accent = [accent_key(n) for n in self._units.name]
+        self._accent = [accent_key(n, self.level) for n in self._units.name]
         # The type written in the official name; the package's type column has a few slips
         # ('Phường 5' of Phú Nhuận typed as xã), and the name is what provinces copy.
-        self._types = [split_prefix(n)[0] for n in self._units.name]
+        self._types = [split_prefix(n, self.level)[0] for n in self._units.name]
         self._codes = set(self._units.unit_code)
         for i, name in enumerate(self._units.name):
-            self._by_fold.setdefault(fold_key(name), []).append(i)
+            self._by_fold.setdefault(fold_key(name, self.level), []).append(i)
 
     def resolve(self, name: object, district: object = None, code: object = None) -> Resolution:
-        unit_type, _ = split_prefix(name)
+        level = self.level
+        unit_type, _ = split_prefix(name, level)
         # 'Xa Dung' written without its type: the stripped reading ('Dung') may find nothing.
-        candidates = list(self._by_fold.get(fold_key(name), []) or self._by_fold.get(
-            fold_key(name, strip_prefix=False), []))
+        candidates = list(self._by_fold.get(fold_key(name, level), []) or self._by_fold.get(
+            fold_key(name, level, strip_prefix=False), []))
         written_accents = not clean_text(name).isascii()
+        code_text = str(code).strip() if code else ""
         narrowers = [
             lambda c: [i for i in c if self._types[i] == unit_type] if unit_type else c,
             lambda c: [i for i in c if self._district_fold.get(self._units.district_code[i]) ==
-                       fold_key(district, "district")] if district else c,
-            lambda c: [i for i in c if self._units.unit_code[i] == str(code).strip()] if code else c,
+                       fold_key(district, "district")] if district and level == "commune" else c,
+            lambda c: [i for i in c if self._units.unit_code[i] == code_text] if code_text else c,
             # Diacritics tell 'Ia Băng' from 'Ia Bang' only when the province wrote them.
-            lambda c: [i for i in c if self._accent[i] == accent_key(name)] if written_accents else c,
+            lambda c: [i for i in c if self._accent[i] == accent_key(name, level)] if written_accents else c,
         ]
         for narrow in narrowers:
             if len(candidates) <= 1:
@@ -227,6 +234,6 @@ class UnitResolver:
         codes = tuple(sorted(self._units.unit_code[i] for i in candidates))
         if len(codes) == 1:
             return Resolution(codes[0])
-        if not codes and code and str(code).strip() in self._codes:
-            return Resolution(None, "unknown_name_with_code", (str(code).strip(),))
+        if not codes and code_text in self._codes:
+            return Resolution(None, "unknown_name_with_code", (code_text,))
         return Resolution(None, "ambiguous" if codes else "unknown", codes)

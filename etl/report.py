@@ -40,3 +40,37 @@ def staffing_by_province(warehouse: Path, as_of_date: date, admin_era: str) -> p
     return _frame(warehouse, "select * from mart.staffing_by_province where admin_era = $era"
                   " and date_trunc('month', as_of_date) = date_trunc('month', $day::date)"
                   " order by province_code", {"era": admin_era, "day": as_of_date})
+
+
+def indicators(warehouse: Path, basis: str, as_of: date | None = None, grain: str = "month") -> pd.DataFrame:
+    """Rows of mart.indicators on one boundary basis; with ``as_of``, each indicator's latest period
+    starting on or before it."""
+    frame = _frame(warehouse, "select * from mart.indicators where boundary_basis = $basis and grain = $grain"
+                   " order by indicator_code, period_start, admin_era, province_code nulls first",
+                   {"basis": basis, "grain": grain})
+    if as_of is not None and not frame.empty:
+        frame = frame[frame.period_start <= as_of]
+        latest = frame.groupby(["indicator_code", "admin_era"]).period_start.transform("max")
+        frame = frame[frame.period_start == latest]
+    return frame.reset_index(drop=True)
+
+
+def id_card_milestones(warehouse: Path) -> pd.DataFrame:
+    """Per province and campaign: target, deadline, the day it was reached and days ahead."""
+    return _frame(warehouse, """
+        select admin_era, province_code, province_name, target, target_deadline,
+               max(cumulative_applications) as cumulative_applications,
+               min(target_reached_date) as target_reached_date, max(days_ahead) as days_ahead,
+               max(cumulative_applications) filter (where report_date = target_reached_date)
+                   as cumulative_on_reached_date
+        from mart.id_card_progress
+        where target is not null
+        group by all
+        order by admin_era, province_code nulls first, target_deadline""")
+
+
+def national_totals(warehouse: Path, mart: str, measures: list[str]) -> pd.DataFrame:
+    """Nationwide rows of a monthly mart (security_activity, commendations), summed over levels."""
+    sums = ", ".join(f"sum({m}) as {m}" for m in measures)
+    return _frame(warehouse, f"select period_start, admin_era, {sums} from mart.{mart} where province_code is null"
+                             " group by period_start, admin_era order by period_start")

@@ -21,15 +21,18 @@ from etl.extract import WorkbookExtract, rows_frame
 class StagedSubmission:
     submission_id: str
     sheet_code: str
+    dataset: str
     sheet: str
     province_code: str
     admin_era: str
     period_start: date
     period_end: date
-    as_of_date: date
+    as_of_date: date | None
     rows_path: str
     total_row_number: int | None
     reconciliation: list[tuple[str, float | None, float]]
+    target: int | None = None
+    target_deadline: date | None = None
 
 
 @dataclass
@@ -66,9 +69,9 @@ def write_stage(extract: WorkbookExtract, stage_dir: Path) -> Path:
         rows_path = stage_dir / f"{sub.submission_id}.parquet"
         rows_frame(extract, sub).to_parquet(rows_path, index=False)
         staged.submissions.append(StagedSubmission(
-            sub.submission_id, sub.sheet_code, sub.sheet_name, sub.province_code, sub.admin_era,
+            sub.submission_id, sub.sheet_code, sub.spec.dataset, sub.sheet_name, sub.province_code, sub.admin_era,
             sub.period_start, sub.period_end, sub.as_of_date, str(rows_path), sub.table.total_row_number,
-            sub.reconciliation()))
+            sub.reconciliation(), *(sub.target or (None, None))))
     path = stage_dir / f"{extract.sha256[:16]}.json"
     path.write_text(json.dumps(asdict(staged), default=_json_default, ensure_ascii=False, indent=1),
                     encoding="utf-8")
@@ -79,8 +82,8 @@ def read_stage(path: Path) -> StagedFile:
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     subs = []
     for s in data.pop("submissions"):
-        for key in ("period_start", "period_end", "as_of_date"):
-            s[key] = date.fromisoformat(s[key])
+        for key in ("period_start", "period_end", "as_of_date", "target_deadline"):
+            s[key] = date.fromisoformat(s[key]) if s[key] else None
         s["reconciliation"] = [tuple(r) for r in s["reconciliation"]]
         subs.append(StagedSubmission(**s))
     data["received_at"] = datetime.fromisoformat(data["received_at"])

@@ -89,9 +89,20 @@ def _commune_codes() -> tuple[str, ...]:
     return tuple(sorted(set(communes.admin_era + ":" + communes.unit_code)))
 
 
+@cache
+def _unit_codes_by_level() -> tuple[str, ...]:
+    """``'<era>:<level>:<code>'`` of every district- and commune-level unit of both eras."""
+    from etl import reference
+
+    units = reference.admin_units()
+    units = units[units.level.isin(["district", "commune"])]
+    return tuple(sorted(set(units.admin_era + ":" + units.level + ":" + units.unit_code)))
+
+
 # Names usable as {"$ref": name} in a suite file, and what fills them.
 REFERENCE_SETS: dict[str, Callable[[], Iterable[Any]]] = {
     "commune_codes": _commune_codes,
+    "unit_codes_by_level": _unit_codes_by_level,
 }
 
 
@@ -209,9 +220,44 @@ def _derive_commune_staffing(rows: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def _counts_frame(rows: pd.DataFrame, dataset: str, figures: tuple[str, ...]) -> pd.DataFrame:
+    """A copy with the figures as floats and a ``<figure>_is_whole`` helper for each."""
+    missing = [c for c in ("submission_id", "admin_era", *figures) if c not in rows.columns]
+    if missing:
+        raise SuiteError(f"{dataset} rows lack columns {missing}")
+    frame = rows.copy()
+    for col in figures:
+        frame[col] = pd.to_numeric(frame[col], errors="coerce").astype(float)
+        frame[f"{col}_is_whole"] = _is_whole(frame[col])
+    return frame
+
+
+def _derive_security_activity(rows: pd.DataFrame) -> pd.DataFrame:
+    from etl.facts import SECURITY_FIGURES
+
+    frame = _counts_frame(rows, "security_activity", SECURITY_FIGURES)
+    frame["era_unit"] = frame["admin_era"].astype(str) + ":" + frame["unit_code"].astype(str)
+    return frame
+
+
+def _derive_id_card_applications(rows: pd.DataFrame) -> pd.DataFrame:
+    frame = _counts_frame(rows, "id_card_applications", ("applications",))
+    frame["era_level_unit"] = (frame["admin_era"].astype(str) + ":" + frame["unit_level"].astype(str) + ":"
+                               + frame["unit_code"].astype(str))
+    frame["report_date"] = pd.to_datetime(frame["report_date"], errors="coerce")
+    return frame
+
+
+def _derive_commendation(rows: pd.DataFrame) -> pd.DataFrame:
+    return _counts_frame(rows, "commendation", ("collectives", "individuals"))
+
+
 # Per dataset, how to add its helper columns; a dataset without helpers is validated as it is.
 _DERIVERS: dict[str, Callable[[pd.DataFrame], pd.DataFrame]] = {
     "commune_staffing": _derive_commune_staffing,
+    "security_activity": _derive_security_activity,
+    "id_card_applications": _derive_id_card_applications,
+    "commendation": _derive_commendation,
 }
 
 

@@ -32,12 +32,19 @@ def test_clean_file_exits_0_and_indicators_follow(env):
     assert _run("ingest", str(path)).exit_code == 0
     result = _run("indicators", "--json")
     assert result.exit_code == 0
-    (national,) = json.loads(result.stdout)
+    report = json.loads(result.stdout)
+    (national,) = report["national_staffing"]
     assert (national["officers"], national["communes_staffed"], national["provinces_reporting"]) == (12, 2, 1)
     assert national["as_of_date"] == "2021-04-23"
     assert national["officers_per_commune"] == pytest.approx(6.0)
     (hai_duong,) = national["provinces"]
     assert hai_duong["province_code"] == "30" and hai_duong["officers"] == 12
+    officers = {(r["province_code"], r["value"]) for r in report["indicators"] if r["indicator_code"] == "officers"}
+    assert officers == {("30", 12.0), (None, 12.0)}
+    on_2025 = json.loads(_run("indicators", "--json", "--basis", "2025").stdout)["indicators"]
+    # Hải Dương (30) is part of the new Hải Phòng (31) on 2025 boundaries.
+    assert {(r["province_code"], r["value"]) for r in on_2025 if r["indicator_code"] == "officers"} == {
+        ("31", 12.0), (None, 12.0)}
     text = _run("indicators", "--as-of", "2021-04-30")
     assert "12 CA chính quy" in text.stdout and "1/63" in text.stdout
 

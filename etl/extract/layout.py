@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from etl.extract.aliases import REQUIRED, match_heading
-from etl.extract.values import find_dmy, raw_text
+from etl.extract.values import find_dmy, parse_date, parse_number, raw_text
 from etl.extract.workbook import Sheet
 from etl.names import clean_text, header_key, strip_diacritics
 
@@ -16,7 +16,9 @@ MAX_HEADER_SCAN = 40
 
 _GRAND_TOTAL = re.compile(r"^(tong cong|tong|cong|tong so|tong so chung|toan tinh|cong toan tinh|"
                           r"tong cong toan tinh|tong toan tinh)$")
-_SUBTOTAL = re.compile(r"^(cong|tong|tong cong|tong so)\s+(huyen|quan|thi xa|thanh pho|tp|tx|h|q)\b")
+_SUBTOTAL = re.compile(r"^(cong|tong|tong cong|tong so)\s+(huyen|quan|thi xa|thanh pho|tp|tx|h|q|ngay)\b")
+_TARGET = re.compile(r"chi tieu[^0-9]{0,40}?([0-9][0-9., ]*)[^0-9]{0,40}?(?:thoi han|han|den ngay|truoc ngay)"
+                     r"[^0-9]{0,20}(\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4})")
 _COLUMN_NUMBERS = re.compile(r"^\(?\s*\d{1,2}\s*\)?$|^\(?[a-z]\)?$")
 
 
@@ -106,6 +108,22 @@ def find_period(lines: list[str]) -> tuple[int, int, date | None] | None:
     if as_of:
         return as_of.year, as_of.month, as_of
     return None
+
+
+def find_target(lines: list[str]) -> tuple[int, date] | None:
+    """(target, deadline) from 'Chỉ tiêu được giao: 988.200 hồ sơ, thời hạn 30/6/2021'."""
+    folded = strip_diacritics(clean_text(" ".join(lines))).lower()
+    match = _TARGET.search(folded)
+    if not match:
+        return None
+    try:
+        target = parse_number(match.group(1).strip().rstrip(".,"))
+        deadline = parse_date(re.sub(r"\s", "", match.group(2)))
+    except ValueError:
+        return None
+    if target is None or deadline is None:
+        return None
+    return int(target), deadline
 
 
 def is_grand_total(label: str) -> bool:

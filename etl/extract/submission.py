@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -11,13 +12,13 @@ from pathlib import Path
 import pandas as pd
 
 from etl.extract.errors import NoRecognisableSheet, RejectedFile, UnknownPeriod, UnknownProvince
-from etl.extract.layout import Header, find_header, find_period, title_text
-from etl.extract.staffing import FIGURES, TableRows, read_staffing_rows
+from etl.extract.layout import Header, find_header, find_period, find_target, title_text
+from etl.extract.sheets import SHEETS, SheetSpec
+from etl.extract.table import TableRows, read_rows
 from etl.extract.workbook import Sheet, read_sheets
 from etl.names import header_key
 from etl.reference import era_of, find_province
 
-SHEET_TYPES = {"01": "Biểu 01 - Bố trí CA chính quy"}
 VIETNAM_TIME = timedelta(hours=7)  # Asia/Ho_Chi_Minh has no daylight saving
 
 
@@ -26,25 +27,30 @@ class SubmissionExtract:
     """One sheet of one file: one province, one sheet type, one period."""
 
     submission_id: str
-    sheet_code: str
+    spec: SheetSpec
     sheet_name: str
     province_code: str
     admin_era: str
     period_start: date
     period_end: date
-    as_of_date: date
+    as_of_date: date | None
     header_row: int
     table: TableRows
+    target: tuple[int, date] | None = None  # sheet 03: (target, deadline) from the header cell
+
+    @property
+    def sheet_code(self) -> str:
+        return self.spec.code
 
     def reconciliation(self) -> list[tuple[str, float | None, float]]:
         """(column, total row's value, sum of data rows) for each figure that does not add up."""
         out: list[tuple[str, float | None, float]] = []
-        for column in FIGURES:
+        for column in self.spec.figures:
             stated = self.table.total.get(column)
             if stated is None or self.table.rows.empty:
                 continue
-            summed = float(self.table.rows[column].fillna(0).sum())
-            if abs(stated - summed) > 1e-9:
+            summed = float(pd.to_numeric(self.table.rows[column], errors="coerce").fillna(0).sum())
+            if abs(stated - summed) > 1e-6:
                 out.append((column, stated, summed))
         return out
 
@@ -82,26 +88,66 @@ def _province(lines: list[str], file_name: str, era: str) -> str | None:
     return None
 
 
-def _extract_sheet(sheet: Sheet, header: Header, code: str, sha: str, file_name: str) -> SubmissionExtract:
-    lines = title_text(sheet, header)
+def classify_sheets(sheets: list[Sheet]) -> dict[str, tuple[Sheet, Header]]:
+    """The sheet holding each known report, by its columns; hidden sheets are never taken.
+
+    A sheet goes to the report whose columns it matches most; when two visible sheets hold the
+    same report, the one named like the template wins, then the first.
+    """
+    found: dict[str, list[tuple[int, int, Sheet, Header]]] = {}
+    for order, sheet in enumerate(s for s in sheets if s.visible):
+        readings = [(spec, h) for spec in SHEETS.values() if (h := find_header(sheet, spec.code)) is not None]
+        if not readings:
+            continue
+        spec, header = max(readings, key=lambda r: len(r[1].columns))
+        named = bool(re.search(spec.name_pattern, header_key(sheet.name)))
+        found.setdefault(spec.code, []).append((-int(named), order, sheet, header))
+    return {code: min(options, key=lambda o: o[:2])[2:] for code, options in found.items()}
+
+
+def _period(spec: SheetSpec, sheet: Sheet, lines: list[str], table: TableRows) -> tuple[date, date, date | None]:
+    if spec.cadence == "daily":
+        days = [d for d in table.rows.get("report_date", pd.Series(dtype=object)) if isinstance(d, date)]
+        if days:
+            return min(days), max(days), None
     period = find_period(lines)
     if period is None:
         raise UnknownPeriod(
             f"sheet {sheet.name!r}: no period found in the title block (expected 'Tháng M năm YYYY')",
             f"trang {sheet.name!r}: không tìm thấy kỳ báo cáo ở phần tiêu đề (cần 'Tháng M năm YYYY')")
     year, month, as_of = period
-    start = date(year, month, 1)
     end = date(year, month, calendar.monthrange(year, month)[1])
-    as_of = as_of or end
-    era = era_of(as_of)
-    province = _province(lines, file_name, era)
-    if province is None:
+    return date(year, month, 1), end, as_of or end
+
+
+def _extract_sheet(sheet: Sheet, header: Header, spec: SheetSpec, sha: str, file_name: str) -> SubmissionExtract:
+    lines = title_text(sheet, header)
+    # The era decides which unit list names are read against; a daily sheet's dates come
+    # from its rows, which need the era first: read with the title's period when there is one.
+    period = find_period(lines)
+    provisional = (period[2] or date(period[0], period[1], 1)) if period else None
+    era = era_of(provisional) if provisional else None
+    province = None
+    for candidate_era in ([era] if era else ["pre2025", "2025"]):
+        province = _province(lines, file_name, candidate_era)
+        if province:
+            era = candidate_era
+            break
+    if province is None or era is None:
         raise UnknownProvince(
             f"sheet {sheet.name!r}: the province is named neither in the title block nor in the file name",
             f"trang {sheet.name!r}: không xác định được tỉnh (tiêu đề và tên tệp đều không ghi)")
-    table = read_staffing_rows(sheet, header, era, province)
-    return SubmissionExtract(f"{sha[:16]}-{code}", code, sheet.name, province, era, start, end, as_of,
-                             header.first_row + 1, table)
+    table = read_rows(sheet, header, spec, era, province)
+    start, end, as_of = _period(spec, sheet, lines, table)
+    if era_of(start) != era:
+        era = era_of(start)
+        province = _province(lines, file_name, era)
+        if province is None:
+            raise UnknownProvince(f"sheet {sheet.name!r}: no province of the {era} list is named",
+                                  f"trang {sheet.name!r}: không có tỉnh nào của danh mục {era}")
+        table = read_rows(sheet, header, spec, era, province)
+    return SubmissionExtract(f"{sha[:16]}-{spec.code}", spec, sheet.name, province, era, start, end, as_of,
+                             header.first_row + 1, table, find_target(lines) if spec.code == "03" else None)
 
 
 def extract_workbook(path: Path) -> WorkbookExtract:
@@ -110,20 +156,24 @@ def extract_workbook(path: Path) -> WorkbookExtract:
     result = WorkbookExtract(path, path.name, sha, size, received)
     try:
         sheets = read_sheets(path)
-        for code in SHEET_TYPES:
-            found = [(s, h) for s in sheets if s.visible and (h := find_header(s, code)) is not None]
-            if found:
-                result.submissions.append(_extract_sheet(*found[0], code, sha, path.name))
+        for code, (sheet, header) in sorted(classify_sheets(sheets).items()):
+            result.submissions.append(_extract_sheet(sheet, header, SHEETS[code], sha, path.name))
         if not result.submissions:
             raise NoRecognisableSheet(
-                "no sheet has the columns of a known report (e.g. 'Xã, thị trấn' and 'Số CA chính quy')",
-                "không có trang nào đúng mẫu biểu (cần các cột 'Xã, thị trấn' và 'Số CA chính quy')")
-        if all(s.table.rows[list(FIGURES)].isna().all().all() for s in result.submissions):
+                "no sheet has the columns of a report of the template (e.g. 'Xã, thị trấn' and 'Số CA chính quy')",
+                "không có trang nào đúng mẫu biểu (ví dụ cần các cột 'Xã, thị trấn' và 'Số CA chính quy')")
+        if all(_has_no_figures(s) for s in result.submissions):
             raise RejectedFile("the template has no figures filled in", "biểu mẫu chưa điền số liệu")
     except RejectedFile as rejection:
         result.submissions = []
         result.rejection = rejection
     return result
+
+
+def _has_no_figures(submission: SubmissionExtract) -> bool:
+    rows = submission.table.rows
+    raws = [f"{f}_raw" for f in submission.spec.figures]
+    return rows.empty or bool((rows[raws].fillna("") == "").all().all())
 
 
 def rows_frame(extract: WorkbookExtract, submission: SubmissionExtract) -> pd.DataFrame:
@@ -134,5 +184,7 @@ def rows_frame(extract: WorkbookExtract, submission: SubmissionExtract) -> pd.Da
     rows.insert(2, "sheet", submission.sheet_name)
     rows["admin_era"] = submission.admin_era
     rows["province_code"] = submission.province_code
+    rows["period_start"] = submission.period_start
+    rows["period_end"] = submission.period_end
     rows["as_of_date"] = submission.as_of_date
     return rows

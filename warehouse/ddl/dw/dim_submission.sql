@@ -4,12 +4,12 @@ create table if not exists dw.dim_submission (
     file_name        varchar not null,
     sha256           varchar not null,
     sheet            varchar not null,              -- the sheet's name as the province wrote it
-    template         varchar not null,              -- sheet type of the template: '01'
+    template         varchar not null,              -- sheet type of the template: '01' to '04'
     province_code    varchar not null,
     admin_era        varchar not null,
     period_start     date not null,
     period_end       date not null,
-    as_of_date       date,
+    as_of_date       date,                          -- sheet 01 snapshot date; null for other sheets
     received_at      timestamp not null,            -- file modification time, Vietnam local time
     loaded_at        timestamp not null,
     status           varchar not null               -- loaded | loaded_with_errors | superseded

@@ -1,0 +1,122 @@
+-- Every indicator of warehouse/indicators.csv in long form: per province and nationwide
+-- (province_code null), per month, quarter and year, as reported and on the 34 provinces of 2025.
+-- Components are added across provinces; over time a stock takes its last value in the period
+-- and a flow is summed; ratios are recomputed from the aggregated components, never averaged.
+create or replace view mart.indicators as
+with staffing as (
+    select admin_era, province_code, date_trunc('month', as_of_date)::date as month_start,
+           officers, communes_in_scope, communes_staffed
+    from mart.staffing_by_province
+),
+id_card_month as (
+    select admin_era, province_code, date_trunc('month', report_date)::date as month_start,
+           sum(applications) as applications,
+           arg_max(cumulative_applications, report_date) as cumulative,
+           arg_max(target, report_date) as target
+    from mart.id_card_progress
+    where province_code is not null
+    group by all
+),
+components as (
+    select 'officers' as indicator_code, admin_era, province_code, month_start, officers::double as value from staffing
+    union all select 'communes_in_scope', admin_era, province_code, month_start, communes_in_scope from staffing
+    union all select 'communes_staffed', admin_era, province_code, month_start, communes_staffed from staffing
+    union all
+    select unnest(['tips_received', 'crime_reports', 'cases_clarified', 'subjects', 'admin_violation_cases',
+                   'fines_vnd', 'education_dossiers', 'rehab_dossiers', 'reform_school_dossiers']),
+           admin_era, province_code, period_start,
+           unnest([tips_received, crime_reports, cases_clarified, subjects, admin_violation_cases, fines_vnd,
+                   education_dossiers, rehab_dossiers, reform_school_dossiers])::double
+    from mart.security_activity where province_code is not null
+    union all select 'id_card_applications', admin_era, province_code, month_start, applications from id_card_month
+    union all select 'id_card_cumulative', admin_era, province_code, month_start, cumulative from id_card_month
+    union all
+    select 'id_card_target', admin_era, province_code, month_start, target from id_card_month where target is not null
+    union all
+    select unnest(['commendation_collectives', 'commendation_individuals']), admin_era, province_code, period_start,
+           unnest([sum(collectives), sum(individuals)])::double
+    from mart.commendations where province_code is not null
+    group by admin_era, province_code, period_start
+),
+on_basis as (
+    -- As reported, and on 2025 boundaries: old provinces added into the new one they joined.
+    select 'as_reported' as boundary_basis, admin_era, province_code, indicator_code, month_start, value
+    from components
+    union all
+    select '2025', '2025', coalesce(x.new_province_code, c.province_code), c.indicator_code, c.month_start, c.value
+    from components c
+    left join ref.province_crosswalk x on c.admin_era = 'pre2025' and x.old_province_code = c.province_code
+),
+province_month as (
+    select boundary_basis, admin_era, province_code, indicator_code, month_start, sum(value) as value
+    from on_basis
+    group by all
+),
+grains as (select unnest(['month', 'quarter', 'year']) as grain),
+province_period as (
+    select m.boundary_basis, m.admin_era, m.province_code, m.indicator_code, g.grain,
+           date_trunc(g.grain, m.month_start)::date as period_start,
+           case when d.aggregation = 'flow' then sum(m.value) else arg_max(m.value, m.month_start) end as value
+    from province_month m
+    cross join grains g
+    join ref.indicator_definition d using (indicator_code)
+    group by m.boundary_basis, m.admin_era, m.province_code, m.indicator_code, g.grain, period_start, d.aggregation
+),
+with_national as (
+    select * from province_period
+    union all
+    select boundary_basis, admin_era, null, indicator_code, grain, period_start, sum(value)
+    from province_period
+    group by boundary_basis, admin_era, indicator_code, grain, period_start
+),
+ratios as (
+    select n.boundary_basis, n.admin_era, n.province_code, d.indicator_code, n.grain, n.period_start,
+           d.scale * n.value / nullif(m.value, 0) as value
+    from ref.indicator_definition d
+    join with_national n on n.indicator_code = d.numerator
+    join with_national m
+      on m.indicator_code = d.denominator and m.boundary_basis = n.boundary_basis and m.admin_era = n.admin_era
+     and m.province_code is not distinct from n.province_code and m.grain = n.grain
+     and m.period_start = n.period_start
+    where d.aggregation = 'ratio'
+),
+all_values as (
+    select * from with_national
+    union all
+    select * from ratios
+)
+select
+    v.indicator_code,
+    d.indicator_name_vi,
+    d.indicator_name_en,
+    v.grain,
+    v.period_start,
+    (v.period_start + case v.grain when 'month' then interval 1 month when 'quarter' then interval 3 month
+                                   else interval 1 year end - interval 1 day)::date as period_end,
+    v.admin_era,
+    v.province_code,
+    coalesce(p.province_name, 'Toàn quốc') as province_name,
+    v.value,
+    d.unit,
+    d.aggregation,
+    v.boundary_basis,
+    -- Province-level re-aggregation is exact (no old province was split across new ones).
+    'exact' as comparability
+from all_values v
+join ref.indicator_definition d using (indicator_code)
+left join dw.dim_province p on p.admin_era = v.admin_era and p.province_code = v.province_code;
+
+comment on column mart.indicators.indicator_code is 'Code of the indicator in warehouse/indicators.csv';
+comment on column mart.indicators.indicator_name_vi is 'Name in Vietnamese';
+comment on column mart.indicators.indicator_name_en is 'Name in English';
+comment on column mart.indicators.grain is 'month, quarter or year';
+comment on column mart.indicators.period_start is 'First day of the period';
+comment on column mart.indicators.period_end is 'Last day of the period';
+comment on column mart.indicators.admin_era is 'Era of the province codes: the report''s era as reported, 2025 on the 2025 basis';
+comment on column mart.indicators.province_code is 'GSO province code of admin_era; null on the nationwide rows';
+comment on column mart.indicators.province_name is 'Province name of admin_era; Toàn quốc on the nationwide rows';
+comment on column mart.indicators.value is 'Stock: last value in the period; flow: sum over the period; ratio: recomputed from its components';
+comment on column mart.indicators.unit is 'Unit of the value (người, xã, %, tin, vụ, đồng, hồ sơ, ...)';
+comment on column mart.indicators.aggregation is 'stock, flow or ratio (how the value aggregates over time)';
+comment on column mart.indicators.boundary_basis is 'as_reported (the boundaries of the report''s date) or 2025 (the 34 provinces of July 2025)';
+comment on column mart.indicators.comparability is 'exact, or approximate where a unit-level mapping of a divided commune was used';

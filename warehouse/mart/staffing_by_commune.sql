@@ -1,0 +1,36 @@
+-- Staffing per commune, as reported and on the 2025 communes. A pre-2025 commune divided among
+-- several new ones is counted in the package's default new commune: comparability 'approximate'.
+create or replace view mart.staffing_by_commune as
+select 'as_reported' as boundary_basis, f.admin_era, f.as_of_date, f.province_code, f.unit_code, u.name as unit_name,
+       u.is_in_scope, f.officers::bigint as officers, f.chiefs::bigint as chiefs, f.deputies::bigint as deputies,
+       'exact' as comparability
+from dw.fact_commune_staffing f
+join ref.admin_unit u on u.admin_era = f.admin_era and u.unit_code = f.unit_code
+union all
+select '2025', '2025', f.as_of_date, x.new_province_code, x.new_commune_code, n.name, bool_or(u.is_in_scope),
+       sum(f.officers), sum(f.chiefs), sum(f.deputies),
+       case when bool_or(x.is_approximate) then 'approximate' else 'exact' end
+from dw.fact_commune_staffing f
+join ref.admin_unit u on u.admin_era = f.admin_era and u.unit_code = f.unit_code
+join ref.admin_unit_crosswalk x on x.old_commune_code = f.unit_code
+join ref.admin_unit n on n.admin_era = '2025' and n.unit_code = x.new_commune_code
+where f.admin_era = 'pre2025'
+group by f.as_of_date, x.new_province_code, x.new_commune_code, n.name
+union all
+select '2025', f.admin_era, f.as_of_date, f.province_code, f.unit_code, u.name, u.is_in_scope, f.officers, f.chiefs,
+       f.deputies, 'exact'
+from dw.fact_commune_staffing f
+join ref.admin_unit u on u.admin_era = f.admin_era and u.unit_code = f.unit_code
+where f.admin_era = '2025';
+
+comment on column mart.staffing_by_commune.boundary_basis is 'as_reported, or 2025 (old communes added into the 2025 commune they joined)';
+comment on column mart.staffing_by_commune.admin_era is 'Era of the unit codes of the row';
+comment on column mart.staffing_by_commune.as_of_date is 'Snapshot date of the staffing report';
+comment on column mart.staffing_by_commune.province_code is 'GSO province code of admin_era';
+comment on column mart.staffing_by_commune.unit_code is 'GSO commune code of admin_era';
+comment on column mart.staffing_by_commune.unit_name is 'Official commune name of admin_era';
+comment on column mart.staffing_by_commune.is_in_scope is 'In the staffing indicators'' scope (on the 2025 basis: any old unit was)';
+comment on column mart.staffing_by_commune.officers is 'Regular officers assigned';
+comment on column mart.staffing_by_commune.chiefs is 'Of which commune police chiefs';
+comment on column mart.staffing_by_commune.deputies is 'Of which deputy chiefs';
+comment on column mart.staffing_by_commune.comparability is 'exact, or approximate where an old commune divided among several new ones was counted in its default new commune';
