@@ -68,10 +68,10 @@ REQUIRED: dict[str, tuple[str, ...]] = {
 # Commendation levels of sheet 04: canonical label -> how provinces write it (first match wins).
 LEVELS: list[tuple[str, str]] = [
     ("Cấp xã", r"\bcap xa\b|\b(ubnd|uy ban nhan dan) (cap )?xa\b"),
+    ("Cấp huyện", r"\bcap huyen\b|\bhuyen\b|\bquan\b|\bthi xa\b"),
     ("Bộ Công an", r"\bbo cong an\b|\bbca\b|\bbo truong\b"),
     ("UBND tỉnh", r"\bubnd\b|\buy ban nhan dan\b|\bchu tich\b"),
     ("Công an tỉnh", r"\bcong an (tinh|thanh pho)\b|\bgiam doc\b|\bcat\b|\bcatp\b"),
-    ("Cấp huyện", r"\bcap huyen\b|\bhuyen\b|\bquan\b|\bthi xa\b"),
 ]
 
 

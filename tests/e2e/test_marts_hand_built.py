@@ -1,0 +1,130 @@
+"""Marts over small hand-built submissions whose expected figures are worked out by hand."""
+
+from __future__ import annotations
+
+import os
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from etl.pipeline import run_night
+from tests.conftest import make_settings
+from tests.extract.test_staffing_sheet import _write
+
+
+def _arrive(path: Path, when: datetime) -> Path:
+    os.utime(path, (when.timestamp(), when.timestamp()))
+    return path
+
+
+def _id_card_file(folder: Path, name: str, days: list[tuple[str, str, int]], target: str = "1.000") -> Path:
+    rows = [["CÔNG AN TỈNH HẢI DƯƠNG"], ["BÁO CÁO TIẾN ĐỘ THU NHẬN HỒ SƠ CCCD"],
+            [f"Chỉ tiêu được giao: {target} hồ sơ, thời hạn 30/6/2021"],
+            ["Ngày", "Huyện, thị xã, thành phố", "Số hồ sơ thu nhận trong ngày"],
+            *[[day, district, count] for day, district, count in days]]
+    return _write(folder / name, rows, "Biểu 03 - Thu nhận hồ sơ CCCD")
+
+
+def _query(path: Path, sql: str) -> pd.DataFrame:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        result = con.execute(sql)
+        # Python objects (datetime.date, None), as DuckDB returns them, rather than pandas types.
+        return pd.DataFrame(result.fetchall(), columns=[d[0] for d in result.description], dtype=object)
+    finally:
+        con.close()
+
+
+@pytest.fixture
+def id_card_night(tmp_path):
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    _id_card_file(landing, "hd_1.xlsx", [("12/5/2021", "Huyện Tứ Kỳ", 300), ("12/5/2021", "TP Chí Linh", 100),
+                                         ("13/5/2021", "Huyện Tứ Kỳ", 500)])
+    _id_card_file(landing, "hd_2.xlsx", [("14/5/2021", "Huyện Tứ Kỳ", 150), ("14/5/2021", "TP Chí Linh", 50),
+                                         ("15/5/2021", "Huyện Tứ Kỳ", 10)])
+    settings = make_settings(tmp_path)
+    result = run_night([landing], settings)
+    return settings, result, landing
+
+
+def test_id_card_progress_reaches_target_47_days_ahead(id_card_night):
+    settings, result, _ = id_card_night
+    assert {o.status for o in result.outcomes} == {"loaded"}
+    progress = _query(settings.warehouse, """
+        select province_code, report_date, applications, cumulative_applications, target, target_deadline,
+               target_reached_date, days_ahead
+        from mart.id_card_progress order by province_code nulls last, report_date""")
+    hai_duong = progress[progress.province_code == "30"]
+    assert list(hai_duong.applications) == [400, 500, 200, 10]
+    assert list(hai_duong.cumulative_applications) == [400, 900, 1100, 1110]
+    assert set(hai_duong.target) == {1000} and set(hai_duong.target_deadline) == {date(2021, 6, 30)}
+    # Reached on 14/5 (1,100 >= 1,000): 47 days before 30/6; null on the days before.
+    assert list(hai_duong.target_reached_date) == [None, None, date(2021, 5, 14), date(2021, 5, 14)]
+    assert list(hai_duong.days_ahead) == [None, None, 47, 47]
+    national = progress[progress.province_code.isna()]
+    assert list(national.cumulative_applications) == [400, 900, 1100, 1110] and set(national.target) == {1000}
+
+
+def test_daily_resubmission_replaces_only_the_dates_it_lists(id_card_night, tmp_path):
+    settings, _, landing = id_card_night
+    correction = _arrive(_id_card_file(landing, "hd_2_sua.xlsx", [("14/5/2021", "Huyện Tứ Kỳ", 160)]),
+                         datetime(2021, 5, 20, 9))
+    result = run_night([correction], settings)
+    assert [o.status for o in result.outcomes] == ["loaded"]
+    daily = _query(settings.warehouse, """select report_date, applications from mart.id_card_progress
+                                          where province_code = '30' order by report_date""")
+    # 14/5 is now the correction's 160 alone; 12, 13 and 15/5 are as first sent.
+    assert list(daily.applications) == [400, 500, 160, 10]
+    statuses = _query(settings.warehouse, "select file_name, status from dw.dim_submission order by file_name")
+    # hd_2 still has 15/5 in the warehouse, so it is not superseded.
+    assert dict(zip(statuses.file_name, statuses.status, strict=True)) == {
+        "hd_1.xlsx": "loaded", "hd_2.xlsx": "loaded", "hd_2_sua.xlsx": "loaded"}
+
+
+def _staffing(folder: Path, name: str, month: int, day: int, officers: tuple[int, int]) -> Path:
+    rows = [["CÔNG AN TỈNH HẢI DƯƠNG"], [f"Tháng {month} năm 2021 (Số liệu tính đến ngày {day}/{month}/2021)"],
+            ["STT", "Huyện", "Xã, thị trấn", "Số CA chính quy"],
+            [1, "Huyện Tứ Kỳ", "Xã Hưng Đạo", officers[0]], [2, "TP Chí Linh", "Xã Hưng Đạo", officers[1]]]
+    return _write(folder / name, rows, "Biểu 01")
+
+
+def _security(folder: Path, name: str, month: int, tips: int) -> Path:
+    rows = [["CÔNG AN TỈNH HẢI DƯƠNG"], [f"Tháng {month} năm 2021"],
+            ["STT", "Huyện", "Xã, thị trấn", "Tin về ANTT tiếp nhận", "Tin báo, tố giác tội phạm"],
+            [1, "Huyện Tứ Kỳ", "Xã Hưng Đạo", tips, 1]]
+    return _write(folder / name, rows, "Biểu 02")
+
+
+def test_stocks_take_the_last_value_and_flows_are_summed_over_a_quarter(tmp_path):
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    _staffing(landing, "t4.xlsx", 4, 23, (5, 5))
+    _staffing(landing, "t5.xlsx", 5, 20, (6, 0))
+    _security(landing, "antt4.xlsx", 4, 10)
+    _security(landing, "antt5.xlsx", 5, 7)
+    settings = make_settings(tmp_path)
+    run_night([landing], settings)
+    values = _query(settings.warehouse, """
+        select indicator_code, grain, period_start, value, aggregation from mart.indicators
+        where province_code = '30' and boundary_basis = 'as_reported'""")
+    quarter = values[(values.grain == "quarter") & (values.period_start == date(2021, 4, 1))]
+    by_code = dict(zip(quarter.indicator_code, quarter.value, strict=True))
+    # Stocks: May's snapshot (6 officers, 1 commune staffed), never April + May (16, 3).
+    assert by_code["officers"] == 6 and by_code["communes_staffed"] == 1
+    assert by_code["officers_per_commune"] == 6 and by_code["coverage_pct"] == pytest.approx(100 / 161)
+    # Flows: April + May.
+    assert by_code["tips_received"] == 17 and by_code["crime_reports"] == 2
+    # Every stock in the definitions file equals its last month's value in every quarter and year.
+    months = values[values.grain == "month"]
+    for row in values[(values.aggregation == "stock") & (values.grain != "month")].itertuples():
+        end = date(row.period_start.year + (row.grain == "year") + (row.period_start.month + 3 > 12) * (
+            row.grain == "quarter"), (row.period_start.month + 2) % 12 + 1 if row.grain == "quarter" else 1, 1)
+        inside = months[(months.indicator_code == row.indicator_code) & (months.period_start >= row.period_start)
+                        & (months.period_start < end)]
+        assert row.value == inside.sort_values("period_start").value.iloc[-1], row.indicator_code
+    national = _query(settings.warehouse, "select as_of_date, officers from mart.national_staffing order by 1")
+    assert list(national.officers) == [10, 6]
