@@ -7,6 +7,7 @@ rejected; 2 bad usage; 1 an internal failure.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 from datetime import date
@@ -18,7 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from etl.config import load_settings
+from etl.config import Settings, load_settings
 
 app = typer.Typer(help="Commune-police reporting warehouse (Công an xã chính quy).", no_args_is_help=True,
                   pretty_exceptions_enable=False)
@@ -38,10 +39,9 @@ def sample(out: Path = typer.Option(..., "--out", help="Folder to write the work
     console.print(f"Đã tạo {len(files)} tệp mẫu / wrote {len(files)} sample workbooks in {out}")
 
 
-def _ingest(paths: list[Path], warehouse: Path | None) -> int:
+def _ingest(paths: list[Path], settings: Settings, every_file: bool = True) -> int:
     from etl.pipeline import discover, run_night
 
-    settings = load_settings(warehouse)
     missing = [p for p in paths if not p.exists()]
     if missing:
         console.print(f"[red]Không tìm thấy / not found:[/red] {', '.join(map(str, missing))}")
@@ -55,11 +55,12 @@ def _ingest(paths: list[Path], warehouse: Path | None) -> int:
     for column in ("Tệp / file", "Tỉnh / province", "Trạng thái / status", "Đọc / read", "Nạp / loaded",
                    "Cách ly / quarantined", "Cảnh báo / warnings", "Lý do / reason"):
         table.add_column(column)
-    for o in result.outcomes:
+    shown = [o for o in result.outcomes if every_file or o.status != "loaded"]
+    for o in shown:
         style = {"loaded": "green", "loaded_with_errors": "yellow", "rejected": "red"}.get(o.status, "")
         table.add_row(o.file_name, o.province_code or "", f"[{style}]{o.status}[/{style}]", str(o.rows_read),
                       str(o.rows_loaded), str(o.rows_quarantined), str(o.warnings), o.reason or "")
-    if result.outcomes:
+    if shown:
         console.print(table)
     console.print(f"{len(result.outcomes)} bài nộp / submissions, {result.skipped_duplicates} tệp đã nạp trước đó / "
                   f"already loaded, {result.rows_quarantined} dòng cách ly / rows quarantined, "
@@ -71,7 +72,7 @@ def _ingest(paths: list[Path], warehouse: Path | None) -> int:
 def ingest(paths: list[Path] = typer.Argument(..., help="Workbooks or folders of workbooks"),
            warehouse: Path | None = WarehouseOption) -> None:
     """Load workbooks into the warehouse (files already loaded are skipped)."""
-    raise typer.Exit(_ingest(paths, warehouse))
+    raise typer.Exit(_ingest(paths, load_settings(warehouse)))
 
 
 def _national_line(row) -> str:
@@ -199,19 +200,41 @@ def indicators(as_of: str | None = typer.Option(None, "--as-of", help="Latest mo
 
 
 @app.command()
-def demo(seed: int = typer.Option(2021, "--seed"), warehouse: Path | None = WarehouseOption) -> None:
-    """Sample every province into a fresh landing folder, ingest it, print the indicators."""
+def demo(seed: int = typer.Option(2021, "--seed")) -> None:
+    """Sample every province into var/demo/, load it into a fresh demo warehouse, print the indicators.
+
+    Everything goes under var/demo/ (CAX_VAR/demo): the demo never touches CAX_LANDING or
+    CAX_WAREHOUSE, which may hold real submissions.
+    """
     from etl.sample import generate_samples
 
-    settings = load_settings(warehouse)
-    if settings.landing.exists():
-        shutil.rmtree(settings.landing)
+    base = load_settings()
+    root = base.var / "demo"
+    settings = Settings(warehouse=root / "warehouse.duckdb", landing=root / "landing",
+                        published=root / "published" / "warehouse.duckdb", var=root, workers=base.workers)
+    for stale in (settings.landing, settings.staging):
+        shutil.rmtree(stale, ignore_errors=True)
+    settings.warehouse.unlink(missing_ok=True)
     files = generate_samples(settings.landing, seed)
     console.print(f"Đã tạo {len(files)} tệp mẫu / wrote {len(files)} sample workbooks in {settings.landing}")
-    _ingest([settings.landing], settings.warehouse)
+    _ingest([settings.landing], settings, every_file=False)
     _print_indicators(settings.warehouse, None, as_json=False, provinces=True)
+    console.print(f"Kho dữ liệu demo / demo warehouse: {settings.warehouse} "
+                  f"(cax indicators --warehouse {settings.warehouse})", soft_wrap=True)
     raise typer.Exit(0)
 
 
-def main() -> None:  # pragma: no cover - console entry point
-    app()
+def main() -> None:
+    """Console entry point: an internal failure is one clear line (exit 1), not a traceback.
+
+    Set CAX_DEBUG=1 to see the traceback.
+    """
+    try:
+        app()  # usage errors exit 2 and typer.Exit its code, inside typer
+    except Exception as failure:
+        if os.environ.get("CAX_DEBUG"):
+            raise
+        console.print(f"[red]Lỗi nội bộ / internal failure:[/red] {type(failure).__name__}: {failure}\n"
+                      "Chạy lại với CAX_DEBUG=1 để xem chi tiết / run again with CAX_DEBUG=1 for the traceback.",
+                      soft_wrap=True)
+        sys.exit(1)

@@ -22,6 +22,7 @@ class Settings:
     landing: Path
     published: Path
     var: Path
+    workers: int = 2  # child processes that parse workbooks (CAX_WORKERS)
 
     @property
     def staging(self) -> Path:
@@ -41,4 +42,5 @@ def load_settings(warehouse: Path | str | None = None) -> Settings:
         landing=_path("CAX_LANDING", str(var / "landing")),
         published=_path("CAX_PUBLISHED", str(var / "published" / "warehouse.duckdb")),
         var=var,
+        workers=int(os.environ.get("CAX_WORKERS") or min(2, os.cpu_count() or 1)),
     )

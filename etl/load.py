@@ -13,6 +13,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -27,6 +28,7 @@ DATE_RANGE = (date(2019, 1, 1), date(2030, 12, 31))
 warnings.filterwarnings("ignore", message=".*duckdb-engine doesn't yet support reflection.*")
 
 
+@cache
 def sql_file(relative: str) -> str:
     return (WAREHOUSE_SQL / relative).read_text(encoding="utf-8")
 
@@ -74,6 +76,13 @@ def insert_frame(conn: sa.Connection, table: str, frame: pd.DataFrame) -> int:
     with registered(conn, "incoming_frame", frame):
         conn.exec_driver_sql(f"insert into {table} ({columns}) select {columns} from incoming_frame")
     return len(frame)
+
+
+def insert_row(conn: sa.Connection, table: str, row: dict[str, object]) -> None:
+    """Insert one row (an audit or dimension record) with bound parameters."""
+    columns = ", ".join(f'"{c}"' for c in row)
+    values = ", ".join(f"${c}" for c in row)
+    conn.exec_driver_sql(f"insert into {table} ({columns}) values ({values})", dict(row))
 
 
 @contextmanager

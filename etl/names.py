@@ -2,7 +2,8 @@
 
 Provinces write unit names with or without diacritics, in NFD, in upper case, with the tone
 mark placed the old way ("Hoà") or the new way ("Hòa"), with prefixes ("X.", "TT.") and with
-stray spaces. Two keys are built: ``accent_key`` keeps the diacritics (tone placement
+stray spaces. The same names and headings recur in every workbook, so the keys are cached.
+Two keys are built: ``accent_key`` keeps the diacritics (tone placement
 normalised) and ``fold_key`` drops them; resolution tries the stricter key to break ties.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Old-style tone placement (on the first vowel of oa/oe/uy) -> new style, in NFC.
 _OLD_TONE_STYLE = {
@@ -59,6 +61,7 @@ def strip_diacritics(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+@lru_cache(maxsize=1 << 16)
 def split_prefix(name: object, level: str = "commune") -> tuple[str | None, str]:
     """('xã', 'Hưng Đạo') from 'X. Hưng Đạo'; (None, name) when there is no type prefix."""
     text = clean_text(name)
@@ -89,6 +92,7 @@ def _core(text: str) -> str:
     return re.sub(r"[^0-9a-zà-ỹđ]+", "", text)
 
 
+@lru_cache(maxsize=1 << 16)
 def accent_key(name: object, level: str = "commune") -> str:
     """Key with diacritics kept, case and spacing and prefix and tone placement ignored."""
     _, rest = split_prefix(name, level)
@@ -97,12 +101,14 @@ def accent_key(name: object, level: str = "commune") -> str:
     return _core(text)
 
 
+@lru_cache(maxsize=1 << 16)
 def fold_key(name: object, level: str = "commune", strip_prefix: bool = True) -> str:
     """Key without diacritics: 'X. HUNG DAO' and 'Xã Hưng Đạo' both give 'hungdao'."""
     rest = split_prefix(name, level)[1] if strip_prefix else clean_text(name)
     return _core(strip_diacritics(rest).lower())
 
 
+@lru_cache(maxsize=1 << 16)
 def header_key(text: object) -> str:
     """Key for column headers and labels: no diacritics, lower case, single spaces."""
     return _SPACES.sub(" ", re.sub(r"[^0-9a-z]+", " ", strip_diacritics(clean_text(text)).lower())).strip()

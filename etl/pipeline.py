@@ -38,11 +38,20 @@ _RESOLUTION_MESSAGES = {
     "missing_name": ("unit_named",
                      "Dòng có số liệu nhưng không ghi tên đơn vị",
                      "The row has figures but names no unit"),
+    "code_mismatch": ("code_matches_name",
+                      "Tên '{value}' là đơn vị mã {first}, nhưng cột Mã ĐVHC ghi {second} (mã của đơn vị khác); "
+                      "đề nghị sửa tên hoặc mã",
+                      "Name '{value}' is unit {first} but the code column says {second}, another unit's code"),
+    "code_unknown": ("code_known",
+                     "Mã ĐVHC {first} không có trong danh mục; đã nhận đơn vị theo tên '{value}'",
+                     "Code {first} is no unit of the reference list; the row was taken by its name '{value}'"),
     "unknown_level": ("level_known",
                       "Cấp khen thưởng '{value}' không thuộc các cấp của mẫu biểu (Bộ Công an, UBND tỉnh, "
                       "Công an tỉnh, cấp huyện, cấp xã)",
                       "Commendation level '{value}' is not one of the template's levels"),
 }
+# Problems that load the row (with a warning) rather than quarantine it.
+_WARNING_PROBLEMS = {"code_unknown"}
 _UNREADABLE = ("value_readable", "Ô '{value}' không đọc được thành số hoặc ngày",
                "Cell '{value}' cannot be read as a number or a date")
 
@@ -115,16 +124,68 @@ def extract_to_stage(path: Path, stage_dir: Path) -> Path:
     return write_stage(extract_workbook(Path(path)), Path(stage_dir))
 
 
+def _stage_crash(path: Path, stage_dir: Path, error: BaseException) -> Path:
+    """Stage a file whose reader died (the process, not a Python error) as rejected."""
+    from etl.extract.errors import UnreadableWorkbook
+    from etl.extract.submission import WorkbookExtract, file_identity
+
+    sha, size, received = file_identity(path)
+    extract = WorkbookExtract(path, path.name, sha, size, received, rejection=UnreadableWorkbook(
+        f"the workbook crashed the reader ({type(error).__name__}); it may be damaged or malicious",
+        "tệp làm hỏng chương trình đọc (có thể tệp bị lỗi hoặc độc hại); đề nghị lưu lại bằng Excel và gửi lại"))
+    return write_stage(extract, stage_dir)
+
+
+def extract_many(paths: list[Path], stage_dir: Path, workers: int = 2,
+                 on_file: Callable[[Path], None] | None = None) -> list[Path]:
+    """Extract workbooks in a pool of child processes; a file that kills its worker is rejected.
+
+    The parse runs in children so that a reader that aborts the process (python-calamine does
+    on some malformed files) costs that file, not the night. When the pool breaks, the files it
+    had not finished are retried one at a time, each in a fresh process.
+    """
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
+    from etl import reference
+
+    reference.admin_units()  # loaded once here, inherited by the forked workers
+    staged: list[Path] = []
+    pending = list(paths)
+    with ProcessPoolExecutor(max_workers=max(1, workers)) as pool:
+        futures = {pool.submit(extract_to_stage, path, stage_dir): path for path in pending}
+        try:
+            for future in as_completed(futures):
+                staged.append(future.result())
+                pending.remove(futures[future])
+                if on_file:
+                    on_file(futures[future])
+        except BrokenProcessPool:
+            pass
+    for path in pending:
+        with ProcessPoolExecutor(max_workers=1) as alone:
+            try:
+                staged.append(alone.submit(extract_to_stage, path, stage_dir).result())
+            except BrokenProcessPool as error:
+                staged.append(_stage_crash(path, stage_dir, error))
+        if on_file:
+            on_file(path)
+    return staged
+
+
 def _pre_suite_failures(rows: pd.DataFrame, spec: SheetSpec) -> list[dict]:
-    failures = []
-    for index, row in rows.iterrows():
+    failures: list[dict] = []
+    flagged = rows.resolve_problem.fillna("").astype(str).ne("") | rows.parse_problems.fillna("").astype(str).ne("")
+    for index, row in rows[flagged].iterrows():
         problem = row["resolve_problem"]
         if isinstance(problem, str) and problem:
             rule, vi, en = _RESOLUTION_MESSAGES[problem]
             value, candidates = row[spec.name_column], row["resolve_candidates"]
+            first, _, second = str(candidates).partition(",")
+            words = {"value": value, "candidates": candidates, "first": first, "second": second}
             failures.append({"row_index": index, "column_name": spec.name_column, "value": value, "rule": rule,
-                             "severity": "error", "message_vi": vi.format(value=value, candidates=candidates),
-                             "message_en": en.format(value=value, candidates=candidates)})
+                             "severity": "warning" if problem in _WARNING_PROBLEMS else "error",
+                             "message_vi": vi.format(**words), "message_en": en.format(**words)})
         for column in filter(None, str(row["parse_problems"] or "").split(",")):
             value = row.get(f"{column}_raw", "")
             failures.append({"row_index": index, "column_name": column, "value": value, "rule": _UNREADABLE[0],
@@ -151,7 +212,8 @@ def validate_stage(stage_paths: Iterable[Path], out_dir: Path, docs_dir: Path | 
         rows = pd.concat(frames[dataset], ignore_index=True) if frames[dataset] else pd.DataFrame()
         failures = _pre_suite_failures(rows, spec) if not rows.empty else []
         blocked = {(f["row_index"], f["column_name"]) for f in failures}
-        unresolved = {f["row_index"] for f in failures if f["column_name"] == spec.name_column}
+        unresolved = {f["row_index"] for f in failures
+                      if f["column_name"] == spec.name_column and f["severity"] == "error"}
         checkable = rows[~rows.index.isin(list(unresolved))] if not rows.empty else rows
         docs = docs_dir / dataset if docs_dir is not None else None
         for failure in validate_rows(dataset, checkable, docs_dir=docs):
@@ -173,30 +235,53 @@ def _quarantine_frame(rows: pd.DataFrame, failures: pd.DataFrame, severity: str,
                    "rule", "severity", "message_vi", "message_en"]]
 
 
-def _audit_row(staged: StagedFile, run_id: str, **values: object) -> pd.DataFrame:
+def _audit_row(staged: StagedFile, run_id: str, **values: object) -> dict[str, object]:
     base: dict[str, object] = {"submission_id": staged.sha256[:16], "run_id": run_id, "file_name": staged.file_name,
                                "sha256": staged.sha256, "province_code": None, "sheet": None, "period_start": None,
                                "period_end": None, "received_at": staged.received_at, "status": "rejected",
                                "reason": None, "rows_read": 0, "rows_loaded": 0, "rows_quarantined": 0, "warnings": 0}
     base.update(values)
-    return pd.DataFrame([base])
+    return base
 
 
 @dataclass
-class _Validated:
-    """A dataset's rows of the night and their failures, as validate_stage wrote them."""
+class _Batch:
+    """One submission's share of the night: counts, fact rows, quarantine and warning entries."""
 
-    rows: pd.DataFrame
-    failures: pd.DataFrame
+    rows_read: int = 0
+    rows_loaded: int = 0
+    facts: pd.DataFrame | None = None
+    quarantine: pd.DataFrame | None = None
+    warnings: pd.DataFrame | None = None
 
-    @classmethod
-    def read(cls, folder: Path, dataset: str) -> _Validated:
-        rows_path = folder / f"{dataset}.rows.parquet"
-        rows = pd.read_parquet(rows_path) if rows_path.exists() else pd.DataFrame()
-        failures_path = folder / f"{dataset}.failures.parquet"
-        failures = (pd.read_parquet(failures_path) if failures_path.exists()
-                    else pd.DataFrame(columns=QUARANTINE_COLUMNS))
-        return cls(rows, failures)
+
+def _by_submission(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    if frame.empty:
+        return {}
+    return {str(key): group for key, group in frame.groupby("submission_id", sort=False)}
+
+
+def _prepare(folder: Path, spec: SheetSpec, keys: pd.DataFrame, run_id: str) -> dict[str, _Batch]:
+    """A dataset's validated rows split by submission, fact rows built for the whole night at once."""
+    rows_path = folder / f"{spec.dataset}.rows.parquet"
+    rows = pd.read_parquet(rows_path) if rows_path.exists() else pd.DataFrame()
+    if rows.empty:
+        return {}
+    failures = pd.read_parquet(folder / f"{spec.dataset}.failures.parquet")
+    errors = set(failures.loc[failures.severity == "error", "row_index"])
+    good = rows[~rows.index.isin(list(errors))]
+    batches: dict[str, _Batch] = {}
+    for key, count in rows.submission_id.value_counts(sort=False).items():
+        batches[str(key)] = _Batch(rows_read=int(count))
+    for key, count in good.submission_id.value_counts(sort=False).items():
+        batches[str(key)].rows_loaded = int(count)
+    for key, facts in _by_submission(BUILDERS[spec.dataset](good, keys) if not good.empty else good).items():
+        batches[key].facts = facts
+    for key, entries in _by_submission(_quarantine_frame(rows, failures, "error", run_id)).items():
+        batches[key].quarantine = entries
+    for key, entries in _by_submission(_quarantine_frame(rows, failures, "warning", run_id)).items():
+        batches[key].warnings = entries
+    return batches
 
 
 def load_validated(validated_dir: Path, warehouse: Path, run_id: str,
@@ -205,59 +290,67 @@ def load_validated(validated_dir: Path, warehouse: Path, run_id: str,
     started_at = started_at or load.now_vietnam()
     result = NightResult(run_id)
     stage_paths = json.loads((validated_dir / "files.json").read_text(encoding="utf-8"))
-    data = {dataset: _Validated.read(validated_dir, dataset) for dataset in DATASETS}
     # A correction must replace what it corrects, even when both arrive in one night.
     staged_files = sorted((read_stage(Path(p)) for p in stage_paths), key=lambda f: (f.received_at, f.file_name))
-    with load.writer(warehouse) as engine:
-        with engine.connect() as conn:
-            keys = load.unit_keys(conn)
+    # One connection for the night (opening one costs ~17 ms); one transaction per submission.
+    with load.writer(warehouse) as engine, engine.connect() as conn:
+        keys = load.unit_keys(conn)
+        conn.commit()
+        batches: dict[str, _Batch] = {}
+        for spec in DATASETS.values():
+            batches.update(_prepare(validated_dir, spec, keys, run_id))
         for staged in staged_files:
             if staged.rejection_code:
-                with engine.begin() as conn:
-                    load.insert_frame(conn, "audit.submission", _audit_row(
+                with conn.begin():
+                    load.insert_row(conn, "audit.submission", _audit_row(
                         staged, run_id, status="rejected", reason=staged.reason_en))
                 result.outcomes.append(FileOutcome(staged.file_name, None, None, "rejected", staged.reason_en))
                 continue
+            for rejected in staged.sheet_rejections:
+                with conn.begin():
+                    load.insert_row(conn, "audit.submission", _audit_row(
+                        staged, run_id, submission_id=f"{staged.sha256[:16]}-{rejected['sheet_code']}",
+                        sheet=rejected["sheet"], status="rejected", reason=rejected["reason_en"]))
+                result.outcomes.append(FileOutcome(staged.file_name, None, rejected["sheet"], "rejected",
+                                                   rejected["reason_en"]))
             for sub in staged.submissions:
-                result.outcomes.append(_load_submission(engine, staged, sub, data[sub.dataset], keys, run_id))
-        with engine.begin() as conn:
-            load.insert_frame(conn, "audit.run", pd.DataFrame([{
+                batch = batches.get(sub.submission_id, _Batch())
+                result.outcomes.append(_load_submission(conn, staged, sub, batch, run_id))
+        with conn.begin():
+            load.insert_row(conn, "audit.run", {
                 "run_id": run_id, "started_at": started_at, "finished_at": load.now_vietnam(),
                 "files_seen": len(stage_paths), "files_loaded": len({o.file_name for o in result.outcomes
                                                                      if o.status.startswith("loaded")}),
                 "files_rejected": len({o.file_name for o in result.outcomes if o.status == "rejected"}),
                 "rows_loaded": sum(o.rows_loaded for o in result.outcomes),
-                "rows_quarantined": result.rows_quarantined}]))
+                "rows_quarantined": result.rows_quarantined})
     return result
 
 
-def _load_submission(engine, staged: StagedFile, sub: StagedSubmission, data: _Validated, keys: pd.DataFrame,
-                     run_id: str) -> FileOutcome:
+def _load_submission(conn, staged: StagedFile, sub: StagedSubmission, batch: _Batch, run_id: str) -> FileOutcome:
     """One submission in one transaction: its partition replaced, its audit written."""
     spec = SHEETS[sub.sheet_code]
-    mine = data.rows[data.rows.submission_id == sub.submission_id] if not data.rows.empty else data.rows
-    failures = data.failures[data.failures.row_index.isin(list(mine.index))]
-    error_rows = set(failures.loc[failures.severity == "error", "row_index"])
-    good = mine[~mine.index.isin(list(error_rows))]
-    quarantine = _quarantine_frame(mine, failures, "error", run_id)
-    warns = pd.concat([_quarantine_frame(mine, failures, "warning", run_id),
-                       _reconciliation_warnings(staged, sub, run_id)], ignore_index=True)
+    warns = pd.concat([w for w in (batch.warnings, _reconciliation_warnings(staged, sub, run_id)) if w is not None
+                       and not w.empty], ignore_index=True) if batch.warnings is not None or sub.reconciliation \
+        else pd.DataFrame()
+    quarantined = batch.rows_read - batch.rows_loaded
     outcome = FileOutcome(staged.file_name, sub.province_code, sub.sheet,
-                          "loaded" if not error_rows else "loaded_with_errors", None,
-                          len(mine), len(good), len(mine) - len(good), len(warns))
-    if good.empty:
+                          "loaded" if not quarantined else "loaded_with_errors", None,
+                          batch.rows_read, batch.rows_loaded, quarantined, len(warns))
+    if batch.facts is None or batch.facts.empty:
         # Replacing a partition with nothing would wipe what an earlier report loaded.
         outcome.status, outcome.reason = "rejected", "every data row was rejected"
-        outcome.rows_loaded, outcome.rows_quarantined = 0, len(mine)
-    with engine.begin() as conn:
+        outcome.rows_loaded, outcome.rows_quarantined = 0, batch.rows_read
+    with conn.begin():
         if outcome.status != "rejected":
-            _replace_partition(conn, staged, sub, spec, BUILDERS[spec.dataset](good, keys), outcome)
-        load.insert_frame(conn, "audit.submission", _audit_row(
+            _replace_partition(conn, staged, sub, spec, batch.facts, outcome)
+        load.insert_row(conn, "audit.submission", _audit_row(
             staged, run_id, submission_id=sub.submission_id, province_code=sub.province_code, sheet=sub.sheet,
             period_start=sub.period_start, period_end=sub.period_end, status=outcome.status, reason=outcome.reason,
             rows_read=outcome.rows_read, rows_loaded=outcome.rows_loaded,
             rows_quarantined=outcome.rows_quarantined, warnings=outcome.warnings))
-        load.insert_frame(conn, "audit.quarantine", quarantine)
+        if batch.quarantine is not None:
+            load.insert_frame(conn, "audit.quarantine", batch.quarantine)
         load.insert_frame(conn, "audit.warning", warns)
     return outcome
 
@@ -269,18 +362,19 @@ def _replace_partition(conn, staged: StagedFile, sub: StagedSubmission, spec: Sh
               "target_deadline": sub.target_deadline}
     with load.registered(conn, "incoming", facts):
         load.run_script(conn, load.sql_file(f"ops/replace_{spec.dataset}_partition.sql"), params)
-        load.insert_frame(conn, spec.fact_table, facts)
+        columns = ", ".join(f'"{c}"' for c in facts.columns)
+        conn.exec_driver_sql(f"insert into {spec.fact_table} ({columns}) select {columns} from incoming")
     if sub.target is not None:
         load.run_script(conn, load.sql_file("ops/replace_id_card_target.sql"), params)
-        load.insert_frame(conn, "dw.fact_id_card_target", pd.DataFrame([{
+        load.insert_row(conn, "dw.fact_id_card_target", {
             "submission_id": sub.submission_id, "admin_era": sub.admin_era, "province_code": sub.province_code,
-            "target": sub.target, "target_deadline": sub.target_deadline, "stated_on": sub.period_end}]))
-    load.insert_frame(conn, "dw.dim_submission", pd.DataFrame([{
+            "target": sub.target, "target_deadline": sub.target_deadline, "stated_on": sub.period_end})
+    load.insert_row(conn, "dw.dim_submission", {
         "submission_id": sub.submission_id, "file_name": staged.file_name, "sha256": staged.sha256,
         "sheet": sub.sheet, "template": sub.sheet_code, "province_code": sub.province_code,
         "admin_era": sub.admin_era, "period_start": sub.period_start, "period_end": sub.period_end,
         "as_of_date": sub.as_of_date, "received_at": staged.received_at, "loaded_at": load.now_vietnam(),
-        "status": outcome.status}]))
+        "status": outcome.status})
     load.run_script(conn, load.sql_file("ops/mark_superseded.sql").replace("{fact_table}", spec.fact_table), params)
 
 
@@ -314,11 +408,7 @@ def run_night(paths: Iterable[Path], settings: Settings, run_id: str | None = No
     started_at = load.now_vietnam()
     fresh, duplicates = discover(paths, settings.warehouse, cutoff)
     stage_dir = stage_folder(settings, run_id)
-    staged = []
-    for path in fresh:
-        staged.append(extract_to_stage(path, stage_dir))
-        if on_file:
-            on_file(path)
+    staged = extract_many(fresh, stage_dir, settings.workers, on_file)
     validated = validate_stage(staged, stage_dir / "validated", settings.data_docs)
     result = load_validated(validated, settings.warehouse, run_id, started_at)
     result.skipped_duplicates = duplicates

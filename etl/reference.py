@@ -177,7 +177,9 @@ class Resolution:
     """Outcome of resolving a written name: a code, or why there is none."""
 
     unit_code: str | None
-    problem: str | None = None  # 'unknown' or 'ambiguous'
+    # unknown | ambiguous | unknown_name_with_code | code_mismatch (no code: an error);
+    # code_unknown (resolved by name, the written code is no unit: a warning)
+    problem: str | None = None
     candidates: tuple[str, ...] = ()
 
 
@@ -207,23 +209,29 @@ class UnitResolver:
         # The type written in the official name; the package's type column has a few slips
         # ('Phường 5' of Phú Nhuận typed as xã), and the name is what provinces copy.
         self._types = [split_prefix(n, self.level)[0] for n in self._units.name]
-        self._codes = set(self._units.unit_code)
+        # Plain lists: resolution indexes them per candidate, thousands of times per workbook.
+        self._unit_codes = list(self._units.unit_code)
+        self._district_codes = list(self._units.district_code)
+        self._codes = set(self._unit_codes)
         for i, name in enumerate(self._units.name):
             self._by_fold.setdefault(fold_key(name, self.level), []).append(i)
 
-    def resolve(self, name: object, district: object = None, code: object = None) -> Resolution:
+    def resolve(self, name: object, district: object = None, code: object = None,
+                writes_diacritics: bool | None = None) -> Resolution:
+        """The unit ``name`` designates; ``writes_diacritics`` says whether the sheet's names carry
+        diacritics (then 'Thanh An' is not 'Thạnh An'); by default, whether this name has any."""
         level = self.level
         unit_type, _ = split_prefix(name, level)
         # 'Xa Dung' written without its type: the stripped reading ('Dung') may find nothing.
         candidates = list(self._by_fold.get(fold_key(name, level), []) or self._by_fold.get(
             fold_key(name, level, strip_prefix=False), []))
-        written_accents = not clean_text(name).isascii()
+        written_accents = writes_diacritics if writes_diacritics is not None else not clean_text(name).isascii()
         code_text = str(code).strip() if code else ""
         narrowers = [
             lambda c: [i for i in c if self._types[i] == unit_type] if unit_type else c,
-            lambda c: [i for i in c if self._district_fold.get(self._units.district_code[i]) ==
+            lambda c: [i for i in c if self._district_fold.get(self._district_codes[i]) ==
                        fold_key(district, "district")] if district and level == "commune" else c,
-            lambda c: [i for i in c if self._units.unit_code[i] == code_text] if code_text else c,
+            lambda c: [i for i in c if self._unit_codes[i] == code_text] if code_text else c,
             # Diacritics tell 'Ia Băng' from 'Ia Bang' only when the province wrote them.
             lambda c: [i for i in c if self._accent[i] == accent_key(name, level)] if written_accents else c,
         ]
@@ -231,8 +239,14 @@ class UnitResolver:
             if len(candidates) <= 1:
                 break
             candidates = narrow(candidates) or candidates
-        codes = tuple(sorted(self._units.unit_code[i] for i in candidates))
+        codes = tuple(sorted(self._unit_codes[i] for i in candidates))
         if len(codes) == 1:
+            if code_text and code_text != codes[0]:
+                # The name and the code written beside it disagree: which one is wrong is the
+                # province's to say. A code that is no unit at all is only a slip: keep the name's.
+                if code_text in self._codes:
+                    return Resolution(None, "code_mismatch", (codes[0], code_text))
+                return Resolution(codes[0], "code_unknown", (code_text,))
             return Resolution(codes[0])
         if not codes and code_text in self._codes:
             return Resolution(None, "unknown_name_with_code", (code_text,))

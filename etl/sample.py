@@ -1,20 +1,37 @@
-"""Synthetic provincial workbooks for the April 2021 monthly report, with a truth file.
+"""Synthetic provincial workbooks of both eras, with a truth file.
 
-``generate_samples`` writes one workbook per legacy province (63, era ``pre2025``) holding the
-sheet "Biểu 01 - Bố trí CA chính quy" as of 23/4/2021, laid out as in
-``shared/reference/TEMPLATE.md``. About half of the workbooks depart from the template in the
-ways listed under "What arrives in practice" (title block size, two-row merged headers, header
-wording, name spellings, numbers as text, district subtotals, SUM formulas, sheet names, date
-encodings, extra sheets), so the extractor can be tested against what provinces really send.
+``generate_samples`` writes three kinds of submission (``ALL_KINDS``), laid out as in
+``shared/reference/TEMPLATE.md``:
 
-The figures are synthetic but shaped like the article (FACTS.md): every in-scope commune (xã,
-thị trấn) of the reference list is staffed, more than 44,000 officers nationwide, one chief per
-commune, and Hải Dương has exactly 5 officers in each commune.
+* ``monthly_2021``: the April 2021 monthly report of each of the 63 legacy provinces (era
+  ``pre2025``), one workbook with the sheets "Biểu 01 - Bố trí CA chính quy" (staffing as of
+  23/4/2021), "Biểu 02 - Tình hình ANTT" (security activity of the month, one row per in-scope
+  commune) and "Biểu 04 - Khen thưởng" (commendations by level).
+* ``id_card_2021``: the CCCD (chip-based ID card) campaign, sheet "Biểu 03 - Thu nhận hồ sơ
+  CCCD" alone, one workbook per province and half-month from 1/4 to 30/6/2021 (378 files), each
+  listing every day of its half-month for every district, under a header cell with the
+  province's target and deadline.
+* ``monthly_2026``: the October 2026 monthly report (sheets 01, 02, 04) of each of the 34 new
+  provinces (era ``2025``): no district column, one row per xã, phường and đặc khu.
 
-``truth.json`` records, for every workbook, what was written and where, computed by this
-generator alone, so that tests can compare an extractor's output with it. Everything is drawn
-from one ``random.Random(seed)`` and the workbook metadata is fixed: the same seed gives the
-same bytes.
+Many workbooks depart from the template in the ways listed under "What arrives in practice"
+(``DEPARTURES``: title block size, two-row merged headers, header wording, name spellings,
+numbers as text or with a trailing note, subtotals, SUM formulas, sheet names and order, date
+encodings, total spellings, separator columns, extra and hidden sheets, old .xls files, text
+beginning with "=" or "+"); every departure a kind can show is in at least three of its
+workbooks, and ``truth.json`` lists those of each workbook.
+
+The figures are synthetic but shaped like the article (FACTS.md): every in-scope commune of
+the reference list is staffed, more than 44,000 officers nationwide in April 2021, Hải Dương
+has 5 officers in each commune, received 108 collective and 250 individual commendations in
+April 2021, and its CCCD count from 1/4/2021 first reaches its target of 988,200 on 14/5/2021
+with 991,830 by that day; five provinces miss their target by the 30/6/2021 deadline.
+
+``truth.json`` records, for every workbook and data sheet, what was written and where (0-based
+row indices as calamine's ``to_python(skip_empty_area=False)`` gives them, column indices,
+clean figures), computed by this generator alone, so that tests can compare an extractor's
+output with it. Each kind draws from its own ``random.Random`` seeded from ``seed`` and the
+workbook metadata is fixed: the same seed gives the same bytes, whichever kinds are asked for.
 """
 
 from __future__ import annotations
@@ -24,87 +41,167 @@ import os
 import random
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
-from functools import partial
 from pathlib import Path
+from typing import Any
 
 import xlsxwriter
+import xlwt  # type: ignore[import-untyped]
+from xlsxwriter.utility import xl_col_to_name
 
 from etl import reference
+
+ALL_KINDS = ("monthly_2021", "id_card_2021", "monthly_2026")
+MONTHLY_2021, ID_CARD_2021, MONTHLY_2026 = ALL_KINDS
 
 ERA = reference.PRE2025
 PERIOD = (2021, 4)
 AS_OF = date(2021, 4, 23)
+PERIOD_2026 = (2026, 10)
+AS_OF_2026 = date(2026, 10, 20)
 HAI_DUONG = "30"
-SHEET_NAME = "Biểu 01 - Bố trí CA chính quy"
+SHEET_01 = "Biểu 01 - Bố trí CA chính quy"
+SHEET_02 = "Biểu 02 - Tình hình ANTT"
+SHEET_03 = "Biểu 03 - Thu nhận hồ sơ CCCD"
+SHEET_04 = "Biểu 04 - Khen thưởng"
+SHEET_NAME = SHEET_01
 VN_TZ = timezone(timedelta(hours=7))  # Asia/Ho_Chi_Minh has had no DST since 1975: a fixed offset is exact.
+
+# The CCCD campaign: daily counts from 1/4 to 30/6/2021, sent in half-month workbooks.
+CAMPAIGN_START = date(2021, 4, 1)
+ID_CARD_DEADLINE = date(2021, 6, 30)
+HALF_MONTHS = (
+    (date(2021, 4, 1), date(2021, 4, 15)), (date(2021, 4, 16), date(2021, 4, 30)),
+    (date(2021, 5, 1), date(2021, 5, 15)), (date(2021, 5, 16), date(2021, 5, 31)),
+    (date(2021, 6, 1), date(2021, 6, 15)), (date(2021, 6, 16), date(2021, 6, 30)),
+)
+HAI_DUONG_TARGET = 988_200
+HAI_DUONG_REACHED = date(2021, 5, 14)
+HAI_DUONG_CUMULATIVE = 991_830
+PROVINCES_SHORT_OF_TARGET = 5
+HAI_DUONG_COMMENDATIONS = (108, 250)  # April 2021: collectives, individuals (the article)
+
+LEVELS_2021 = ("Bộ Công an", "UBND tỉnh", "Công an tỉnh", "Cấp huyện")
+LEVELS_2026 = ("Bộ Công an", "UBND tỉnh", "Công an tỉnh", "Cấp xã")
+ACTIVITY_KEYS = (
+    "tips_received", "crime_reports", "cases_clarified", "subjects", "admin_violation_cases", "fines_vnd",
+    "education_dossiers", "rehab_dossiers", "reform_school_dossiers",
+)
 
 # Every way a workbook may depart from the template; truth.json lists the ones applied.
 DEPARTURES = (
     "title_block",          # title block of 2, 3, 5, 6, 7 or 8 rows instead of the template's 4
-    "two_row_header",       # "Trong đó" merged over "Trưởng CA xã" / "Phó trưởng CA xã"
-    "header_wording",       # officers column headed by a variant wording
-    "names_no_diacritics",  # district and commune names typed without diacritics
+    "two_row_header",       # group headers merged over two header rows ("Trong đó" over "Trưởng"/"Phó")
+    "header_wording",       # some columns headed by a variant wording
+    "names_no_diacritics",  # unit names (and row labels) typed without diacritics
     "names_nfd",            # names in decomposed Unicode (NFD)
-    "names_prefix_abbrev",  # "X. ", "TT. ", "H. ", "TX. ", "TP. ", "Q. "
+    "names_prefix_abbrev",  # "X. ", "TT. ", "P. ", "ĐK. ", "H. ", "TX. ", "TP. ", "Q. "
     "names_no_prefix",      # "Hưng Đạo", "Tứ Kỳ"
     "names_upper",          # names in upper case
     "names_stray_spaces",   # double, leading/trailing and non-breaking spaces in some names
-    "numbers_as_text",      # figures as text, totals with the Vietnamese thousands dot
-    "district_subtotals",   # "Cộng huyện Tứ Kỳ" / "Cộng thị xã Kinh Môn" after each district
-    "sum_formulas",         # subtotal and total rows as formulas with cached values
-    "sheet_name",           # data sheet not named as in the template
-    "dates_as_text",        # "23/4/2020" or "23-04-2020"
+    "numbers_as_text",      # figures as text, with the Vietnamese thousands dot ("1.250.000")
+    "district_subtotals",   # "Cộng huyện Tứ Kỳ" after each district (sheets 01 and 02 of 2021)
+    "day_subtotals",        # "Cộng ngày 01/05" after each day (sheet 03)
+    "sum_formulas",         # subtotal and total rows as formulas with cached values (.xlsx only)
+    "sheet_name",           # data sheets not named as in the template
+    "sheet_order",          # data sheets in another order than 01, 02, 04
+    "dates_as_text",        # "23/4/2020" or "23-04-2020" (sheet 01 dates, sheet 03 days)
     "dates_as_serial",      # Excel serial numbers in a general-format cell
-    "extra_sheet",          # a notes sheet before the data sheet
+    "merged_date_cells",    # sheet 03: the day merged down over its district rows
+    "extra_sheet",          # a visible notes or instructions sheet ("Ghi chú", "Hướng dẫn")
+    "hidden_sheet",         # a hidden sheet: a lookup list, or an older copy of a data sheet
+    "xls_format",           # an Excel 97-2003 .xls file (written with xlwt)
+    "separator_column",     # an empty column between groups of columns
+    "values_with_notes",    # some figures with a trailing note: "5 (đủ)", "12 (tăng 2)"
+    "total_tong",           # grand total labelled "Tổng" instead of "Tổng cộng"
+    "total_cong",           # ... "Cộng"
+    "total_tong_so",        # ... "TỔNG SỐ"
+    "formula_like_text",    # text cells beginning with "=" or "+" (notes), written as strings
 )
 # Departures that cannot share a workbook: the second would undo or contradict the first
-# (SUM over text cells evaluates to 0 in Excel, so formulas over text figures would be false).
+# (SUM over text cells evaluates to 0 in Excel, so formulas over text figures would be false;
+# xlwt cannot store a formula's cached value).
 _EXCLUSIVE = (
     {"names_no_diacritics", "names_nfd"},
     {"names_prefix_abbrev", "names_no_prefix"},
     {"numbers_as_text", "sum_formulas"},
+    {"values_with_notes", "sum_formulas"},
+    {"xls_format", "sum_formulas"},
     {"dates_as_text", "dates_as_serial"},
+    {"total_tong", "total_cong", "total_tong_so"},
 )
+# Departures a kind cannot show (no districts after July 2025; one data sheet in an ID-card file).
+_NOT_FOR = {
+    MONTHLY_2021: {"day_subtotals", "merged_date_cells"},
+    ID_CARD_2021: {"district_subtotals", "sheet_order"},
+    MONTHLY_2026: {"district_subtotals", "day_subtotals", "merged_date_cells"},
+}
 MIN_WORKBOOKS_PER_DEPARTURE = 3
+TOTAL_WORDS = {"total_tong": "Tổng", "total_cong": "Cộng", "total_tong_so": "TỔNG SỐ"}
 
-HEADERS = (
-    "STT", "Huyện, thị xã, thành phố", "Xã, thị trấn", "Mã ĐVHC", "Số CA chính quy đã bố trí",
-    "Trong đó: Trưởng CA xã", "Trong đó: Phó trưởng CA xã", "Ngày hoàn thành bố trí", "Ghi chú",
-)
 OFFICERS_WORDINGS = ("Số cán bộ chính quy", "Tổng số CA chính quy", "So CA chinh quy")
-COL_STT, COL_DISTRICT, COL_COMMUNE, COL_CODE, COL_OFFICERS, COL_CHIEFS, COL_DEPUTIES, COL_DATE, COL_NOTE = \
-    range(9)
-FIGURE_COLS = (COL_OFFICERS, COL_CHIEFS, COL_DEPUTIES)
-LAST_COL = COL_NOTE
+_WORDINGS = {  # header_wording: the columns that get a variant, and the variants
+    "tips_received": ("Số tin về ANTT đã tiếp nhận", "Tin ANTT tiếp nhận"),
+    "crime_reports": ("Tin báo, tố giác về tội phạm", "Tin báo tội phạm"),
+    "fines_vnd": ("Số tiền phạt (đồng)", "Tiền phạt (VNĐ)"),
+    "applications": ("Số hồ sơ CCCD đã thu nhận", "Số hồ sơ thu nhận", "Số HS thu nhận trong ngày"),
+    "level": ("Cấp khen", "Hình thức khen thưởng"),
+    "collectives": ("Số tập thể",),
+    "individuals": ("Số cá nhân",),
+}
 
 # In April 2021 province 46 was still "Tỉnh Thừa Thiên Huế"; the reference list has its 2025 name.
 _NAME_IN_2021 = {"46": ("tỉnh", "Thừa Thiên Huế")}
 # National officers: FACTS.md says "more than 44,000"; 8,311 communes make a mean of 5.32 to 5.46.
 _NATIONAL_TARGET = (44_200, 45_400)
 _OFFICER_WEIGHTS = {3: 6, 4: 17, 5: 32, 6: 24, 7: 12, 8: 6, 9: 3}
-_ABBREV = {"xã": "X.", "thị trấn": "TT.", "huyện": "H.", "thị xã": "TX.", "thành phố": "TP.", "quận": "Q."}
-# Figures "as of 23/4/2021" (a Friday) go out that afternoon, so the night of 24/4 takes them all.
-_FIRST_ARRIVAL = datetime(2021, 4, 23, 13, 30, tzinfo=VN_TZ)
-_LAST_ARRIVAL = datetime(2021, 4, 23, 17, 0, tzinfo=VN_TZ)
+_ABBREV = {"xã": "X.", "thị trấn": "TT.", "phường": "P.", "đặc khu": "ĐK.", "huyện": "H.", "thị xã": "TX.",
+           "thành phố": "TP.", "quận": "Q."}
 _NOTES = ("Đủ biên chế", "+01 đ/c tăng cường", "Đang kiện toàn", "=5 đồng chí", "Bố trí đợt 2",
           "Có 01 đ/c nữ")
+_NOTES_02 = ("Tiếp nhận qua đường dây nóng", "Chuyển CA huyện 02 tin", "Đang xác minh", "Có 01 vụ ma túy")
+_FORMULA_NOTES = ("=5 đồng chí", "+01 đ/c tăng cường", "=> Chuyển Cơ quan CSĐT", "+2 tin so với tháng trước",
+                  "=3 vụ đã khởi tố")
+_VALUE_NOTES = {
+    "01": ("đủ", "tăng 1", "thiếu 1"),
+    "02": ("tăng 2", "giảm 1", "đã xử lý"),
+    "03": ("lưu động", "tăng ca", "gồm 120 hồ sơ lưu động"),
+    "04": ("đề nghị", "đã có QĐ"),
+}
+_FINE_STEPS = (250_000, 500_000, 750_000, 1_000_000, 1_500_000, 2_000_000, 2_500_000, 3_750_000, 5_000_000)
+_REPORT_TITLE = {
+    MONTHLY_2021: "BÁO CÁO KẾT QUẢ TRIỂN KHAI CÔNG AN XÃ, THỊ TRẤN CHÍNH QUY",
+    MONTHLY_2026: "BÁO CÁO KẾT QUẢ CÔNG TÁC CÔNG AN XÃ, PHƯỜNG, ĐẶC KHU",
+    ID_CARD_2021: "BÁO CÁO TIẾN ĐỘ THU NHẬN HỒ SƠ CCCD",
+}
+_UNIT_LINE = {"01": "Đơn vị tính: đồng chí", "02": "Đơn vị tính: tin, vụ, đối tượng, đồng, hồ sơ",
+              "03": "Đơn vị tính: hồ sơ", "04": "Đơn vị tính: tập thể, cá nhân"}
+_SHEET_TITLES = {"01": SHEET_01, "02": SHEET_02, "03": SHEET_03, "04": SHEET_04}
+_SHEET_VARIANTS = {  # sheet_name departure: one naming habit per workbook
+    "ascii": {"01": "Bieu 01 - Bo tri CA chinh quy", "02": "Bieu 02 - Tinh hinh ANTT",
+              "03": "Bieu 03 - Thu nhan ho so CCCD", "04": "Bieu 04 - Khen thuong"},
+    "short": {"01": "BienChe", "02": "ANTT", "03": "CCCD", "04": "KhenThuong"},
+    "code": {"01": "Bieu 01", "02": "Bieu 02", "03": "Bieu 03", "04": "Bieu 04"},
+    "sheetN": {"01": "Sheet1", "02": "Sheet2", "03": "Sheet1", "04": "Sheet3"},
+}
 
 
 @dataclass
 class _Commune:
     unit_code: str
-    district_code: str
+    district_code: str | None
     name: str        # 'Xã Hưng Đạo'
     base_name: str | None  # 'Hưng Đạo' (see _base_name)
-    unit_type: str   # 'xã' / 'thị trấn'
+    unit_type: str   # 'xã' / 'thị trấn' / 'phường' / 'đặc khu'
     officers: int = 0
     chiefs: int = 1
     deputies: int = 1
     staffed: date | None = None
     note: str = ""
+    activity: dict[str, int] = field(default_factory=dict)  # sheet 02
+    note02: str = ""
 
 
 @dataclass
@@ -113,6 +210,19 @@ class _Province:
     unit_type: str  # 'tỉnh' / 'thành phố'
     short_name: str
     communes: list[_Commune] = field(default_factory=list)
+    districts: list[str] = field(default_factory=list)  # district codes (pre2025)
+    commendations: list[tuple[int, int]] = field(default_factory=list)  # per level: collectives, individuals
+
+    @property
+    def police(self) -> str:
+        return f"CÔNG AN {self.unit_type.upper()} {self.short_name.upper()}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.unit_type.capitalize()} {self.short_name}"
+
+
+_District = tuple[str, str | None, str]  # name, base name, unit type
 
 
 # --------------------------------------------------------------------------- text helpers
@@ -160,11 +270,35 @@ def _stray_spaces(text: str, rng: random.Random) -> str:
     return " ".join(words[:gap]) + sep + " ".join(words[gap:])
 
 
-# --------------------------------------------------------------------------- reference and figures
+def _split(total: int, weights: Sequence[float]) -> list[int]:
+    """``total`` split in proportion to ``weights`` (largest remainder): the parts add up exactly."""
+    whole = sum(weights)
+    raw = [total * w / whole for w in weights]
+    parts = [int(x) for x in raw]
+    order = sorted(range(len(raw)), key=lambda i: raw[i] - parts[i], reverse=True)
+    for i in order[: total - sum(parts)]:
+        parts[i] += 1
+    return parts
 
 
-def _load_provinces() -> tuple[list[_Province], dict[str, tuple[str, str | None, str]]]:
-    """Provinces with their in-scope communes in district order, and districts by code."""
+def _poisson(mean: float, rng: random.Random) -> int:
+    """A Poisson draw (Knuth's method; the means here are small)."""
+    limit, count, product = 2.718281828459045 ** -mean, 0, rng.random()
+    while product > limit:
+        count += 1
+        product *= rng.random()
+    return count
+
+
+def _binomial(n: int, p: float, rng: random.Random) -> int:
+    return sum(rng.random() < p for _ in range(n))
+
+
+# --------------------------------------------------------------------------- reference units
+
+
+def _load_provinces() -> tuple[list[_Province], dict[str, _District]]:
+    """Legacy provinces with their in-scope communes in district order, and districts by code."""
     units = reference.admin_units()
     districts = units[(units.admin_era == ERA) & (units.level == "district")]
     district_info = {
@@ -179,6 +313,8 @@ def _load_provinces() -> tuple[list[_Province], dict[str, tuple[str, str | None,
         utype, short = _NAME_IN_2021.get(code, (utype, short))
         by_code[code] = _Province(code, utype, short)
         provinces.append(by_code[code])
+    for code, province_code in sorted(zip(districts.unit_code, districts.province_code, strict=True)):
+        by_code[province_code].districts.append(code)
     # One query for all provinces (per-province calls filter the whole table 63 times).
     communes = reference.communes(ERA, in_scope_only=True).sort_values(["district_code", "unit_code"])
     for row in communes.itertuples(index=False):
@@ -188,8 +324,24 @@ def _load_provinces() -> tuple[list[_Province], dict[str, tuple[str, str | None,
     return provinces, district_info
 
 
+def _load_provinces_2025() -> list[_Province]:
+    """The 34 provinces of July 2025 with every commune-level unit (all in scope), by code."""
+    by_code: dict[str, _Province] = {}
+    table = reference.provinces(reference.ERA2025).sort_values("unit_code")
+    for code, utype, short in zip(table.unit_code, table.unit_type, table.short_name, strict=True):
+        by_code[code] = _Province(code, utype, short)
+    communes = reference.communes(reference.ERA2025, in_scope_only=True).sort_values("unit_code")
+    for row in communes.itertuples(index=False):
+        by_code[row.province_code].communes.append(_Commune(
+            row.unit_code, None, row.name, _base_name(row.name, row.short_name, row.unit_type), row.unit_type))
+    return list(by_code.values())
+
+
+# --------------------------------------------------------------------------- figures
+
+
 def _draw_figures(provinces: list[_Province], rng: random.Random) -> None:
-    """Officers, chiefs, deputies, staffing dates and notes for every commune."""
+    """April 2021 staffing: officers, chiefs, deputies, staffing dates and notes for every commune."""
     values, weights = list(_OFFICER_WEIGHTS), list(_OFFICER_WEIGHTS.values())
     adjustable: list[_Commune] = []
     for province in provinces:
@@ -249,6 +401,125 @@ def _draw_dates(province: _Province, rng: random.Random) -> None:
         commune.staffed = min(day, AS_OF)
 
 
+def _draw_staffing_2026(provinces: list[_Province], rng: random.Random) -> None:
+    """October 2026 staffing: the merged communes are larger, so more officers in each."""
+    for province in provinces:
+        blank_rate = rng.choice((0.0, 0.02, 0.05))
+        for commune in province.communes:
+            low, high = (12, 30) if commune.unit_type == "phường" else (8, 24)
+            commune.officers = rng.randint(low, high)
+            commune.deputies = rng.choice((2, 3, 3, 4))
+            if rng.random() < 0.003:
+                commune.chiefs, commune.note = 0, "Khuyết Trưởng CA"
+            roll = rng.random()
+            if commune.chiefs == 0 or roll < blank_rate:
+                commune.staffed = None
+            elif roll < 0.8:
+                commune.staffed = reference.ERA_SWITCH_DATE  # the new units' first day
+            else:
+                commune.staffed = min(AS_OF_2026, reference.ERA_SWITCH_DATE + timedelta(days=rng.randint(1, 470)))
+            if not commune.note and rng.random() < 0.03:
+                commune.note = rng.choice(_NOTES)
+
+
+def _draw_activity(provinces: list[_Province], scale: float, rng: random.Random) -> None:
+    """Sheet 02 for one month: small counts, crime reports <= tips, cases clarified <= reports."""
+    for province in provinces:
+        for commune in province.communes:
+            tips = _poisson(3.2 * scale, rng)
+            crime = _binomial(tips, 0.12, rng)
+            clarified = _binomial(crime, 0.65, rng)
+            subjects = sum(rng.choice((1, 1, 1, 2, 3)) for _ in range(clarified))
+            admin = _poisson(1.4 * scale, rng)
+            fines = sum(rng.choice(_FINE_STEPS) for _ in range(admin))
+            commune.activity = {
+                "tips_received": tips, "crime_reports": crime, "cases_clarified": clarified, "subjects": subjects,
+                "admin_violation_cases": admin, "fines_vnd": fines,
+                "education_dossiers": _binomial(2, 0.03 * scale, rng),
+                "rehab_dossiers": int(rng.random() < 0.015 * scale),
+                "reform_school_dossiers": int(rng.random() < 0.006 * scale),
+            }
+            if rng.random() < 0.03:
+                commune.note02 = rng.choice(_NOTES_02)
+
+
+def _draw_commendations(provinces: list[_Province], rng: random.Random) -> None:
+    """Sheet 04: collectives and individuals per level; Hải Dương's April 2021 adds up to 108/250."""
+    for province in provinces:
+        if province.code == HAI_DUONG:
+            groups = _split(HAI_DUONG_COMMENDATIONS[0], [rng.uniform(0.5, 1.5) * w for w in (1, 4, 7, 8)])
+            people = _split(HAI_DUONG_COMMENDATIONS[1], [rng.uniform(0.5, 1.5) * w for w in (1, 4, 7, 8)])
+            province.commendations = list(zip(groups, people, strict=True))
+            continue
+        province.commendations = []
+        for top in (2, 8, 20, 30):
+            collectives = rng.randint(0, top) if rng.random() < 0.8 else 0
+            individuals = collectives * rng.randint(1, 3) + rng.randint(0, top // 2)
+            province.commendations.append((collectives, individuals))
+
+
+@dataclass
+class _IdCard:
+    """A province's CCCD campaign: target and daily counts per district."""
+
+    target: int
+    districts: list[str]
+    daily: list[list[int]]  # per campaign day, per district
+
+    def totals(self) -> list[int]:
+        return [sum(day) for day in self.daily]
+
+
+def _campaign_days() -> list[date]:
+    return [CAMPAIGN_START + timedelta(days=n) for n in range((ID_CARD_DEADLINE - CAMPAIGN_START).days + 1)]
+
+
+def _draw_id_cards(provinces: list[_Province], unit_counts: dict[str, int], rng: random.Random) -> dict[str, _IdCard]:
+    """Daily applications per district, 1/4 to 30/6/2021, shaped so each province's cumulative
+    count first reaches its target on a chosen day (or never, for a few)."""
+    days = _campaign_days()
+    short = set(rng.sample(sorted(p.code for p in provinces if p.code != HAI_DUONG), PROVINCES_SHORT_OF_TARGET))
+    out: dict[str, _IdCard] = {}
+    for province in provinces:
+        # Weekends are quieter; the pace picks up as the campaign goes on.
+        weights = [(0.8 + 0.4 * i / len(days)) * (0.5 if d.weekday() == 6 else 0.8 if d.weekday() == 5 else 1.0)
+                   * rng.uniform(0.85, 1.15) for i, d in enumerate(days)]
+        if province.code == HAI_DUONG:
+            target, reach = HAI_DUONG_TARGET, days.index(HAI_DUONG_REACHED)
+        else:
+            target = int(round(len(province.communes) * rng.uniform(5000, 7000), -2))
+            reach = rng.randint(days.index(date(2021, 4, 26)), days.index(date(2021, 6, 29)))
+        if province.code in short:
+            totals = _split(int(target * rng.uniform(0.82, 0.97)), weights)
+        else:
+            mean = sum(weights[: reach + 1]) / (reach + 1)
+            rate = target / (reach + 1)
+            last = max(2, round(rate * weights[reach] / mean))  # the count of the day it gets there
+            if province.code == HAI_DUONG:
+                cumulative = HAI_DUONG_CUMULATIVE
+                last = max(last, cumulative - target + 1)
+            else:
+                cumulative = target + rng.randrange(0, last - 1)
+            # Up to the day before: short of the target, since that day's count exceeds the overshoot.
+            totals = _split(cumulative - last, weights[:reach]) + [last]
+            totals += [round(rate * rng.uniform(0.3, 0.6) * w) for w in weights[reach + 1:]]
+        districts = province.districts
+        shares = [unit_counts.get(d, 1) * rng.uniform(0.7, 1.3) for d in districts]
+        daily = [_split(total, [s * rng.uniform(0.8, 1.2) for s in shares]) for total in totals]
+        out[province.code] = _IdCard(target, list(districts), daily)
+    return out
+
+
+def _id_card_summary(card: _IdCard) -> dict[str, Any]:
+    cumulative, reached, at_reached = 0, None, None
+    for day, total in zip(_campaign_days(), card.totals(), strict=True):
+        cumulative += total
+        if reached is None and cumulative >= card.target:
+            reached, at_reached = day.isoformat(), cumulative
+    return {"target": card.target, "deadline": ID_CARD_DEADLINE.isoformat(), "reached_date": reached,
+            "cumulative_at_reached": at_reached, "total_by_deadline": cumulative}
+
+
 # --------------------------------------------------------------------------- departures
 
 
@@ -256,27 +527,20 @@ def _conflicts(departure: str, chosen: set[str]) -> bool:
     return any(departure in group and chosen & (group - {departure}) for group in _EXCLUSIVE)
 
 
-def _choose_departures(codes: list[str], big: list[str], rng: random.Random) -> dict[str, set[str]]:
-    """Departures per province: a random half or so of the workbooks, each departure in >= 3.
-
-    ``big`` are the provinces whose officer total reaches 1,000: one of them always gets
-    ``numbers_as_text`` so a total written "1.234" (Vietnamese thousands dot) is in the set.
-    """
-    departing = set(rng.sample(codes, rng.randint(24, 34))) | {HAI_DUONG}
+def _choose_departures(codes: list[str], kind: str, rng: random.Random) -> dict[str, set[str]]:
+    """Departures per province for one kind: about half depart, each departure in >= 3 provinces."""
+    applicable = [d for d in DEPARTURES if d not in _NOT_FOR[kind]]
+    departing = set(rng.sample(codes, len(codes) // 2 + rng.randint(0, len(codes) // 6)))
+    if HAI_DUONG in codes and kind == MONTHLY_2021:
+        departing.add(HAI_DUONG)
     chosen: dict[str, set[str]] = {code: set() for code in codes}
     for code in sorted(departing):
-        for departure in DEPARTURES:
-            if rng.random() < 0.2 and not _conflicts(departure, chosen[code]):
+        for departure in applicable:
+            if rng.random() < 0.15 and not _conflicts(departure, chosen[code]):
                 chosen[code].add(departure)
         if not chosen[code]:
-            chosen[code].add(rng.choice(DEPARTURES))
-    if not any("numbers_as_text" in chosen[c] for c in big):
-        open_ = [c for c in big if not _conflicts("numbers_as_text", chosen[c])] or big
-        pick = rng.choice(open_)
-        chosen[pick].discard("sum_formulas")  # the only departure it excludes; re-topped below
-        chosen[pick].add("numbers_as_text")
-        departing.add(pick)
-    for departure in DEPARTURES:
+            chosen[code].add(rng.choice(applicable))
+    for departure in applicable:
         while sum(departure in chosen[c] for c in codes) < MIN_WORKBOOKS_PER_DEPARTURE:
             open_ = [c for c in sorted(departing) if departure not in chosen[c]
                      and not _conflicts(departure, chosen[c])]
@@ -314,89 +578,408 @@ class _Style:
         return _stray_spaces(text, self.rng) if spaces else text
 
     def label(self, text: str) -> str:
-        """Row labels ('Tổng cộng', 'Cộng huyện ...') follow the workbook's typing habits."""
+        """Row labels ('Tổng cộng', 'Cộng huyện ...', levels) follow the workbook's typing habits."""
         return self._case_and_form(text)
 
 
-# --------------------------------------------------------------------------- workbook layout
+# --------------------------------------------------------------------------- workbook backends
 
 
-def _title_rows(province: _Province, size: int) -> list[list[tuple[int, str, bool]]]:
-    """Rows above the header: (column, text, merged across the table) per cell."""
-    police = f"CÔNG AN {province.unit_type.upper()} {province.short_name.upper()}"
-    title = "BÁO CÁO KẾT QUẢ TRIỂN KHAI CÔNG AN XÃ, THỊ TRẤN CHÍNH QUY"
-    period = f"Tháng {PERIOD[1]} năm {PERIOD[0]}          (Số liệu tính đến ngày {_dmy(AS_OF)})"
+class _XlsxSheet:
+    def __init__(self, book: _Book, sheet: Any) -> None:
+        self.book, self.sheet = book, sheet
+
+    def text(self, r: int, c: int, value: str, style: str) -> None:
+        self.book.note_text(value)
+        self.sheet.write_string(r, c, value, self.book.formats[style])  # never write(): "=5 ..." is text
+
+    def number(self, r: int, c: int, value: int, style: str) -> None:
+        self.sheet.write_number(r, c, value, self.book.formats[style])
+
+    def day(self, r: int, c: int, value: date, style: str) -> None:
+        self.sheet.write_datetime(r, c, datetime.combine(value, datetime.min.time()), self.book.formats[style])
+
+    def blank(self, r: int, c: int, style: str) -> None:
+        self.sheet.write_blank(r, c, None, self.book.formats[style])
+
+    def formula(self, r: int, c: int, expr: str, value: int, style: str) -> None:
+        # The cached value is what readers (calamine, pandas) see without recalculating.
+        self.sheet.write_formula(r, c, expr, self.book.formats[style], value)
+
+    def merge(self, r1: int, c1: int, r2: int, c2: int, style: str) -> None:
+        """Merge a range; the caller then writes the top-left cell."""
+        self.sheet.merge_range(r1, c1, r2, c2, "", self.book.formats[style])
+
+    def width(self, c: int, chars: int) -> None:
+        self.sheet.set_column(c, c, chars)
+
+    def hide(self) -> None:
+        self.sheet.hide()
+
+
+class _XlsSheet:
+    def __init__(self, book: _Book, sheet: Any) -> None:
+        self.book, self.sheet = book, sheet
+
+    def text(self, r: int, c: int, value: str, style: str) -> None:
+        self.book.note_text(value)
+        self.sheet.write(r, c, value, self.book.formats[style])  # a str is a label in xlwt, never a formula
+
+    def number(self, r: int, c: int, value: int, style: str) -> None:
+        self.sheet.write(r, c, value, self.book.formats[style])
+
+    def day(self, r: int, c: int, value: date, style: str) -> None:
+        self.sheet.write(r, c, value, self.book.formats[style])
+
+    def blank(self, r: int, c: int, style: str) -> None:
+        self.sheet.write(r, c, None, self.book.formats[style])
+
+    def formula(self, r: int, c: int, expr: str, value: int, style: str) -> None:
+        raise ValueError("xlwt cannot store a formula's cached value; .xls files never get sum_formulas")
+
+    def merge(self, r1: int, c1: int, r2: int, c2: int, style: str) -> None:
+        for r in range(r1, r2 + 1):
+            for c in range(c1, c2 + 1):
+                if (r, c) != (r1, c1):
+                    self.sheet.write(r, c, None, self.book.formats[style])
+        self.sheet.merge(r1, r2, c1, c2)
+
+    def width(self, c: int, chars: int) -> None:
+        self.sheet.col(c).width = 256 * chars
+
+    def hide(self) -> None:
+        self.sheet.visibility = 1
+
+
+_Sheet = _XlsxSheet | _XlsSheet
+
+
+class _Book:
+    """One workbook being written: .xlsx with xlsxwriter, or .xls (Excel 97-2003) with xlwt."""
+
+    def __init__(self, path: Path, fmt: str, created: datetime, title: str, author: str) -> None:
+        self.path, self.fmt = path, fmt
+        self.formula_like = False  # some text cell begins with "=" or "+"
+        self.sheets: list[Any] = []
+        self.names: list[str] = []
+        if fmt == "xlsx":
+            self.xlsx = xlsxwriter.Workbook(str(path), {"in_memory": True})
+            # Fixed metadata: xlsxwriter would otherwise stamp the current time into docProps/core.xml.
+            self.xlsx.set_properties({"title": title, "author": author, "company": "Bộ Công an",
+                                      "created": created.astimezone(UTC).replace(tzinfo=None)})
+            add = self.xlsx.add_format
+            border = {"border": 1}
+            self.formats: dict[str, Any] = {
+                "plain": None,
+                "bold": add({"bold": True}),
+                "title": add({"bold": True, "align": "center"}),
+                "header": add({"bold": True, "border": 1, "align": "center", "valign": "vcenter", "text_wrap": True}),
+                "cell": add(border),
+                "date": add({"border": 1, "num_format": "dd/mm/yyyy"}),
+                "total": add({"bold": True, "border": 1}),
+            }
+        else:
+            self.xls = xlwt.Workbook(encoding="utf-8")
+            borders = "borders: left thin, right thin, top thin, bottom thin"
+            self.formats = {
+                "plain": xlwt.easyxf(""),
+                "bold": xlwt.easyxf("font: bold on"),
+                "title": xlwt.easyxf("font: bold on; align: horiz center"),
+                "header": xlwt.easyxf(f"font: bold on; {borders}; align: horiz center, vert center, wrap on"),
+                "cell": xlwt.easyxf(borders),
+                "date": xlwt.easyxf(borders, num_format_str="dd/mm/yyyy"),
+                "total": xlwt.easyxf(f"font: bold on; {borders}"),
+            }
+
+    def note_text(self, value: str) -> None:
+        if value[:1] in ("=", "+"):
+            self.formula_like = True
+
+    def sheet(self, name: str) -> _Sheet:
+        if self.fmt == "xlsx":
+            handle: _Sheet = _XlsxSheet(self, self.xlsx.add_worksheet(name))
+        else:
+            handle = _XlsSheet(self, self.xls.add_sheet(name, cell_overwrite_ok=True))
+        self.sheets.append(handle)
+        self.names.append(name)
+        return handle
+
+    def close(self, active: _Sheet) -> None:
+        """Save, with ``active`` (a visible sheet) the active one: xlsxwriter would unhide a hidden
+        first sheet left active by default."""
+        index = self.sheets.index(active)
+        if self.fmt == "xlsx":
+            active.sheet.activate()
+            self.xlsx.close()
+            return
+        for i, handle in enumerate(self.sheets):
+            handle.sheet.set_selected(i == index)
+        self.xls.active_sheet = index
+        self.xls.save(str(self.path))
+
+
+# --------------------------------------------------------------------------- tables
+
+
+@dataclass(frozen=True)
+class _Sum:
+    """A figure of a subtotal or total row: a formula, Vietnamese text or a number, by departure."""
+
+    value: int
+
+
+_Value = str | int | date | _Sum | None
+
+
+@dataclass
+class _Col:
+    key: str | None  # None: an empty separator column
+    header: str = ""
+    group: str | None = None  # two-row headers: the label merged over this column's group
+    width: int = 12
+
+
+_SEP = _Col(None, width=2)
+
+
+@dataclass
+class _Row:
+    kind: str  # 'data', 'subtotal' or 'total'
+    cells: dict[str, _Value]
+    truth: dict[str, Any] | None = None
+    merge_down: dict[str, int] = field(default_factory=dict)  # column key -> rows merged from here
+
+
+@dataclass
+class _Table:
+    """A data sheet before it is written: title rows, columns and rows."""
+
+    code: str  # '01'..'04'
+    name: str
+    title: list[list[tuple[int, str, bool]]]  # rows above the header: (column, text, merged across)
+    columns: list[_Col]
+    rows: list[_Row]
+    label_key: str  # the column holding the subtotal and total labels
+    two_row: bool
+    target_row: int | None = None  # sheet 03: the title row holding the target cell
+
+
+def _put(sheet: _Sheet, r: int, c: int, value: _Value, style: str) -> None:
+    if value is None:
+        sheet.blank(r, c, style)
+    elif isinstance(value, str):
+        sheet.text(r, c, value, style)
+    elif isinstance(value, date):
+        sheet.day(r, c, value, "date")
+    elif isinstance(value, int):
+        sheet.number(r, c, value, style)
+    else:
+        raise TypeError(value)
+
+
+def _write_header(sheet: _Sheet, columns: list[_Col], two_row: bool, r: int) -> int:
+    """One header row, or two with each group's label merged over its columns; the next row."""
+    if not two_row:
+        for c, col in enumerate(columns):
+            if col.key is not None:
+                sheet.text(r, c, col.header, "header")
+        return r + 1
+    c = 0
+    while c < len(columns):
+        col = columns[c]
+        if col.key is None:
+            c += 1
+            continue
+        if col.group is None:
+            sheet.merge(r, c, r + 1, c, "header")
+            sheet.text(r, c, col.header, "header")
+            c += 1
+            continue
+        end = c
+        while end + 1 < len(columns) and columns[end + 1].key is not None and columns[end + 1].group == col.group:
+            end += 1
+        if end > c:
+            sheet.merge(r, c, r, end, "header")
+        sheet.text(r, c, col.group, "header")
+        for k in range(c, end + 1):
+            sheet.text(r + 1, k, columns[k].header, "header")
+        c = end + 1
+    return r + 2
+
+
+def _write_table(book: _Book, table: _Table, deps: set[str], hidden: bool = False) -> tuple[_Sheet, dict[str, Any]]:
+    """Write one sheet; return it and its truth entry (rows get their 0-based row indices)."""
+    sheet = book.sheet(table.name)
+    if hidden:
+        sheet.hide()
+    last_col = len(table.columns) - 1
+    for c, col in enumerate(table.columns):
+        sheet.width(c, col.width)
+    r = 0
+    for cells in table.title:
+        for c, text, merged in cells:
+            if merged and last_col > c:
+                sheet.merge(r, c, r, last_col, "title")
+                sheet.text(r, c, text, "title")
+            else:
+                sheet.text(r, c, text, "bold")
+        r += 1
+    header_row = r
+    r = _write_header(sheet, table.columns, table.two_row, r)
+    first_data_row = group_start = r
+    at = {col.key: c for c, col in enumerate(table.columns) if col.key is not None}
+    subtotal_rows: list[int] = []
+    total_row, total_label = -1, ""
+    for row in table.rows:
+        if row.kind == "data":
+            for key, value in row.cells.items():
+                down = row.merge_down.get(key, 1)
+                style = "date" if isinstance(value, date) else "cell"
+                if down > 1:
+                    sheet.merge(r, at[key], r + down - 1, at[key], style)
+                _put(sheet, r, at[key], value, style)
+            if row.truth is not None:
+                row.truth["row"] = r
+        else:
+            for key, value in row.cells.items():
+                c = at[key]
+                if not isinstance(value, _Sum):
+                    _put(sheet, r, c, value, "total")
+                elif "sum_formulas" in deps:
+                    letter = xl_col_to_name(c)
+                    if row.kind == "subtotal":
+                        expr = f"=SUM({letter}{group_start + 1}:{letter}{r})"
+                    elif subtotal_rows:  # add up the subtotals, as provinces do, not the column twice over
+                        expr = "=" + "+".join(f"{letter}{s + 1}" for s in subtotal_rows)
+                    else:
+                        expr = f"=SUM({letter}{first_data_row + 1}:{letter}{r})"
+                    sheet.formula(r, c, expr, value.value, "total")
+                elif "numbers_as_text" in deps:
+                    sheet.text(r, c, _vn_int(value.value), "total")
+                else:
+                    sheet.number(r, c, value.value, "total")
+            if row.kind == "subtotal":
+                subtotal_rows.append(r)
+                group_start = r + 1
+            else:
+                total_row, total_label = r, str(row.cells[table.label_key])
+        r += 1
+    entry: dict[str, Any] = {
+        "sheet_name": table.name,
+        "header_row": header_row,
+        "header_rows": first_data_row - header_row,
+        "first_data_row": first_data_row,
+        "subtotal_rows": subtotal_rows,
+        "total_row": total_row,
+        "total_label": total_label,
+        "label_col": at[table.label_key],
+        "columns": {key: c for key, c in at.items()},
+        "rows": [row.truth for row in table.rows if row.truth is not None],
+    }
+    return sheet, entry
+
+
+def _title_rows(police: str, title: str, period: str, size: int, unit_line: str, last_col: int,
+                target: str | None = None) -> tuple[list[list[tuple[int, str, bool]]], int | None]:
+    """Rows above the header: (column, text, merged across the table) per cell; and the row of
+    the target line (sheet 03), which follows the period line."""
+    lines: list[list[tuple[int, str, bool]]]
     if size == 2:
-        return [[(0, f"BỘ CÔNG AN - {police}", False)], [(0, f"{title} - {period}", True)]]
-    if size == 3:
-        return [[(0, police, False)], [(0, title, True)], [(0, period, True)]]
-    rows = [[(0, "BỘ CÔNG AN", False)], [(0, police, False)], [(0, title, True)], [(0, period, True)]]
-    if size == 4:
-        return rows
+        lines = [[(0, f"BỘ CÔNG AN - {police}", False)], [(0, f"{title} - {period}", True)]]
+    elif size == 3:
+        lines = [[(0, police, False)], [(0, title, True)], [(0, period, True)]]
+    else:
+        lines = [[(0, "BỘ CÔNG AN", False)], [(0, police, False)], [(0, title, True)], [(0, period, True)]]
+    target_row = None
+    if target is not None:
+        target_row = len(lines)
+        lines.append([(0, target, False)])
+    if size <= 4:
+        return lines, target_row
     # Longer blocks: the national motto beside the ministry lines, a recipient line, units, blanks.
-    rows[0].append((5, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", False))
-    rows[1].append((5, "Độc lập - Tự do - Hạnh phúc", False))
-    extras = [[(0, "Kính gửi: Bộ Công an (Văn phòng Bộ)", False)], [(7, "Đơn vị tính: đồng chí", False)],
-              [], []]
-    return rows + extras[: size - 4]
+    motto = min(5, last_col)
+    lines[0].append((motto, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", False))
+    lines[1].append((motto, "Độc lập - Tự do - Hạnh phúc", False))
+    extras: list[list[tuple[int, str, bool]]] = [
+        [(0, "Kính gửi: Bộ Công an (Văn phòng Bộ)", False)], [(min(7, last_col), unit_line, False)], [], []]
+    return lines + extras[: size - 4], target_row
 
 
-def _file_name(province: _Province, rng: random.Random) -> str:
-    plain = _ascii(province.short_name)  # 'Bà Rịa - Vũng Tàu' -> 'Ba Ria - Vung Tau'
-    words = plain.replace("-", " ").split()
-    slug = "_".join(w.lower() for w in words)
-    patterns = (
-        f"{province.code}_{slug}_T04-2021.xlsx",
-        f"BC thang 4 - {plain}.xlsx",
-        f"{''.join(words)}_BaoCao_CAXCQ_04.2021.xlsx",
-        f"Bieu 01 CA xa chinh quy T4-2021 ({plain}).xlsx",
-        f"CA {plain} - bao cao thang 04.2021.xlsx",
-        f"{slug.replace('_', '-')}-bieu01-2021-04.xlsx",
-    )
-    return rng.choice(patterns)
-
-
-def _sum_formula(first: int, last: int, col: str) -> str:
-    return f"=SUM({col}{first}:{col}{last})"
-
-
-def _arrival(rng: random.Random) -> datetime:
-    """A plausible arrival moment: the afternoon office hours of the as-of day, 23/4/2021."""
-    minute = rng.randint(13 * 60 + 30, 16 * 60 + 59)
-    moment = datetime(2021, 4, 23, minute // 60, minute % 60, rng.randint(0, 59), tzinfo=VN_TZ)
-    return min(max(moment, _FIRST_ARRIVAL), _LAST_ARRIVAL)
+# --------------------------------------------------------------------------- plans
 
 
 @dataclass
 class _Plan:
-    """Everything decided for one workbook before writing it."""
+    """Everything decided for one workbook (or, for ID-card files, one province) before writing."""
 
+    kind: str
     province: _Province
     departures: set[str]
-    file_name: str
-    sheet_name: str
+    fmt: str
+    sheet_names: dict[str, str]
+    order: list[str]
     title_size: int
-    officers_header: str
+    wordings: dict[str, str]
     has_codes: bool
-    extra_sheet: str | None
+    extra_sheet: tuple[str, bool] | None  # name, placed before the data sheets
+    hidden: list[tuple[str, str, int]]  # name, content ('lookup'/'old_version'/'old_month'), position
     date_formats: tuple[str, ...]
-    arrival: datetime
+    total_word: str
+    blank_rate: float
+    name_pattern: int
+    style: _Style
 
 
-def _plan(province: _Province, departures: set[str], rng: random.Random) -> _Plan:
+def _plan(kind: str, province: _Province, departures: set[str], hidden_index: int, rng: random.Random) -> _Plan:
+    deps = departures
+    codes = ["03"] if kind == ID_CARD_2021 else ["01", "02", "04"]
+    habit = rng.choice(tuple(_SHEET_VARIANTS)) if "sheet_name" in deps else None
+    names = {code: _SHEET_VARIANTS[habit][code] if habit else _SHEET_TITLES[code] for code in codes}
+    order = list(codes)
+    if "sheet_order" in deps:
+        while order == codes:
+            rng.shuffle(order)
+    wordings: dict[str, str] = {}
+    if "header_wording" in deps:
+        if kind != ID_CARD_2021:
+            wordings["officers"] = rng.choice(OFFICERS_WORDINGS)
+        keys = ["applications"] if kind == ID_CARD_2021 else ["tips_received", "crime_reports", "fines_vnd",
+                                                               "level", "collectives", "individuals"]
+        for key in keys:
+            if kind == ID_CARD_2021 or rng.random() < 0.5:
+                wordings[key] = rng.choice(_WORDINGS[key])
+    extra = None
+    if "extra_sheet" in deps or ("formula_like_text" in deps and kind == ID_CARD_2021):
+        departures.add("extra_sheet")  # an ID-card file carries its "=" / "+" notes on a notes sheet
+        extra = (rng.choice(("Ghi chú", "Hướng dẫn", "Ghi chu")), rng.random() < 0.6)
+    hidden: list[tuple[str, str, int]] = []
+    if "hidden_sheet" in deps:
+        contents = ("old_version", "lookup") if kind == ID_CARD_2021 else ("old_version", "lookup", "old_month")
+        count = 1 + (rng.random() < 0.3)
+        for i in range(count):
+            content = contents[(hidden_index + i) % len(contents)]
+            if content == "lookup":
+                name = rng.choice(("DanhMuc", "Danh muc DVHC", "DM"))
+            elif content == "old_month":
+                name = f"T{(PERIOD if kind == MONTHLY_2021 else PERIOD_2026)[1] - 1}"
+            else:
+                name = rng.choice(("Bieu cu", "Ban cu", "Sheet0", "Copy"))
+            hidden.append((name, content, rng.randint(0, len(codes))))
     return _Plan(
-        province=province,
-        departures=departures,
-        file_name=_file_name(province, rng),
-        sheet_name=rng.choice(("Bieu 01 - Bo tri CA chinh quy", "BienChe", "Sheet1", "Bieu 01"))
-        if "sheet_name" in departures else SHEET_NAME,
-        title_size=rng.choice((2, 3, 5, 6, 7, 8)) if "title_block" in departures else 4,
-        officers_header=rng.choice(OFFICERS_WORDINGS) if "header_wording" in departures else HEADERS[4],
+        kind=kind, province=province, departures=departures,
+        fmt="xls" if "xls_format" in deps else "xlsx",
+        sheet_names=names, order=order,
+        title_size=rng.choice((2, 3, 5, 6, 7, 8)) if "title_block" in deps else 4,
+        wordings=wordings,
         has_codes=rng.random() < 0.5,
-        extra_sheet=rng.choice(("Ghi chú", "Hướng dẫn", "Ghi chu")) if "extra_sheet" in departures else None,
+        extra_sheet=extra,
+        hidden=hidden,
         date_formats=rng.choice((("%d/%m/%Y",), ("d/m/Y",), ("%d-%m-%Y",), ("d/m/Y", "%d-%m-%Y")))
-        if "dates_as_text" in departures else (),
-        arrival=_arrival(rng),
+        if "dates_as_text" in deps else (),
+        total_word=next((w for d, w in TOTAL_WORDS.items() if d in deps), "Tổng cộng"),
+        blank_rate=rng.choice((0.0, 0.3, 0.7, 1.0)),
+        name_pattern=rng.randrange(6),
+        style=_Style(deps, rng),
     )
 
 
@@ -406,236 +989,669 @@ def _format_date(day: date, fmt: str) -> str:
     return day.strftime(fmt)
 
 
-def _needs_codes(written: list[tuple[str, str]]) -> bool:
+def _date_value(day: date | None, plan: _Plan, rng: random.Random) -> _Value:
+    if day is None:
+        return None
+    if plan.date_formats:
+        return _format_date(day, rng.choice(plan.date_formats))
+    if "dates_as_serial" in plan.departures:
+        return (day - date(1899, 12, 30)).days  # a number in a general-format cell
+    return day
+
+
+def _figure(value: int, plan: _Plan, note: str | None = None, blank_zero: bool = False) -> _Value:
+    """A figure as this workbook writes it: number, text with thousands dots, a trailing note, blank."""
+    if note is not None:
+        return f"{_vn_int(value)} ({note})"
+    if blank_zero and value == 0:
+        return None
+    if "numbers_as_text" in plan.departures:
+        return _vn_int(value)
+    return value
+
+
+def _needs_codes(written: list[tuple[str | None, str]]) -> bool:
     """Lossy spellings can make two communes of one district identical ('Thiệu Hóa'/'Thiệu Hoa'
     without diacritics); such a workbook carries the unit codes so every row stays resolvable."""
-    keys = [(_key(d), _key(c)) for d, c in written]
+    keys = [(_key(d or ""), _key(c)) for d, c in written]
     return len(set(keys)) != len(keys)
 
 
-class _SheetWriter:
-    """Writes the data sheet of one workbook, row by row, and keeps the truth for it."""
+def _arrival(day: date, rng: random.Random) -> datetime:
+    """A plausible arrival moment: the afternoon office hours of ``day`` (13:30 to 16:59)."""
+    minute = rng.randint(13 * 60 + 30, 16 * 60 + 59)
+    return datetime(day.year, day.month, day.day, minute // 60, minute % 60, rng.randint(0, 59), tzinfo=VN_TZ)
 
-    def __init__(self, workbook: xlsxwriter.Workbook, plan: _Plan, style: _Style, has_codes: bool,
-                 rng: random.Random) -> None:
-        self.plan, self.style, self.has_codes, self.rng = plan, style, has_codes, rng
-        self.deps = plan.departures
-        self.sheet = workbook.add_worksheet(plan.sheet_name)
-        for col, width in enumerate((6, 24, 24, 10, 14, 12, 12, 14, 20)):
-            self.sheet.set_column(col, col, width)
-        self.bold = workbook.add_format({"bold": True})
-        self.title_fmt = workbook.add_format({"bold": True, "align": "center"})
-        self.header_fmt = workbook.add_format({"bold": True, "border": 1, "align": "center",
-                                               "valign": "vcenter", "text_wrap": True})
-        self.cell = workbook.add_format({"border": 1})
-        self.date_cell = workbook.add_format({"border": 1, "num_format": "dd/mm/yyyy"})
-        self.total_fmt = workbook.add_format({"bold": True, "border": 1})
-        self.row = 0
-        self.rows: list[dict] = []
 
-    def title(self) -> None:
-        for cells in _title_rows(self.plan.province, self.plan.title_size):
-            for col, text, merged in cells:
-                if merged:
-                    self.sheet.merge_range(self.row, col, self.row, LAST_COL, text, self.title_fmt)
-                else:
-                    self.sheet.write_string(self.row, col, text, self.bold)
-            self.row += 1
+def _province_words(province: _Province) -> tuple[str, list[str], str]:
+    plain = _ascii(province.short_name)  # 'Bà Rịa - Vũng Tàu' -> 'Ba Ria - Vung Tau'
+    words = plain.replace("-", " ").split()
+    return plain, words, "_".join(w.lower() for w in words)
 
-    def header(self) -> None:
-        """One header row, or two with "Trong đó" merged over the chief and deputy columns."""
-        labels = list(HEADERS)
-        labels[COL_OFFICERS] = self.plan.officers_header
-        folded = self.plan.officers_header == "So CA chinh quy"
-        if folded:
-            labels = [_ascii(text) for text in labels]  # typed without diacritics throughout
-        sheet, r, fmt = self.sheet, self.row, self.header_fmt
-        if "two_row_header" not in self.deps:
-            for col, text in enumerate(labels):
-                sheet.write_string(r, col, text, fmt)
-            self.row += 1
-            return
-        for col, text in enumerate(labels):
-            if col not in (COL_CHIEFS, COL_DEPUTIES):
-                sheet.merge_range(r, col, r + 1, col, text, fmt)
-        sheet.merge_range(r, COL_CHIEFS, r, COL_DEPUTIES, _ascii("Trong đó") if folded else "Trong đó", fmt)
-        # The sub-headers drop the "Trong đó: " the merged cell above now says.
-        sheet.write_string(r + 1, COL_CHIEFS, labels[COL_CHIEFS].split(": ", 1)[1], fmt)
-        sheet.write_string(r + 1, COL_DEPUTIES, labels[COL_DEPUTIES].split(": ", 1)[1], fmt)
-        self.row += 2
 
-    def commune(self, number: int, commune: _Commune, district: str, name: str) -> None:
-        sheet, r, cell = self.sheet, self.row, self.cell
-        sheet.write_number(r, COL_STT, number, cell)
-        sheet.write_string(r, COL_DISTRICT, district, cell)
-        sheet.write_string(r, COL_COMMUNE, name, cell)
-        if self.has_codes:
-            sheet.write_string(r, COL_CODE, commune.unit_code, cell)  # text: keeps the leading zeros
+def _monthly_file_name(plan: _Plan, period: tuple[int, int]) -> str:
+    plain, words, slug = _province_words(plan.province)
+    year, month = period
+    patterns = (
+        f"{plan.province.code}_{slug}_T{month:02d}-{year}",
+        f"BC thang {month} - {plain}",
+        f"{''.join(words)}_BaoCao_CAX_{month:02d}.{year}",
+        f"BC CA xa T{month}-{year} ({plain})",
+        f"CA {plain} - bao cao thang {month:02d}.{year}",
+        f"{slug.replace('_', '-')}-baocao-{year}-{month:02d}",
+    )
+    return f"{patterns[plan.name_pattern]}.{plan.fmt}"
+
+
+def _id_card_file_name(plan: _Plan, first: date, last: date) -> str:
+    plain, words, slug = _province_words(plan.province)
+    patterns = (
+        f"{plan.province.code}_{slug}_Bieu03_CCCD_{first:%d.%m.%Y}-{last:%d.%m.%Y}",
+        f"CCCD {plain} - Bieu 03 tu {first:%d-%m-%Y} den {last:%d-%m-%Y}",
+        f"{''.join(words)}_Bieu03_{first:%Y%m%d}_{last:%Y%m%d}",
+        f"Bieu 03 CCCD ({plain}) {first:%d.%m}-{last:%d.%m.%Y}",
+        f"BC03 thu nhan CCCD {plain} {first:%d%m%Y}-{last:%d%m%Y}",
+        f"{slug.replace('_', '-')}-bieu03-{first:%Y-%m-%d}-{last:%Y-%m-%d}",
+    )
+    return f"{patterns[plan.name_pattern]}.{plan.fmt}"
+
+
+# --------------------------------------------------------------------------- monthly report
+
+
+@dataclass(frozen=True)
+class _Monthly:
+    kind: str
+    era: str
+    period: tuple[int, int]
+    as_of: date
+    levels: tuple[str, ...]
+
+    @property
+    def districts(self) -> bool:
+        return self.era == ERA
+
+    @property
+    def unit_header(self) -> str:
+        return "Xã, thị trấn" if self.districts else "Xã, phường, đặc khu"
+
+    def period_line(self, month_back: int = 0) -> str:
+        year, month = self.period
+        as_of = self.as_of.replace(month=month - month_back)
+        return f"Tháng {month - month_back} năm {year}          (Số liệu tính đến ngày {_dmy(as_of)})"
+
+
+_MONTHLY = {
+    MONTHLY_2021: _Monthly(MONTHLY_2021, ERA, PERIOD, AS_OF, LEVELS_2021),
+    MONTHLY_2026: _Monthly(MONTHLY_2026, reference.ERA2025, PERIOD_2026, AS_OF_2026, LEVELS_2026),
+}
+
+
+@dataclass
+class _MonthlyBook:
+    """One monthly workbook being built: its plan and how it writes the unit names."""
+
+    spec: _Monthly
+    plan: _Plan
+    district_info: dict[str, _District]
+    written: list[tuple[str | None, str]]
+    has_codes: bool
+    rng: random.Random
+
+    def title(self, code: str, last_col: int, month_back: int = 0) -> list[list[tuple[int, str, bool]]]:
+        rows, _ = _title_rows(self.plan.province.police, _REPORT_TITLE[self.spec.kind],
+                              self.spec.period_line(month_back), self.plan.title_size, _UNIT_LINE[code], last_col)
+        return rows
+
+    def ident_columns(self, fold: Callable[[str], str]) -> list[_Col]:
+        cols = [_Col("stt", "STT", width=6)]
+        if self.spec.districts:
+            cols.append(_Col("district", fold("Huyện, thị xã, thành phố"), width=24))
+        cols += [_Col("name", fold(self.spec.unit_header), width=24), _Col("code", fold("Mã ĐVHC"), width=10)]
+        return cols
+
+    def ident_cells(self, i: int) -> dict[str, _Value]:
+        commune = self.plan.province.communes[i]
+        district, name = self.written[i]
+        cells: dict[str, _Value] = {"stt": i + 1}
+        if self.spec.districts:
+            cells["district"] = district
+        cells["name"] = name
+        cells["code"] = commune.unit_code if self.has_codes else None  # text: keeps the leading zeros
+        return cells
+
+    def sum_row(self, kind: str, label: str, columns: list[_Col], sums: dict[str, int]) -> _Row:
+        label_key = "district" if self.spec.districts else "name"
+        cells: dict[str, _Value] = {}
+        for col in columns:
+            if col.key is None:
+                continue
+            cells[col.key] = _Sum(sums[col.key]) if col.key in sums else None
+        cells[label_key] = label
+        return _Row(kind, cells)
+
+    def rows_with_sums(self, columns: list[_Col], data: list[_Row], figures: list[dict[str, int]],
+                       keys: Sequence[str]) -> list[_Row]:
+        """Data rows, with district subtotals if the workbook has them, and the grand total."""
+        communes, plan = self.plan.province.communes, self.plan
+        rows: list[_Row] = []
+        group: list[int] = []
+        for i, row in enumerate(data):
+            rows.append(row)
+            group.append(i)
+            last_of_district = i + 1 == len(communes) or communes[i + 1].district_code != communes[i].district_code
+            if "district_subtotals" in plan.departures and last_of_district:
+                d_name, d_base, d_type = self.district_info[communes[i].district_code or ""]
+                label = f"Cộng {d_type} {d_base}" if d_base else f"Cộng {d_name}"
+                sums = {k: sum(figures[j][k] for j in group) for k in keys}
+                rows.append(self.sum_row("subtotal", plan.style.label(label), columns, sums))
+            if last_of_district:
+                group = []
+        totals = {k: sum(f[k] for f in figures) for k in keys}
+        rows.append(self.sum_row("total", plan.style.label(plan.total_word), columns, totals))
+        return rows
+
+    def noted_rows(self, count: int) -> set[int]:
+        """Rows whose figure gets a trailing note ("5 (đủ)") in a values_with_notes workbook."""
+        if "values_with_notes" not in self.plan.departures:
+            return set()
+        return set(self.rng.sample(range(count), max(1, min(count, count // 25))))
+
+    def plain_note(self, note: str) -> str:
+        """A drawn note like "=5 đồng chí" is typed "5 đồng chí" unless the workbook is one of
+        those whose notes begin with "=" or "+" (formula_like_text), so the departure is exact."""
+        return note if "formula_like_text" in self.plan.departures else note.lstrip("=+> ")
+
+    def formula_notes(self, count: int) -> dict[int, str]:
+        """Notes beginning with "=" or "+" in a formula_like_text workbook."""
+        if "formula_like_text" not in self.plan.departures:
+            return {}
+        return {i: self.rng.choice(_FORMULA_NOTES) for i in self.rng.sample(range(count), min(count, 2))}
+
+    # ------------------------------------------------------------------ sheet 01
+
+    def table_01(self, figures: list[dict[str, Any]], record: bool, month_back: int = 0) -> _Table:
+        plan, deps = self.plan, self.plan.departures
+        officers_header = plan.wordings.get("officers", "Số CA chính quy đã bố trí")
+        folded = officers_header == "So CA chinh quy"
+
+        def fold(text: str) -> str:
+            return _ascii(text) if folded else text  # typed without diacritics throughout
+
+        two_row = "two_row_header" in deps
+        cols = self.ident_columns(fold)
+        if "separator_column" in deps:
+            cols.append(_SEP)
+        cols.append(_Col("officers", fold(officers_header), width=14))
+        if two_row:  # the sub-headers drop the "Trong đó: " the merged cell above says
+            cols += [_Col("chiefs", fold("Trưởng CA xã"), fold("Trong đó")),
+                     _Col("deputies", fold("Phó trưởng CA xã"), fold("Trong đó"))]
         else:
-            sheet.write_blank(r, COL_CODE, None, cell)
-        for col, value in zip(FIGURE_COLS, (commune.officers, commune.chiefs, commune.deputies), strict=True):
-            if "numbers_as_text" in self.deps:
-                sheet.write_string(r, col, str(value), cell)
-            else:
-                sheet.write_number(r, col, value, cell)
-        self._date(commune.staffed)
-        if commune.note:
-            sheet.write_string(r, COL_NOTE, commune.note, cell)  # write_string: "=5 ..." is a note
+            cols += [_Col("chiefs", fold("Trong đó: Trưởng CA xã")),
+                     _Col("deputies", fold("Trong đó: Phó trưởng CA xã"))]
+        if "separator_column" in deps:
+            cols.append(_SEP)
+        cols += [_Col("date", fold("Ngày hoàn thành bố trí"), width=14), _Col("note", fold("Ghi chú"), width=20)]
+        noted = self.noted_rows(len(figures))
+        formula_notes = self.formula_notes(len(figures))
+        data = []
+        for i, fig in enumerate(figures):
+            commune = plan.province.communes[i]
+            cells = self.ident_cells(i)
+            note = self.rng.choice(_VALUE_NOTES["01"]) if i in noted else None
+            cells["officers"] = _figure(fig["officers"], plan, note)
+            cells["chiefs"] = _figure(fig["chiefs"], plan)
+            cells["deputies"] = _figure(fig["deputies"], plan)
+            cells["date"] = _date_value(fig["staffed"], plan, self.rng)
+            cells["note"] = formula_notes.get(i, self.plain_note(fig["note"])) or None
+            truth = None
+            if record:
+                truth = {
+                    "unit_code": commune.unit_code, "officers": fig["officers"], "chiefs": fig["chiefs"],
+                    "deputies": fig["deputies"],
+                    "staffed_date": fig["staffed"].isoformat() if fig["staffed"] else None,
+                    "row": -1, "district": self.written[i][0], "name": self.written[i][1],
+                }
+            data.append(_Row("data", cells, truth))
+        keys = ("officers", "chiefs", "deputies")
+        return _Table("01", plan.sheet_names["01"], self.title("01", len(cols) - 1, month_back), cols,
+                      self.rows_with_sums(cols, data, figures, keys), self.label_key, two_row)
+
+    @property
+    def label_key(self) -> str:
+        return "district" if self.spec.districts else "name"
+
+    # ------------------------------------------------------------------ sheet 02
+
+    def table_02(self, figures: list[dict[str, Any]], record: bool, month_back: int = 0) -> _Table:
+        plan, deps = self.plan, self.plan.departures
+        two_row = "two_row_header" in deps
+        words = plan.wordings
+        groups = (
+            ("Kết quả tiếp nhận, giải quyết tin", (
+                ("tips_received", words.get("tips_received", "Tin về ANTT tiếp nhận")),
+                ("crime_reports", words.get("crime_reports", "Tin báo, tố giác tội phạm")),
+                ("cases_clarified", "Số vụ đã làm rõ"), ("subjects", "Số đối tượng"))),
+            ("Xử phạt vi phạm hành chính", (
+                ("admin_violation_cases", "Số vụ xử phạt VPHC"),
+                ("fines_vnd", words.get("fines_vnd", "Tiền phạt (đồng)")))),
+            ("Lập hồ sơ áp dụng biện pháp xử lý hành chính", (
+                ("education_dossiers", "Hồ sơ giáo dục tại xã"),
+                ("rehab_dossiers", "Hồ sơ đưa vào cơ sở cai nghiện bắt buộc"),
+                ("reform_school_dossiers", "Hồ sơ đưa vào trường giáo dưỡng"))),
+        )
+        cols = self.ident_columns(lambda text: text)
+        for g, (group, members) in enumerate(groups):
+            if "separator_column" in deps and g < 2:
+                cols.append(_SEP)  # after the unit columns, and between the tips and the penalties
+            for key, header in members:
+                cols.append(_Col(key, header, group if two_row else None, width=16 if key == "fines_vnd" else 12))
+        cols.append(_Col("note", "Ghi chú", width=20))
+        noted = self.noted_rows(len(figures))
+        formula_notes = self.formula_notes(len(figures))
+        data = []
+        for i, fig in enumerate(figures):
+            commune = plan.province.communes[i]
+            cells = self.ident_cells(i)
+            nonzero = [k for k in ACTIVITY_KEYS if fig[k]]
+            note_key = self.rng.choice(nonzero) if i in noted and nonzero else None
+            for key in ACTIVITY_KEYS:
+                note = self.rng.choice(_VALUE_NOTES["02"]) if key == note_key else None
+                cells[key] = _figure(fig[key], plan, note, blank_zero=self.rng.random() < plan.blank_rate)
+            cells["note"] = formula_notes.get(i, self.plain_note(fig["note"])) or None
+            truth = None
+            if record:
+                truth = {"row": -1, "unit_code": commune.unit_code, "district": self.written[i][0],
+                         "name": self.written[i][1], **{k: fig[k] for k in ACTIVITY_KEYS}}
+            data.append(_Row("data", cells, truth))
+        return _Table("02", plan.sheet_names["02"], self.title("02", len(cols) - 1, month_back), cols,
+                      self.rows_with_sums(cols, data, figures, ACTIVITY_KEYS), self.label_key, two_row)
+
+    # ------------------------------------------------------------------ sheet 04
+
+    def table_04(self, figures: list[tuple[int, int]], record: bool, month_back: int = 0) -> _Table:
+        plan, deps = self.plan, self.plan.departures
+        two_row = "two_row_header" in deps
+        words = plan.wordings
+        group = "Số lượng được khen thưởng" if two_row else None
+        cols = [_Col("level", words.get("level", "Cấp khen thưởng"), width=24)]
+        if "separator_column" in deps:
+            cols.append(_SEP)
+        cols += [_Col("collectives", words.get("collectives", "Tập thể"), group),
+                 _Col("individuals", words.get("individuals", "Cá nhân"), group)]
+        noted = self.noted_rows(len(figures) * 2)
+        city = plan.province.unit_type == "thành phố"
+        data = []
+        for i, (level, (collectives, individuals)) in enumerate(zip(self.spec.levels, figures, strict=True)):
+            written = level.replace("tỉnh", "thành phố") if city else level  # 'UBND thành phố' in a city
+            label = plan.style.label(written)
+            cells: dict[str, _Value] = {"level": label}
+            for j, (key, value) in enumerate((("collectives", collectives), ("individuals", individuals))):
+                note = self.rng.choice(_VALUE_NOTES["04"]) if 2 * i + j in noted and value else None
+                cells[key] = _figure(value, plan, note, blank_zero=self.rng.random() < plan.blank_rate)
+            truth = {"row": -1, "level": level, "label": label, "collectives": collectives,
+                     "individuals": individuals} if record else None
+            data.append(_Row("data", cells, truth))
+        total: dict[str, _Value] = {
+            "level": plan.style.label(plan.total_word), "collectives": _Sum(sum(f[0] for f in figures)),
+                 "individuals": _Sum(sum(f[1] for f in figures))}
+        return _Table("04", plan.sheet_names["04"], self.title("04", len(cols) - 1, month_back), cols,
+                      [*data, _Row("total", total)], "level", two_row)
+
+    # ------------------------------------------------------------------ figures of a sheet
+
+    def figures(self, code: str, rng: random.Random | None = None) -> Any:
+        """The figures of sheet ``code``; with ``rng``, other figures (an older copy of the sheet)."""
+        communes = self.plan.province.communes
+        figures: list[dict[str, Any]]
+        if code == "01":
+            figures = [{"officers": c.officers, "chiefs": c.chiefs, "deputies": c.deputies, "staffed": c.staffed,
+                        "note": c.note} for c in communes]
+            if rng:
+                for f in figures:
+                    f["officers"] = max(f["officers"] - rng.choice((0, 0, 1, 2)), f["deputies"] + 1)
+                    if f["staffed"] and rng.random() < 0.3:
+                        f["staffed"] = None
+            return figures
+        if code == "02":
+            figures = [{**c.activity, "note": c.note02} for c in communes]
+            if rng:
+                for f in figures:
+                    f["tips_received"] += rng.choice((0, 1, 2))
+                    f["admin_violation_cases"] += rng.choice((0, 0, 1))
+                    f["fines_vnd"] += 500_000 * rng.choice((0, 0, 1))
+            return figures
+        figures4 = list(self.plan.province.commendations)
+        if rng:
+            figures4 = [(c + rng.randint(0, 3), i + rng.randint(1, 5)) for c, i in figures4]
+        return figures4
+
+    def table(self, code: str, record: bool, rng: random.Random | None = None, month_back: int = 0) -> _Table:
+        if code == "01":
+            return self.table_01(self.figures(code, rng), record, month_back)
+        if code == "02":
+            return self.table_02(self.figures(code, rng), record, month_back)
+        return self.table_04(self.figures(code, rng), record, month_back)
+
+
+def _lookup_rows(names: list[tuple[str, str]]) -> list[list[str]]:
+    return [["Mã", "Tên đơn vị"], *[[code, name] for code, name in names]]
+
+
+def _write_lines(book: _Book, name: str, lines: Sequence[Sequence[str]], hidden: bool = False) -> _Sheet:
+    sheet = book.sheet(name)
+    if hidden:
+        sheet.hide()
+    for r, line in enumerate(lines):
+        for c, text in enumerate(line):
+            sheet.text(r, c, text, "plain")
+    sheet.width(0, 12 if hidden else 60)
+    return sheet
+
+
+def _notes_lines(plan: _Plan, extra_name: str, as_of: str) -> list[list[str]]:
+    formula_like = "formula_like_text" in plan.departures
+    place = f"Công an {plan.province.unit_type} {plan.province.short_name}"
+    if extra_name == "Hướng dẫn":
+        bullet = "+" if formula_like else "-"
+        if plan.kind == ID_CARD_2021:
+            body = ["Cột Ngày: ngày thu nhận hồ sơ.", "Cột Huyện: đơn vị thu nhận.",
+                    "Số hồ sơ: số hồ sơ CCCD thu nhận trong ngày."]
         else:
-            sheet.write_blank(r, COL_NOTE, None, cell)
-        self.rows.append({
-            "unit_code": commune.unit_code, "officers": commune.officers, "chiefs": commune.chiefs,
-            "deputies": commune.deputies,
-            "staffed_date": commune.staffed.isoformat() if commune.staffed else None,
-            "row": r, "district": district, "name": name,
-        })
-        self.row += 1
-
-    def _date(self, day: date | None) -> None:
-        sheet, r, cell = self.sheet, self.row, self.cell
-        if day is None:
-            sheet.write_blank(r, COL_DATE, None, cell)
-        elif self.plan.date_formats:
-            sheet.write_string(r, COL_DATE, _format_date(day, self.rng.choice(self.plan.date_formats)), cell)
-        elif "dates_as_serial" in self.deps:
-            sheet.write_number(r, COL_DATE, (day - date(1899, 12, 30)).days, cell)  # general format
-        else:
-            sheet.write_datetime(r, COL_DATE, datetime.combine(day, datetime.min.time()), self.date_cell)
-
-    def sums(self, label: str, sums: tuple[int, int, int], formula: Callable[[str], str]) -> int:
-        """A subtotal or total row; ``formula`` gives the formula for a column letter."""
-        sheet, r, fmt = self.sheet, self.row, self.total_fmt
-        sheet.write_string(r, COL_DISTRICT, label, fmt)
-        for col in (COL_STT, COL_COMMUNE, COL_CODE, COL_DATE, COL_NOTE):
-            sheet.write_blank(r, col, None, fmt)
-        for col, value in zip(FIGURE_COLS, sums, strict=True):
-            if "sum_formulas" in self.deps:
-                # The cached value is what readers (calamine, pandas) see without recalculating.
-                sheet.write_formula(r, col, formula(chr(ord("A") + col)), fmt, value)
-            elif "numbers_as_text" in self.deps:
-                sheet.write_string(r, col, _vn_int(value), fmt)
-            else:
-                sheet.write_number(r, col, value, fmt)
-        self.row += 1
-        return r
+            body = ["Biểu 01: bố trí Công an chính quy về xã.", "Biểu 02: tình hình, kết quả bảo đảm ANTT.",
+                    "Biểu 04: khen thưởng trong tháng."]
+        return [["HƯỚNG DẪN GHI BIỂU"], *[[f"{bullet} {line}"] for line in body]]
+    lines = [["Ghi chú:"], [f"- Số liệu tính đến ngày {as_of}."], [f"- Đầu mối: Phòng Tham mưu, {place}."]]
+    if formula_like:
+        lines.append(["=> Số liệu đã được lãnh đạo duyệt"])
+        lines.append(["+ Kèm theo công văn báo cáo"])
+    return lines
 
 
-def _figures(communes: list[_Commune]) -> tuple[int, int, int]:
-    return (sum(c.officers for c in communes), sum(c.chiefs for c in communes),
-            sum(c.deputies for c in communes))
-
-
-def _write_workbook(plan: _Plan, out_dir: Path, district_info: dict[str, tuple[str, str | None, str]],
-                    rng: random.Random) -> dict:
-    """Write one workbook and return its truth entry."""
-    province, deps = plan.province, plan.departures
+def _write_monthly(spec: _Monthly, plan: _Plan, out_dir: Path, district_info: dict[str, _District],
+                   rng: random.Random) -> dict[str, Any]:
+    """Write one monthly workbook (sheets 01, 02, 04 and any extra or hidden sheets); its truth entry."""
+    province, deps, style = plan.province, plan.departures, plan.style
     communes = province.communes
-    style = _Style(deps, rng)
     # Names first: whether the workbook needs codes depends on how it spells them.
     stray_rows = set(rng.sample(range(len(communes)), max(1, len(communes) // 5))) \
         if "names_stray_spaces" in deps else set()
-    written: list[tuple[str, str]] = []
+    written: list[tuple[str | None, str]] = []
     for i, commune in enumerate(communes):
-        d_name, d_base, d_type = district_info[commune.district_code]
-        written.append((
-            style.unit(d_name, d_base, d_type, i in stray_rows and rng.random() < 0.3),
-            style.unit(commune.name, commune.base_name, commune.unit_type, i in stray_rows),
-        ))
+        district = None
+        if spec.districts:
+            d_name, d_base, d_type = district_info[commune.district_code or ""]
+            district = style.unit(d_name, d_base, d_type, i in stray_rows and rng.random() < 0.3)
+        written.append((district, style.unit(commune.name, commune.base_name, commune.unit_type, i in stray_rows)))
     has_codes = plan.has_codes or _needs_codes(written)
+    book_plan = _MonthlyBook(spec, plan, district_info, written, has_codes, rng)
+    arrival = _arrival(spec.as_of, rng)
+    file_name = _monthly_file_name(plan, spec.period)
+    path = out_dir / file_name
+    book = _Book(path, plan.fmt, arrival - timedelta(minutes=rng.randint(20, 600)),
+                 _REPORT_TITLE[spec.kind].capitalize(), f"Công an {province.unit_type} {province.short_name}")
 
-    path = out_dir / plan.file_name
-    workbook = xlsxwriter.Workbook(str(path), {"in_memory": True})
-    # Fixed metadata: xlsxwriter would otherwise stamp the current time into docProps/core.xml.
-    created = (plan.arrival - timedelta(minutes=rng.randint(20, 600))).astimezone(UTC)
-    workbook.set_properties({
-        "title": "Báo cáo kết quả triển khai Công an xã, thị trấn chính quy",
-        "author": f"Công an {province.unit_type} {province.short_name}",
-        "company": "Bộ Công an",
-        "created": created.replace(tzinfo=None),
-    })
-    sheet_names = []
+    # The sheets in workbook order: data sheets, an extra sheet before or after, hidden ones anywhere.
+    slots: list[tuple[str, str]] = [("data", code) for code in plan.order]
+    for name, content, position in plan.hidden:
+        slots.insert(min(position, len(slots)), ("hidden", f"{name}|{content}"))
     if plan.extra_sheet:
-        notes = workbook.add_worksheet(plan.extra_sheet)
-        sheet_names.append(plan.extra_sheet)
-        lines = ("Ghi chú:", f"- Số liệu tính đến ngày {_dmy(AS_OF)}.",
-                 "- Biểu 01 liệt kê các xã, thị trấn đã bố trí Công an chính quy.",
-                 f"- Đầu mối: Phòng Tham mưu, Công an {province.unit_type} {province.short_name}.")
-        for r, line in enumerate(lines):
-            notes.write_string(r, 0, line)
-    sheet_names.append(plan.sheet_name)
-
-    out = _SheetWriter(workbook, plan, style, has_codes, rng)
-    out.title()
-    header_row = out.row
-    out.header()
-    first_data_row = out.row
-    subtotal_rows: list[int] = []
-    group: list[_Commune] = []
-    for i, commune in enumerate(communes):
-        out.commune(i + 1, commune, *written[i])
-        group.append(commune)
-        last_of_district = i + 1 == len(communes) or communes[i + 1].district_code != commune.district_code
-        if "district_subtotals" in deps and last_of_district:
-            d_name, d_base, d_type = district_info[commune.district_code]
-            label = f"Cộng {d_type} {d_base}" if d_base else f"Cộng {d_name}"
-            first, last = out.row - len(group) + 1, out.row  # 1-based Excel rows of the group
-            subtotal_rows.append(out.sums(style.label(label), _figures(group), partial(_sum_formula, first, last)))
-        if last_of_district:
-            group = []
-
-    def grand_total(col: str) -> str:
-        if subtotal_rows:  # add up the subtotals, as provinces do, rather than the column twice over
-            return "=" + "+".join(f"{col}{r + 1}" for r in subtotal_rows)
-        return f"=SUM({col}{first_data_row + 1}:{col}{out.row})"
-
-    totals = _figures(communes)
-    total_row = out.sums(style.label("Tổng cộng"), totals, grand_total)
-    workbook.close()
-    stamp = plan.arrival.timestamp()
+        slots.insert(0 if plan.extra_sheet[1] else len(slots), ("extra", plan.extra_sheet[0]))
+    sheets: dict[str, Any] = {}
+    data_handles: list[_Sheet] = []
+    hidden_truth = []
+    for what, arg in slots:
+        if what == "data":
+            handle, entry = _write_table(book, book_plan.table(arg, record=True), deps)
+            if arg in ("01", "02"):
+                entry["has_codes"] = has_codes
+            sheets[arg] = entry
+            data_handles.append(handle)
+        elif what == "extra":
+            _write_lines(book, arg, _notes_lines(plan, arg, _dmy(spec.as_of)))
+        else:
+            name, content = arg.split("|")
+            hidden_truth.append({"name": name, "content": content})
+            if content == "lookup":
+                _write_lines(book, name, _lookup_rows([(c.unit_code, c.name) for c in communes]), hidden=True)
+            else:  # a copy of a data sheet with other figures: the same month, or the month before
+                code = rng.choice(("01", "02", "04"))
+                copy = book_plan.table(code, record=False, rng=rng, month_back=1 if content == "old_month" else 0)
+                copy.name = name
+                _write_table(book, copy, deps, hidden=True)
+                hidden_truth[-1]["copy_of"] = code
+    book.close(data_handles[0])
+    stamp = arrival.timestamp()
     os.utime(path, (stamp, stamp))
+    return _entry(plan, file_name, spec.kind, spec.era, f"{spec.period[0]:04d}-{spec.period[1]:02d}",
+                  spec.as_of.isoformat(), None, None, book, hidden_truth, arrival, sheets)
+
+
+def _entry(plan: _Plan, file_name: str, kind: str, era: str, period: str | None, as_of: str | None,
+           date_from: str | None, date_to: str | None, book: _Book,
+           hidden: list[dict[str, str]], arrival: datetime, sheets: dict[str, Any]) -> dict[str, Any]:
+    deps = set(plan.departures)
+    if book.formula_like:
+        deps.add("formula_like_text")  # a random note like "=5 đồng chí" counts too
     return {
-        "file": plan.file_name,
-        "province_code": province.code,
-        "province_name": f"{province.unit_type.capitalize()} {province.short_name}",
-        "as_of_date": AS_OF.isoformat(),
-        "period": f"{PERIOD[0]:04d}-{PERIOD[1]:02d}",
+        "file": file_name,
+        "kind": kind,
+        "era": era,
+        "province_code": plan.province.code,
+        "province_name": plan.province.full_name,
+        "period": period,
+        "as_of_date": as_of,
+        "date_from": date_from,
+        "date_to": date_to,
         "departures": [d for d in DEPARTURES if d in deps],
-        "sheet_name": plan.sheet_name,
-        "sheet_names": sheet_names,
-        "header_row": header_row,
-        "header_rows": first_data_row - header_row,
-        "first_data_row": first_data_row,
-        "subtotal_rows": subtotal_rows,
-        "total_row": total_row,
-        "has_codes": has_codes,
-        "modified": plan.arrival.isoformat(),
-        "totals": {"officers": totals[0], "chiefs": totals[1], "deputies": totals[2],
-                   "communes": len(communes)},
-        "rows": out.rows,
+        "format": plan.fmt,
+        "sheet_names": list(book.names),
+        "hidden_sheets": hidden,
+        "extra_sheets": [plan.extra_sheet[0]] if plan.extra_sheet else [],
+        "modified": arrival.isoformat(),
+        "sheets": dict(sorted(sheets.items())),
     }
 
 
-def generate_samples(out_dir: Path, seed: int = 2021) -> list[Path]:
-    """Write the 63 April-2021 workbooks and ``truth.json`` into ``out_dir``; return the workbooks.
+# --------------------------------------------------------------------------- ID-card report
 
-    Workbooks are written in province-code order and are byte-for-byte identical for a given
-    ``seed``; their modification times are set to their simulated arrival moments.
+
+def _write_id_card(plan: _Plan, card: _IdCard, half: int, district_names: list[str], out_dir: Path,
+                   rng: random.Random) -> dict[str, Any]:
+    """Write one half-month CCCD workbook (sheet 03); its truth entry."""
+    first, last = HALF_MONTHS[half]
+    deps, style, province = plan.departures, plan.style, plan.province
+    days = _campaign_days()
+    offset = days.index(first)
+    span = (last - first).days + 1
+    merged = "merged_date_cells" in deps
+    two_row = "two_row_header" in deps
+    cols = [_Col("date", "Ngày", width=12), _Col("unit", "Huyện, thị xã, thành phố", width=26)]
+    if "separator_column" in deps:
+        cols.append(_SEP)
+    cols.append(_Col("applications", plan.wordings.get("applications", "Số hồ sơ thu nhận trong ngày"),
+                     "Thu nhận hồ sơ CCCD" if two_row else None, width=16))
+    stray = "names_stray_spaces" in deps
+    target_text = f"Chỉ tiêu được giao: {_vn_int(card.target)} hồ sơ, thời hạn {_dmy(ID_CARD_DEADLINE)}"
+    period = f"Từ ngày {first.day:02d}/{first.month}/{first.year} đến ngày {last.day:02d}/{last.month}/{last.year}"
+    title, target_row = _title_rows(province.police, _REPORT_TITLE[ID_CARD_2021], period, plan.title_size,
+                                    _UNIT_LINE["03"], len(cols) - 1, target_text)
+
+    def table(counts: list[list[int]], record: bool) -> _Table:
+        rows: list[_Row] = []
+        noted = set(rng.sample(range(span * len(card.districts)), 2)) if "values_with_notes" in deps else set()
+        for d in range(span):
+            day = first + timedelta(days=d)
+            value = _date_value(day, plan, rng)
+            for k, district in enumerate(card.districts):
+                count = counts[d][k]
+                name = district_names[k]
+                if stray and rng.random() < 0.15:
+                    name = _stray_spaces(name, rng)
+                note = rng.choice(_VALUE_NOTES["03"]) if d * len(card.districts) + k in noted else None
+                cells: dict[str, _Value] = {"unit": name, "applications": _figure(count, plan, note)}
+                row = _Row("data", cells)
+                if not merged:
+                    cells["date"] = value if not plan.date_formats else _date_value(day, plan, rng)
+                elif k == 0:
+                    cells["date"] = value
+                    row.merge_down["date"] = len(card.districts)
+                if record:
+                    row.truth = {"row": -1, "report_date": day.isoformat(), "unit_code": district, "name": name,
+                                 "applications": count}
+                rows.append(row)
+            if "day_subtotals" in deps:
+                label = style.label(f"Cộng ngày {day:%d/%m}")
+                rows.append(_Row("subtotal", {"date": None, "unit": label, "applications": _Sum(sum(counts[d]))}))
+        total = _Sum(sum(map(sum, counts)))
+        rows.append(_Row("total", {"date": style.label(plan.total_word), "unit": None, "applications": total}))
+        return _Table("03", plan.sheet_names["03"], title, cols, rows, "date", two_row, target_row)
+
+    counts = card.daily[offset: offset + span]
+    arrival = _arrival(last + timedelta(days=1), rng)
+    file_name = _id_card_file_name(plan, first, last)
+    path = out_dir / file_name
+    book = _Book(path, plan.fmt, arrival - timedelta(minutes=rng.randint(20, 600)),
+                 "Báo cáo tiến độ thu nhận hồ sơ CCCD", f"Công an {province.unit_type} {province.short_name}")
+    slots: list[tuple[str, str]] = [("data", "03")]
+    for name, content, position in plan.hidden:
+        slots.insert(min(position, len(slots)), ("hidden", f"{name}|{content}"))
+    if plan.extra_sheet:
+        slots.insert(0 if plan.extra_sheet[1] else len(slots), ("extra", plan.extra_sheet[0]))
+    sheets: dict[str, Any] = {}
+    data_handle = None
+    hidden_truth = []
+    for what, arg in slots:
+        if what == "data":
+            data_handle, entry = _write_table(book, table(counts, record=True), deps)
+            entry.update({"target": card.target, "deadline": ID_CARD_DEADLINE.isoformat(),
+                          "target_cell": [target_row, 0], "date_cells": "merged" if merged else "repeated"})
+            sheets["03"] = entry
+        elif what == "extra":
+            _write_lines(book, arg, _notes_lines(plan, arg, _dmy(last)))
+        else:
+            name, content = arg.split("|")
+            hidden_truth.append({"name": name, "content": content})
+            if content == "lookup":
+                _write_lines(book, name, _lookup_rows(list(zip(card.districts, district_names, strict=True))),
+                             hidden=True)
+            else:  # an earlier draft of the same half-month, with lower figures
+                older = [[round(c * rng.uniform(0.8, 0.98)) for c in day] for day in counts]
+                copy = table(older, record=False)
+                copy.name = name
+                _write_table(book, copy, deps, hidden=True)
+                hidden_truth[-1]["copy_of"] = "03"
+    assert data_handle is not None
+    book.close(data_handle)
+    stamp = arrival.timestamp()
+    os.utime(path, (stamp, stamp))
+    return _entry(plan, file_name, ID_CARD_2021, ERA, None, None, first.isoformat(), last.isoformat(), book,
+                  hidden_truth, arrival, sheets)
+
+
+def _district_names(plan: _Plan, card: _IdCard, district_info: dict[str, _District]) -> list[str]:
+    """The district names as a province writes them; with no code column in sheet 03, lossy
+    spellings that would make two districts alike ('Cai Lậy' town and district) stay in full."""
+    written = [plan.style.unit(*district_info[code], spaces=False) for code in card.districts]
+    keys = [_key(w) for w in written]
+    for i, key in enumerate(keys):
+        if keys.count(key) > 1:
+            written[i] = plan.style.label(district_info[card.districts[i]][0])
+    return written
+
+
+# --------------------------------------------------------------------------- kinds
+
+
+def _generate_monthly(kind: str, provinces: list[_Province], district_info: dict[str, _District], out_dir: Path,
+                      rng: random.Random) -> list[dict[str, Any]]:
+    spec = _MONTHLY[kind]
+    departures = _choose_departures([p.code for p in provinces], kind, rng)
+    plans = []
+    hidden_index = 0
+    for province in provinces:
+        plans.append(_plan(kind, province, departures[province.code], hidden_index, rng))
+        hidden_index += len(plans[-1].hidden)
+    return [_write_monthly(spec, plan, out_dir, district_info, rng) for plan in plans]
+
+
+def _generate_id_cards(provinces: list[_Province], district_info: dict[str, _District], cards: dict[str, _IdCard],
+                       out_dir: Path, rng: random.Random) -> list[dict[str, Any]]:
+    departures = _choose_departures([p.code for p in provinces], ID_CARD_2021, rng)
+    entries = []
+    hidden_index = 0
+    for province in provinces:
+        plan = _plan(ID_CARD_2021, province, departures[province.code], hidden_index, rng)  # the province's habits
+        hidden_index += len(plan.hidden)
+        card = cards[province.code]
+        names = _district_names(plan, card, district_info)
+        for half in range(len(HALF_MONTHS)):
+            entries.append(_write_id_card(plan, card, half, names, out_dir, rng))
+    return entries
+
+
+def _truth_text(truth: dict[str, Any]) -> str:
+    """JSON with one line per workbook: readable with grep, and fast (the C encoder needs indent=None)."""
+    def dump(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False)
+
+    lines = ["{"]
+    for key, value in truth.items():
+        if key == "workbooks":
+            items = [f"  {dump(entry)}" for entry in value]
+            lines.append(f' {dump(key)}: [\n' + ",\n".join(items) + "\n ],")
+        elif key == "id_card":
+            items = [f"  {dump(code)}: {dump(entry)}" for code, entry in value.items()]
+            lines.append(f' {dump(key)}: {{\n' + ",\n".join(items) + "\n },")
+        else:
+            lines.append(f" {dump(key)}: {dump(value)},")
+    lines[-1] = lines[-1].rstrip(",")
+    return "\n".join(lines) + "\n}\n"
+
+
+def generate_samples(out_dir: Path, seed: int = 2021, kinds: tuple[str, ...] = ALL_KINDS) -> list[Path]:
+    """Write the workbooks of ``kinds`` and ``truth.json`` into ``out_dir``; return the workbooks.
+
+    Each kind draws from its own generator seeded from ``seed``, so a kind's files are the same
+    bytes whichever other kinds are asked for; modification times are set to the simulated
+    arrival moments. The April 2021 staffing figures (sheet 01) and ``national`` are drawn first
+    from ``random.Random(seed)``, as before the other sheets existed.
     """
+    unknown = set(kinds) - set(ALL_KINDS)
+    if unknown:
+        raise ValueError(f"unknown kinds: {sorted(unknown)}; expected some of {ALL_KINDS}")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    rng = random.Random(seed)
     provinces, district_info = _load_provinces()
+    rng = random.Random(seed)
     _draw_figures(provinces, rng)
-    big = [p.code for p in provinces if sum(c.officers for c in p.communes) >= 1000]
-    departures = _choose_departures([p.code for p in provinces], big, rng)
-    plans = [_plan(p, departures[p.code], rng) for p in provinces]
-    entries = [_write_workbook(plan, out_dir, district_info, rng) for plan in plans]
+    entries: list[dict[str, Any]] = []
+    id_card: dict[str, Any] = {}
+    if MONTHLY_2021 in kinds:
+        _draw_activity(provinces, 1.0, rng)
+        _draw_commendations(provinces, rng)
+        entries += _generate_monthly(MONTHLY_2021, provinces, district_info, out_dir, rng)
+    if ID_CARD_2021 in kinds:
+        rng_id = random.Random(f"{seed}/{ID_CARD_2021}")
+        all_units = reference.communes(ERA)
+        unit_counts = all_units.groupby("district_code").size().to_dict()
+        cards = _draw_id_cards(provinces, unit_counts, rng_id)
+        entries += _generate_id_cards(provinces, district_info, cards, out_dir, rng_id)
+        id_card = {code: _id_card_summary(cards[code]) for code in sorted(cards)}
+    if MONTHLY_2026 in kinds:
+        rng_26 = random.Random(f"{seed}/{MONTHLY_2026}")
+        provinces_2025 = _load_provinces_2025()
+        _draw_staffing_2026(provinces_2025, rng_26)
+        _draw_activity(provinces_2025, 2.5, rng_26)
+        _draw_commendations(provinces_2025, rng_26)
+        entries += _generate_monthly(MONTHLY_2026, provinces_2025, district_info, out_dir, rng_26)
+    files = [e["file"] for e in entries]
+    if len(set(files)) != len(files):
+        raise RuntimeError("two sample workbooks got the same file name")
     communes = [c for p in provinces for c in p.communes]
     truth = {
         "seed": seed,
-        "era": ERA,
-        "period": f"{PERIOD[0]:04d}-{PERIOD[1]:02d}",
-        "as_of_date": AS_OF.isoformat(),
+        "kinds": [k for k in ALL_KINDS if k in kinds],
         "departure_names": list(DEPARTURES),
         "national": {
             "provinces": len(provinces),
@@ -645,7 +1661,7 @@ def generate_samples(out_dir: Path, seed: int = 2021) -> list[Path]:
             "deputies": sum(c.deputies for c in communes),
         },
         "workbooks": entries,
+        "id_card": id_card,
     }
-    text = json.dumps(truth, ensure_ascii=False, indent=1) + "\n"
-    (out_dir / "truth.json").write_text(text, encoding="utf-8")
+    (out_dir / "truth.json").write_text(_truth_text(truth), encoding="utf-8")
     return [out_dir / entry["file"] for entry in entries]

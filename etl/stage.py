@@ -47,6 +47,9 @@ class StagedFile:
     reason_en: str | None = None
     reason_vi: str | None = None
     submissions: list[StagedSubmission] = field(default_factory=list)
+    # Recognised sheets rejected while the file's other sheets load: dicts with sheet,
+    # sheet_code, rejection_code, reason_en, reason_vi.
+    sheet_rejections: list[dict[str, str]] = field(default_factory=list)
 
     def rows(self, submission: StagedSubmission) -> pd.DataFrame:
         return pd.read_parquet(submission.rows_path)
@@ -65,6 +68,9 @@ def write_stage(extract: WorkbookExtract, stage_dir: Path) -> Path:
     if extract.rejection is not None:
         staged.rejection_code = extract.rejection.code
         staged.reason_en, staged.reason_vi = extract.rejection.reason_en, extract.rejection.reason_vi
+    staged.sheet_rejections = [
+        {"sheet": r.sheet_name, "sheet_code": r.sheet_code, "rejection_code": r.problem.code,
+         "reason_en": r.problem.reason_en, "reason_vi": r.problem.reason_vi} for r in extract.sheet_rejections]
     for sub in extract.submissions:
         rows_path = stage_dir / f"{sub.submission_id}.parquet"
         rows_frame(extract, sub).to_parquet(rows_path, index=False)

@@ -209,6 +209,7 @@ def _derive_commune_staffing(rows: pd.DataFrame) -> pd.DataFrame:
         frame[col] = pd.to_datetime(frame[col], errors="coerce")
 
     frame["era_unit"] = frame["admin_era"].astype(str) + ":" + frame["unit_code"].astype(str)
+    frame["unit_known_for_era"] = frame["era_unit"].isin(set(_commune_codes()))
     frame["officers_is_whole"] = _is_whole(frame["officers"])
     frame["deputies_is_whole"] = _is_whole(frame["deputies"])
     frame["chiefs_unparsed"] = ~_blank(frame["chiefs_raw"]) & frame["chiefs"].isna()
@@ -237,6 +238,7 @@ def _derive_security_activity(rows: pd.DataFrame) -> pd.DataFrame:
 
     frame = _counts_frame(rows, "security_activity", SECURITY_FIGURES)
     frame["era_unit"] = frame["admin_era"].astype(str) + ":" + frame["unit_code"].astype(str)
+    frame["unit_known_for_era"] = frame["era_unit"].isin(set(_commune_codes()))
     return frame
 
 
@@ -244,6 +246,7 @@ def _derive_id_card_applications(rows: pd.DataFrame) -> pd.DataFrame:
     frame = _counts_frame(rows, "id_card_applications", ("applications",))
     frame["era_level_unit"] = (frame["admin_era"].astype(str) + ":" + frame["unit_level"].astype(str) + ":"
                                + frame["unit_code"].astype(str))
+    frame["unit_known_for_era"] = frame["era_level_unit"].isin(set(_unit_codes_by_level()))
     frame["report_date"] = pd.to_datetime(frame["report_date"], errors="coerce")
     return frame
 

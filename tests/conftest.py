@@ -10,15 +10,27 @@ import pytest
 from etl.config import Settings
 
 
-@pytest.fixture(scope="session")
-def sample_landing(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
-    """The 63 April 2021 workbooks (seed 2021) and their truth file."""
+def _generate(tmp_path_factory: pytest.TempPathFactory, kinds: tuple[str, ...]) -> tuple[Path, dict]:
     from etl.sample import generate_samples
 
     out = tmp_path_factory.mktemp("landing")
-    generate_samples(out, seed=2021)
+    generate_samples(out, seed=2021, kinds=kinds)
     truth = json.loads((out / "truth.json").read_text(encoding="utf-8"))
     return out, truth
+
+
+@pytest.fixture(scope="session")
+def sample_landing(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    """Every sample workbook (seed 2021): April 2021 monthly, daily ID cards, October 2026 monthly."""
+    from etl.sample import ALL_KINDS
+
+    return _generate(tmp_path_factory, ALL_KINDS)
+
+
+@pytest.fixture(scope="session")
+def april_landing(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    """The 63 April 2021 monthly workbooks alone (seed 2021), for tests that need a small night."""
+    return _generate(tmp_path_factory, ("monthly_2021",))
 
 
 def make_settings(root: Path) -> Settings:

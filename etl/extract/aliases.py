@@ -9,25 +9,25 @@ heading, add a pattern here and a case in tests/extract/test_sheets.py.
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from etl.names import header_key
 
 _ROW_NO = ("row_no", r"^(stt|tt|so tt|so thu tu)$")
 _CODE = ("code_given", r"\bma (dvhc|don vi|xa|hanh chinh)\b|^ma$|^ma so$")
 _NOTE = ("note", r"\bghi chu\b")
-_DISTRICT = ("district_name", r"^(thuoc )?(huyen|quan|thi xa|thanh pho|don vi cap huyen)\b")
-_COMMUNE = ("commune_name", r"^(xa|phuong|dac khu|ten xa|ten don vi|don vi|dvhc cap xa)\b")
+_DISTRICT = ("district_name", r"^(thuoc |ten )?(huyen|quan|thi xa|thanh pho|don vi cap huyen)\b")
+_COMMUNE = ("commune_name", r"^(ten )?(xa|phuong|dac khu|don vi|dvhc cap xa)\b")
 
 # (our column, regular expression on the heading's key), per sheet code of the template.
 COLUMNS: dict[str, list[tuple[str, str]]] = {
     "01": [
-        _ROW_NO, _CODE,
-        ("staffed_date", r"\bngay\b|\bthoi gian hoan thanh\b"),
-        _NOTE,
+        _ROW_NO, _CODE, _NOTE,
         ("deputies", r"\bpho truong\b|^(trong do )?pho\b"),
         ("chiefs", r"\btruong (ca|cong an)\b|^(trong do )?truong\b"),
+        # Before the date: "Số CA chính quy đã bố trí (tính đến ngày 23/4/2021)" is the officers.
         ("officers", r"\bchinh quy\b|\bso ca\b|\bcan bo\b|\bbien che\b|\bso luong\b"),
+        ("staffed_date", r"\bngay\b|\bthoi gian hoan thanh\b"),
         _DISTRICT, _COMMUNE,
     ],
     "02": [
@@ -80,6 +80,7 @@ def _compiled(sheet_code: str) -> list[tuple[str, re.Pattern[str]]]:
     return [(column, re.compile(pattern)) for column, pattern in COLUMNS[sheet_code]]
 
 
+@lru_cache(maxsize=1 << 14)
 def match_heading(sheet_code: str, heading: object) -> str | None:
     """Our column for a heading of the given sheet type, or None."""
     key = header_key(heading)

@@ -14,8 +14,8 @@ from etl.names import clean_text, header_key, strip_diacritics
 
 MAX_HEADER_SCAN = 40
 
-_GRAND_TOTAL = re.compile(r"^(tong cong|tong|cong|tong so|tong so chung|toan tinh|cong toan tinh|"
-                          r"tong cong toan tinh|tong toan tinh)$")
+_GRAND_TOTAL = re.compile(r"^((tong cong|tong|cong|tong so|tong so chung)( toan (tinh|thanh pho|quoc))?|"
+                          r"toan (tinh|thanh pho)|tong cong ca tinh)$")
 _SUBTOTAL = re.compile(r"^(cong|tong|tong cong|tong so)\s+(huyen|quan|thi xa|thanh pho|tp|tx|h|q|ngay)\b")
 _TARGET = re.compile(r"chi tieu[^0-9]{0,40}?([0-9][0-9., ]*)[^0-9]{0,40}?(?:thoi han|han|den ngay|truoc ngay)"
                      r"[^0-9]{0,20}(\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4})")
@@ -55,32 +55,61 @@ def _map_columns(sheet_code: str, labels: dict[int, str]) -> dict[str, int]:
 def find_header(sheet: Sheet, sheet_code: str) -> Header | None:
     """The header of a table of ``sheet_code`` in ``sheet``, or None when there is none.
 
-    Each of the first rows is tried as a one-row header, and with the row below it as a
-    two-row header (merged "Trong đó" over "Trưởng" and "Phó"); the reading that maps the
-    most columns wins.
+    Each of the first rows is tried as a one-row header, and, when the row below it holds
+    headings only, as a two-row header (merged "Trong đó" over "Trưởng" and "Phó"); the reading
+    that maps the most columns wins, the two-row one on a tie.
     """
     best: Header | None = None
     width = max((len(r) for r in sheet.grid[:MAX_HEADER_SCAN]), default=0)
     for row in range(min(MAX_HEADER_SCAN, len(sheet.grid))):
-        single = {c: _merged_label(sheet, row, c) for c in range(width)}
-        if sum(1 for v in single.values() if v) < 2:
-            continue
-        readings = [(_map_columns(sheet_code, single), row + 1)]
-        if row + 1 < len(sheet.grid):
-            below = {c: _merged_label(sheet, row + 1, c) for c in range(width)}
-            combined = {c: (single[c] + " " + below[c]).strip() if below[c] != single[c] else single[c]
-                        for c in range(width)}
-            # A continuation row holds headings, not figures.
-            if not any(isinstance(sheet.cell(row + 1, c), int | float) for c in range(width)):
-                readings.append((_map_columns(sheet_code, combined), row + 2))
+        top = {c: _merged_label(sheet, row, c) for c in range(width)}
+        if len({v for v in top.values() if v}) < 2:
+            continue  # a title line, even merged across the table, is not a header
+        readings = [(_map_columns(sheet_code, top), row + 1)]
+        below = _second_header_row(sheet, sheet_code, row, width)
+        if below is not None:
+            # A sub-heading that names a column on its own ("Trưởng CA xã") is taken as it is;
+            # one that does not ("Tổng số" under "Số CA chính quy") is read with its group heading.
+            combined = {c: (below[c] if match_heading(sheet_code, below[c]) else f"{top[c]} {below[c]}".strip())
+                        if below[c] and below[c] != top[c] else top[c] for c in range(width)}
+            readings.append((_map_columns(sheet_code, combined), row + 2))
         for columns, data_start in readings:
             if not all(r in columns for r in REQUIRED[sheet_code]):
                 continue
-            if best is None or len(columns) > len(best.columns):
+            if best is None or len(columns) > len(best.columns) or (
+                    best.first_row == row and len(columns) == len(best.columns)):
                 best = Header(row, data_start, columns)
         if best is not None and best.first_row < row - 1:
             break
     return best
+
+
+def _second_header_row(sheet: Sheet, sheet_code: str, row: int, width: int) -> dict[int, str] | None:
+    """The row below ``row`` when it continues a two-row header, else None.
+
+    It continues the header when it holds no figures and either every text in it is a heading
+    of this sheet, or the row above has merged cells (group headings over sub-headings, or
+    headings merged down over both rows).
+    """
+    if row + 1 >= len(sheet.grid):
+        return None
+    below = {c: _label(sheet, row + 1, c) for c in range(width)}
+    texts = [v for v in below.values() if v]
+    if not texts or any(_is_figure(v) for v in texts):
+        return None
+    merged_here = any(r0 == row and (r1 > row or c1 > c0) for (r0, c0), (r1, c1) in sheet.merged)
+    if merged_here or all(match_heading(sheet_code, v) for v in texts):
+        return below
+    return None
+
+
+def _is_figure(text: str) -> bool:
+    if is_column_numbering(text):
+        return True
+    try:
+        return parse_number(text) is not None
+    except ValueError:
+        return False
 
 
 def title_text(sheet: Sheet, header: Header | None) -> list[str]:

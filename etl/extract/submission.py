@@ -55,6 +55,15 @@ class SubmissionExtract:
         return out
 
 
+@dataclass(frozen=True)
+class SheetRejection:
+    """A recognised sheet that cannot be taken in (the file's other sheets still can)."""
+
+    sheet_name: str
+    sheet_code: str
+    problem: RejectedFile
+
+
 @dataclass
 class WorkbookExtract:
     """What one file gave: its identity, its submissions, or why it was rejected whole."""
@@ -66,6 +75,7 @@ class WorkbookExtract:
     received_at: datetime
     submissions: list[SubmissionExtract] = field(default_factory=list)
     rejection: RejectedFile | None = None
+    sheet_rejections: list[SheetRejection] = field(default_factory=list)
 
 
 def file_identity(path: Path) -> tuple[str, int, datetime]:
@@ -157,7 +167,12 @@ def extract_workbook(path: Path) -> WorkbookExtract:
     try:
         sheets = read_sheets(path)
         for code, (sheet, header) in sorted(classify_sheets(sheets).items()):
-            result.submissions.append(_extract_sheet(sheet, header, SHEETS[code], sha, path.name))
+            try:
+                result.submissions.append(_extract_sheet(sheet, header, SHEETS[code], sha, path.name))
+            except RejectedFile as problem:
+                result.sheet_rejections.append(SheetRejection(sheet.name, code, problem))
+        if not result.submissions and result.sheet_rejections:
+            raise result.sheet_rejections[0].problem
         if not result.submissions:
             raise NoRecognisableSheet(
                 "no sheet has the columns of a report of the template (e.g. 'Xã, thị trấn' and 'Số CA chính quy')",
@@ -165,7 +180,7 @@ def extract_workbook(path: Path) -> WorkbookExtract:
         if all(_has_no_figures(s) for s in result.submissions):
             raise RejectedFile("the template has no figures filled in", "biểu mẫu chưa điền số liệu")
     except RejectedFile as rejection:
-        result.submissions = []
+        result.submissions, result.sheet_rejections = [], []
         result.rejection = rejection
     return result
 

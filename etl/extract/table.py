@@ -8,6 +8,7 @@ for the validation step to quarantine.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -19,6 +20,7 @@ from etl.extract.layout import Header, is_column_numbering, is_grand_total, is_s
 from etl.extract.sheets import SheetSpec
 from etl.extract.values import parse_date, parse_number, raw_text
 from etl.extract.workbook import Sheet
+from etl.names import header_key, split_prefix
 from etl.reference import ERA2025, UnitResolver, era_of
 
 _LABELS = ("row_no", "district_name", "commune_name", "unit_name", "level_written", "report_date")
@@ -59,20 +61,30 @@ def read_rows(sheet: Sheet, header: Header, spec: SheetSpec, era: str, province_
     cols = header.columns
     result = TableRows(pd.DataFrame(columns=_columns(spec)))
     records: list[dict] = []
+    names = [raw_text(sheet.cell(r, cols[spec.name_column])) for r in range(header.data_start, len(sheet.grid))]
+    names = [n for n in names if n]
+    # A sheet whose names mostly carry diacritics writes them: its 'Thanh An' is not 'Thạnh An'.
+    writes_diacritics = sum(not n.isascii() for n in names) * 2 >= len(names) if names else None
     district: str | None = None
     carried_date: object = None
     for row in range(header.data_start, len(sheet.grid)):
         def cell(name: str, _row: int = row) -> object:
             return sheet.cell(_row, cols[name]) if name in cols else None
 
-        if not any(raw_text(v) for v in sheet.grid[row]):
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in sheet.grid[row]):
             continue
         labels = [raw_text(cell(c)) for c in _LABELS if c in cols]
         if any(is_grand_total(label) for label in labels if label):
             result.total_row_number = row + 1
             result.total = {f: _number(cell(f), f, [], False) for f in spec.figures if f in cols}
             break
-        if any(is_subtotal(label) for label in labels if label):
+        if any(is_subtotal(label) or _district_of(label, era, province_code, subtotal=True)
+               for label in labels if label):
+            result.subtotal_rows += 1
+            continue
+        heading = _district_of(raw_text(cell(spec.name_column)), era, province_code, subtotal=False)
+        if heading and spec.name_column == "commune_name" and not any(raw_text(cell(f)) for f in spec.figures):
+            district = heading  # "HUYỆN TỨ KỲ" heading its communes, in a sheet without a district column
             result.subtotal_rows += 1
             continue
         district_text = raw_text(cell("district_name"))
@@ -88,17 +100,43 @@ def read_rows(sheet: Sheet, header: Header, spec: SheetSpec, era: str, province_
                 continue
         elif is_column_numbering(name):
             continue
-        records.append(_record(row, cell, spec, name, district, carried_date, era, province_code))
+        records.append(_record(row, cell, spec, name, district, carried_date, era, province_code,
+                               writes_diacritics))
     if records:
         result.rows = pd.DataFrame.from_records(records, columns=_columns(spec))
     return result
 
 
+_SUM_WORD = re.compile(r"^(cong|tong cong|tong so|tong)\s+(.+)$")
+_OUTLINE = re.compile(r"^\s*(?:[IVXLC]+|\d+|[a-z])\s*[.)·:\-]\s*", re.IGNORECASE)
+
+
+def _district_of(label: str, era: str, province_code: str, subtotal: bool) -> str | None:
+    """The district a subtotal ('Cộng Tứ Kỳ') or heading row ('I. HUYỆN TỨ KỲ') is about, or None.
+
+    Districts exist before July 2025 only. A heading must carry its type (huyện, quận, thị xã,
+    thành phố) so that a commune named like a district is never taken for one.
+    """
+    if era == ERA2025 or not label:
+        return None
+    if subtotal:
+        match = _SUM_WORD.match(header_key(label))
+        if not match:
+            return None
+        text = label.split(None, 2)[-1] if header_key(label).startswith("tong cong") else label.split(None, 1)[-1]
+    else:
+        text = _OUTLINE.sub("", label)
+        if split_prefix(text, "district")[0] is None:
+            return None
+    found = resolver(era, province_code, "district").resolve(text)
+    return text if found.unit_code else None
+
+
 def _record(row: int, cell, spec: SheetSpec, name: str, district: str | None, carried_date: object,
-            era: str, province_code: str) -> dict:
+            era: str, province_code: str, writes_diacritics: bool | None) -> dict:
     problems: list[str] = []
     record: dict = {"row_number": row + 1, "district_name": district, spec.name_column: name,
-                    "note": raw_text(cell("note")), "level": None}
+                    "note": raw_text(cell("note")) or None, "level": None}
     for figure in spec.figures:
         record[figure] = _number(cell(figure), figure, problems, spec.blank_is_zero)
         record[f"{figure}_raw"] = raw_text(cell(figure))
@@ -114,13 +152,14 @@ def _record(row: int, cell, spec: SheetSpec, name: str, district: str | None, ca
     if code_given and code_given.isdigit() and len(code_given) < 5:
         code_given = code_given.zfill(5)  # a code typed as a number lost its leading zeros
     record["code_given"] = code_given
-    record.update(_resolve(spec, name, district, code_given, record.get("report_date"), era, province_code))
+    record.update(_resolve(spec, name, district, code_given, record.get("report_date"), era, province_code,
+                           writes_diacritics))
     record["parse_problems"] = ",".join(problems)
     return record
 
 
 def _resolve(spec: SheetSpec, name: str, district: str | None, code: str | None, day: date | None,
-             era: str, province_code: str) -> dict:
+             era: str, province_code: str, writes_diacritics: bool | None) -> dict:
     """What the row is about: a unit code (with its level) or a commendation level."""
     none = {"unit_code": None, "unit_level": None, "resolve_candidates": ""}
     if not name:
@@ -132,9 +171,9 @@ def _resolve(spec: SheetSpec, name: str, district: str | None, code: str | None,
         # Before July 2025 the daily ID-card report counts by district, afterwards by commune.
         row_era = era_of(day) if isinstance(day, date) else era
         level = "commune" if row_era == ERA2025 else "district"
-        found = resolver(row_era, province_code, level).resolve(name)
+        found = resolver(row_era, province_code, level).resolve(name, writes_diacritics=writes_diacritics)
     else:
         level = "commune"
-        found = resolver(era, province_code, level).resolve(name, district, code)
+        found = resolver(era, province_code, level).resolve(name, district, code, writes_diacritics)
     return {"unit_code": found.unit_code, "unit_level": level, "resolve_problem": found.problem,
             "resolve_candidates": ",".join(found.candidates)}

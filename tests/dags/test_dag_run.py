@@ -10,8 +10,8 @@ from etl import reference
 
 
 @pytest.fixture
-def cax_env(sample_landing, tmp_path, monkeypatch):
-    landing, truth = sample_landing
+def cax_env(april_landing, tmp_path, monkeypatch):
+    landing, truth = april_landing
     monkeypatch.setenv("CAX_VAR", str(tmp_path / "var"))
     monkeypatch.setenv("CAX_LANDING", str(landing))
     return tmp_path / "var", truth

@@ -1,5 +1,6 @@
-"""Tests of the sample workbook generator (etl.sample): counts, shape of the figures, departures,
-determinism, and that what the workbooks hold (read back with calamine) matches truth.json."""
+"""Tests of the sample workbook generator (etl.sample): counts per kind, shape of the figures,
+departures, determinism, the CCCD campaign facts, and that what every workbook holds (read back
+with calamine, .xls included) matches truth.json."""
 
 from __future__ import annotations
 
@@ -8,22 +9,43 @@ import json
 import re
 import unicodedata
 import zipfile
-from collections import Counter
-from datetime import date, datetime
+from collections import Counter, defaultdict
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from python_calamine import CalamineWorkbook
 
 from etl import reference
-from etl.sample import DEPARTURES, generate_samples
+from etl.sample import ALL_KINDS, DEPARTURES, generate_samples
 
 EXPECTED_DEPARTURES = {
     "title_block", "two_row_header", "header_wording", "names_no_diacritics", "names_nfd",
     "names_prefix_abbrev", "names_no_prefix", "names_upper", "names_stray_spaces", "numbers_as_text",
-    "district_subtotals", "sum_formulas", "sheet_name", "dates_as_text", "dates_as_serial", "extra_sheet",
+    "district_subtotals", "day_subtotals", "sum_formulas", "sheet_name", "sheet_order", "dates_as_text",
+    "dates_as_serial", "merged_date_cells", "extra_sheet", "hidden_sheet", "xls_format", "separator_column",
+    "values_with_notes", "total_tong", "total_cong", "total_tong_so", "formula_like_text",
+}
+NOT_FOR = {
+    "monthly_2021": {"day_subtotals", "merged_date_cells"},
+    "id_card_2021": {"district_subtotals", "sheet_order"},
+    "monthly_2026": {"district_subtotals", "day_subtotals", "merged_date_cells"},
 }
 NAME_DEPARTURES = {d for d in EXPECTED_DEPARTURES if d.startswith("names_")}
+EXCLUSIVE = ({"names_no_diacritics", "names_nfd"}, {"names_prefix_abbrev", "names_no_prefix"},
+             {"numbers_as_text", "sum_formulas"}, {"values_with_notes", "sum_formulas"},
+             {"xls_format", "sum_formulas"}, {"dates_as_text", "dates_as_serial"},
+             {"total_tong", "total_cong", "total_tong_so"})
+TOTAL_WORDS = {"total_tong": "Tổng", "total_cong": "Cộng", "total_tong_so": "TỔNG SỐ"}
+ACTIVITY = ("tips_received", "crime_reports", "cases_clarified", "subjects", "admin_violation_cases", "fines_vnd",
+            "education_dossiers", "rehab_dossiers", "reform_school_dossiers")
+FIGURES = {"01": ("officers", "chiefs", "deputies"), "02": ACTIVITY, "03": ("applications",),
+           "04": ("collectives", "individuals")}
+LEVELS = {"monthly_2021": ["Bộ Công an", "UBND tỉnh", "Công an tỉnh", "Cấp huyện"],
+          "monthly_2026": ["Bộ Công an", "UBND tỉnh", "Công an tỉnh", "Cấp xã"]}
+COUNTS = {"monthly_2021": 63, "id_card_2021": 378, "monthly_2026": 34}
+HALF_MONTHS = [("2021-04-01", "2021-04-15"), ("2021-04-16", "2021-04-30"), ("2021-05-01", "2021-05-15"),
+               ("2021-05-16", "2021-05-31"), ("2021-06-01", "2021-06-15"), ("2021-06-16", "2021-06-30")]
 
 
 @pytest.fixture(scope="module")
@@ -39,20 +61,39 @@ def truth(generated: tuple[Path, list[Path], dict]) -> dict:
     return generated[2]
 
 
-def _digest(folder: Path) -> str:
+@pytest.fixture(scope="module")
+def books(generated: tuple[Path, list[Path], dict]) -> dict[str, CalamineWorkbook]:
+    out, _, truth = generated
+    return {w["file"]: CalamineWorkbook.from_path(str(out / w["file"])) for w in truth["workbooks"]}
+
+
+def _of(truth: dict, kind: str) -> list[dict]:
+    return [w for w in truth["workbooks"] if w["kind"] == kind]
+
+
+def _digest(folder: Path, names: list[str] | None = None) -> str:
     h = hashlib.sha256()
     for path in sorted(folder.iterdir()):
-        h.update(path.name.encode())
-        h.update(path.read_bytes())
+        if names is None or path.name in names:
+            h.update(path.name.encode())
+            h.update(path.read_bytes())
     return h.hexdigest()
 
 
-def _number(value: object) -> int:
-    """A figure as read back: a float, or text with the Vietnamese thousands dot."""
+_NOTED = re.compile(r"(\d{1,3}(?:\.\d{3})*) \((.+)\)")
+
+
+def _number(value: object, blank_is_zero: bool = False) -> int:
+    """A figure as read back: a number, text with the Vietnamese thousands dot, or with a note."""
+    if value == "" and blank_is_zero:
+        return 0
     if isinstance(value, str):
-        assert re.fullmatch(r"\d{1,3}(\.\d{3})*", value), value
-        return int(value.replace(".", ""))
+        noted = _NOTED.fullmatch(value)
+        text = noted.group(1) if noted else value
+        assert re.fullmatch(r"\d{1,3}(\.\d{3})*", text), value
+        return int(text.replace(".", ""))
     assert isinstance(value, float | int) and not isinstance(value, bool), value
+    assert value == int(value), value
     return int(value)
 
 
@@ -66,200 +107,457 @@ def _key(text: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFC", text).lower() if ch.isalnum())
 
 
-def _strip_type(name: str) -> str | None:
-    """'Xã Hưng Đạo' -> 'Hưng Đạo'; None for a name without a type word ('Phường 5' filed as xã)."""
-    match = re.match(r"(?i)(xã|thị trấn) (.+)$", name)
-    return match.group(2) if match else None
+def _strip_type(name: str, unit_type: str) -> str | None:
+    """'Xã Hưng Đạo' -> 'Hưng Đạo'; None for a name without its type word ('Phường 5' filed as xã)."""
+    return name[len(unit_type) + 1:] if name.lower().startswith(unit_type + " ") else None
 
 
-def _in_scope() -> dict[str, set[str]]:
-    communes = reference.communes("pre2025", in_scope_only=True)
-    out: dict[str, set[str]] = {}
-    for province, code in zip(communes.province_code, communes.unit_code, strict=True):
-        out.setdefault(province, set()).add(code)
-    return out
+def _grid(book: CalamineWorkbook, sheet_name: str) -> list[list]:
+    return book.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
 
 
-def test_63_workbooks_written(generated: tuple[Path, list[Path], dict]) -> None:
+# --------------------------------------------------------------------------- counts and files
+
+
+def test_files_per_kind(generated: tuple[Path, list[Path], dict]) -> None:
     out, paths, truth = generated
-    assert len(paths) == 63 == len(set(paths))
-    assert sorted(p.name for p in out.glob("*.xlsx")) == sorted(p.name for p in paths)
+    assert truth["kinds"] == list(ALL_KINDS)
+    assert Counter(w["kind"] for w in truth["workbooks"]) == COUNTS
+    assert len(paths) == 475 == len(set(paths))
     assert [w["file"] for w in truth["workbooks"]] == [p.name for p in paths]
-    assert {w["province_code"] for w in truth["workbooks"]} == set(reference.provinces("pre2025").unit_code)
-    for path in paths:
-        assert zipfile.is_zipfile(path)
+    on_disk = sorted(p.name for p in out.iterdir() if p.name != "truth.json")
+    assert on_disk == sorted(p.name for p in paths)
+    legacy = set(reference.provinces("pre2025").unit_code)
+    assert {w["province_code"] for w in _of(truth, "monthly_2021")} == legacy
+    assert Counter(w["province_code"] for w in _of(truth, "id_card_2021")) == {code: 6 for code in legacy}
+    assert {w["province_code"] for w in _of(truth, "monthly_2026")} == set(reference.provinces("2025").unit_code)
+    for w in truth["workbooks"]:
+        head = (out / w["file"]).read_bytes()[:8]
+        assert w["file"].endswith("." + w["format"])
+        if w["format"] == "xlsx":
+            assert zipfile.is_zipfile(out / w["file"])
+        else:
+            assert head == bytes.fromhex("D0CF11E0A1B11AE1"), w["file"]  # OLE2: Excel 97-2003
+            assert "xls_format" in w["departures"]
+
+
+def test_periods_and_eras(truth: dict) -> None:
+    for w in _of(truth, "monthly_2021"):
+        assert (w["era"], w["period"], w["as_of_date"], w["date_from"]) == ("pre2025", "2021-04", "2021-04-23", None)
+    for w in _of(truth, "monthly_2026"):
+        assert (w["era"], w["period"], w["as_of_date"], w["date_to"]) == ("2025", "2026-10", "2026-10-20", None)
+    halves = defaultdict(list)
+    for w in _of(truth, "id_card_2021"):
+        assert (w["era"], w["period"], w["as_of_date"]) == ("pre2025", None, None)
+        halves[w["province_code"]].append((w["date_from"], w["date_to"]))
+    assert all(sorted(v) == HALF_MONTHS for v in halves.values())
 
 
 def test_deterministic_for_a_seed(generated: tuple[Path, list[Path], dict], tmp_path: Path) -> None:
-    again, other = tmp_path / "again", tmp_path / "other"
+    again, other, alone = tmp_path / "again", tmp_path / "other", tmp_path / "alone"
     generate_samples(again, seed=2021)
-    generate_samples(other, seed=7)
     assert _digest(again) == _digest(generated[0])
-    assert _digest(other) != _digest(generated[0])
-    # Arrival times are deterministic too.
-    for path in again.glob("*.xlsx"):
-        assert path.stat().st_mtime == (generated[0] / path.name).stat().st_mtime
+    for path in again.iterdir():  # arrival times are deterministic too
+        assert path.name == "truth.json" or path.stat().st_mtime == (generated[0] / path.name).stat().st_mtime
+    # A kind's files do not depend on the other kinds being asked for; another seed changes them.
+    files_2026 = [w["file"] for w in _of(generated[2], "monthly_2026")]
+    generate_samples(alone, seed=2021, kinds=("monthly_2026",))
+    assert sorted(p.name for p in alone.iterdir()) == sorted([*files_2026, "truth.json"])
+    assert _digest(alone, files_2026) == _digest(generated[0], files_2026)
+    generate_samples(other, seed=7, kinds=("monthly_2026",))
+    assert _digest(other) != _digest(alone)
+    with pytest.raises(ValueError):
+        generate_samples(tmp_path / "bad", kinds=("weekly",))
 
 
-def test_national_totals(truth: dict) -> None:
-    in_scope = reference.communes("pre2025", in_scope_only=True)
-    rows = [r for w in truth["workbooks"] for r in w["rows"]]
-    assert truth["national"]["communes"] == len(in_scope) == len(rows)
-    assert truth["national"]["officers"] == sum(r["officers"] for r in rows)
-    assert truth["national"]["officers"] >= 44_000
-    assert 5.2 <= truth["national"]["officers"] / truth["national"]["communes"] <= 5.6
-    assert truth["national"]["provinces"] == 63
-    assert truth["as_of_date"] == "2021-04-23"
+def test_file_names_and_arrival_times(generated: tuple[Path, list[Path], dict]) -> None:
+    out, _, truth = generated
+    names = {era: reference.provinces(era).set_index("unit_code").short_name.to_dict() for era in ("pre2025", "2025")}
+    names["pre2025"]["46"] = "Thừa Thiên Huế"  # its name in 2021
+    for w in truth["workbooks"]:
+        assert re.fullmatch(r"[A-Za-z0-9 ._()-]+\.xlsx?", w["file"]), w["file"]
+        assert _fold(names[w["era"]][w["province_code"]]) in _fold(w["file"]), w["file"]
+        if w["kind"] == "monthly_2021":
+            day = date(2021, 4, 23)
+        elif w["kind"] == "monthly_2026":
+            day = date(2026, 10, 20)
+        else:
+            first, last = date.fromisoformat(w["date_from"]), date.fromisoformat(w["date_to"])
+            day = last + timedelta(days=1)  # the afternoon after the half-month ends
+            assert "03" in w["file"]
+            for when in (first, last):
+                assert any(when.strftime(f) in w["file"] for f in ("%d.%m", "%d-%m", "%Y%m%d", "%d%m%Y", "%Y-%m-%d"))
+        low = datetime.fromisoformat(f"{day.isoformat()}T13:30:00+07:00").timestamp()
+        mtime = (out / w["file"]).stat().st_mtime
+        assert low <= mtime <= low + 3.5 * 3600, w["file"]
+        assert mtime == datetime.fromisoformat(w["modified"]).timestamp()
 
 
-def test_every_in_scope_commune_once_in_its_workbook(truth: dict) -> None:
-    expected = _in_scope()
-    for workbook in truth["workbooks"]:
-        codes = [r["unit_code"] for r in workbook["rows"]]
-        assert len(codes) == len(set(codes)), workbook["file"]
-        assert set(codes) == expected[workbook["province_code"]], workbook["file"]
-        assert workbook["totals"]["communes"] == len(codes)
-
-
-def test_figures_are_shaped_like_the_article(truth: dict) -> None:
-    rows = [r for w in truth["workbooks"] for r in w["rows"]]
-    assert all(r["officers"] >= 1 for r in rows)
-    assert all(r["chiefs"] in (0, 1) for r in rows)
-    assert sum(r["chiefs"] == 0 for r in rows) <= 10
-    assert all(1 <= r["deputies"] <= 3 and r["deputies"] <= r["officers"] - 1 for r in rows)
-    typical = sum(3 <= r["officers"] <= 9 for r in rows)
-    assert typical / len(rows) > 0.98
-    for r in rows:
-        if r["staffed_date"] is not None:
-            assert date(2020, 1, 1) <= date.fromisoformat(r["staffed_date"]) <= date(2021, 4, 23)
-    assert any(r["staffed_date"] is None for r in rows)
-
-
-def test_hai_duong_has_five_in_each_commune(truth: dict) -> None:
-    (hai_duong,) = [w for w in truth["workbooks"] if w["province_code"] == "30"]
-    assert len(hai_duong["rows"]) == len(reference.communes("pre2025", "30", in_scope_only=True))
-    assert {r["officers"] for r in hai_duong["rows"]} == {5}
-    assert hai_duong["departures"], "Hải Dương must carry at least one departure"
-    assert all(r["staffed_date"] <= "2020-10-31" for r in hai_duong["rows"] if r["staffed_date"])
+# --------------------------------------------------------------------------- departures
 
 
 def test_departures_cover_the_list(truth: dict) -> None:
     assert set(DEPARTURES) == EXPECTED_DEPARTURES == set(truth["departure_names"])
     counts = Counter(d for w in truth["workbooks"] for d in w["departures"])
-    assert set(counts) <= EXPECTED_DEPARTURES
+    assert set(counts) == EXPECTED_DEPARTURES
     for departure in EXPECTED_DEPARTURES:
         assert counts[departure] >= 3, departure
-    assert sum(bool(w["departures"]) for w in truth["workbooks"]) >= 21
+    for kind in ALL_KINDS:  # each kind shows every departure it can, in three workbooks or more
+        per_kind = Counter(d for w in _of(truth, kind) for d in w["departures"])
+        for departure in EXPECTED_DEPARTURES - NOT_FOR[kind]:
+            assert per_kind[departure] >= 3, (kind, departure)
+        assert not set(per_kind) & NOT_FOR[kind], kind
     for w in truth["workbooks"]:
         deps = set(w["departures"])
-        for pair in ({"names_no_diacritics", "names_nfd"}, {"names_prefix_abbrev", "names_no_prefix"},
-                     {"numbers_as_text", "sum_formulas"}, {"dates_as_text", "dates_as_serial"}):
-            assert not pair <= deps, (w["file"], pair)
+        for group in EXCLUSIVE:
+            assert len(group & deps) <= 1, (w["file"], group)
+    assert sum(not w["departures"] for w in truth["workbooks"]) >= 30, "plenty of workbooks follow the template"
 
 
-def test_file_names_and_arrival_times(generated: tuple[Path, list[Path], dict]) -> None:
-    out, _, truth = generated
-    names = reference.provinces("pre2025").set_index("unit_code").short_name.to_dict()
-    names["46"] = "Thừa Thiên Huế"  # its name in 2021
-    # Sent the afternoon of the as-of day, so that the night of 24/4 (01:00) takes every file.
-    low = datetime.fromisoformat("2021-04-23T13:30:00+07:00").timestamp()
-    high = datetime.fromisoformat("2021-04-24T01:00:00+07:00").timestamp()
+def test_total_spellings(truth: dict) -> None:
+    spelled = Counter()
     for w in truth["workbooks"]:
-        assert re.fullmatch(r"[A-Za-z0-9 ._()-]+\.xlsx", w["file"]), w["file"]
-        assert _fold(names[w["province_code"]]) in _fold(w["file"]), w["file"]
-        mtime = (out / w["file"]).stat().st_mtime
-        assert low <= mtime <= high
-        assert mtime == datetime.fromisoformat(w["modified"]).timestamp()
+        word = next((TOTAL_WORDS[d] for d in w["departures"] if d in TOTAL_WORDS), "Tổng cộng")
+        spelled[word] += 1
+        for sheet in w["sheets"].values():
+            assert _fold(sheet["total_label"]) == _fold(word), (w["file"], sheet["total_label"])
+    assert all(spelled[word] >= 3 for word in ("Tổng cộng", "Tổng", "Cộng", "TỔNG SỐ")), spelled
 
 
-def _sheet(out: Path, w: dict) -> list[list]:
-    book = CalamineWorkbook.from_path(str(out / w["file"]))
-    assert book.sheet_names == w["sheet_names"]
-    assert w["sheet_names"][-1] == w["sheet_name"]
-    return book.get_sheet_by_name(w["sheet_name"]).to_python(skip_empty_area=False)
-
-
-def test_workbooks_read_back_as_the_truth(generated: tuple[Path, list[Path], dict]) -> None:
-    out, _, truth = generated
+def test_sheet_lists_and_hidden_sheets(truth: dict, books: dict[str, CalamineWorkbook]) -> None:
+    old_copies = 0
     for w in truth["workbooks"]:
-        grid = _sheet(out, w)
-        deps = set(w["departures"])
-        title = " ".join(str(v) for row in grid[: w["header_row"]] for v in row if v)
-        assert "Tháng 4 năm 2021" in title and "23/4/2021" in title, w["file"]
-        assert f"CÔNG AN {w['province_name'].upper()}" in title, w["file"]
-        assert grid[w["header_row"]][0] == "STT"
-        assert w["header_rows"] == (2 if "two_row_header" in deps else 1)
-        assert (w["header_row"] != 4) == ("title_block" in deps), w["file"]
-        for r in w["rows"]:
-            cells = grid[r["row"]]
-            assert (cells[1], cells[2]) == (r["district"], r["name"]), w["file"]
-            assert [_number(v) for v in cells[4:7]] == [r["officers"], r["chiefs"], r["deputies"]]
-            assert isinstance(cells[4], str) == ("numbers_as_text" in deps)
-            assert cells[3] == (r["unit_code"] if w["has_codes"] else ""), w["file"]
-            _check_date(cells[7], r["staffed_date"], deps)
-
-
-def _check_date(value: object, expected: str | None, deps: set[str]) -> None:
-    if expected is None:
-        assert value == ""
-        return
-    day = date.fromisoformat(expected)
-    if "dates_as_text" in deps:
-        assert value in (f"{day.day}/{day.month}/{day.year}", day.strftime("%d/%m/%Y"), day.strftime("%d-%m-%Y"))
-    elif "dates_as_serial" in deps:
-        assert value == float((day - date(1899, 12, 30)).days)
-    else:
-        assert value == day
-
-
-def test_total_and_subtotal_rows_hold_the_sums(generated: tuple[Path, list[Path], dict]) -> None:
-    out, _, truth = generated
-    thousands = False
-    for w in truth["workbooks"]:
-        grid = _sheet(out, w)
-        total = grid[w["total_row"]]
-        assert _fold(total[1]) == "tongcong", w["file"]
-        sums = [sum(r[k] for r in w["rows"]) for k in ("officers", "chiefs", "deputies")]
-        assert [_number(v) for v in total[4:7]] == sums, w["file"]
-        assert sums == [w["totals"][k] for k in ("officers", "chiefs", "deputies")]
-        thousands |= isinstance(total[4], str) and "." in total[4]
-        assert w["total_row"] == len(grid) - 1, "the total row is the last row"
-        assert bool(w["subtotal_rows"]) == ("district_subtotals" in w["departures"])
-        # Each subtotal adds up the commune rows between it and the previous subtotal.
-        start = w["first_data_row"]
-        for sub in w["subtotal_rows"]:
-            group = [r for r in w["rows"] if start <= r["row"] < sub]
-            assert group and _fold(grid[sub][1]).startswith("cong")
-            assert [_number(v) for v in grid[sub][4:7]] == [
-                sum(r[k] for r in group) for k in ("officers", "chiefs", "deputies")]
-            start = sub + 1
-    assert thousands, "some total must be written as text with a thousands dot"
+        book = books[w["file"]]
+        assert book.sheet_names == w["sheet_names"], w["file"]
+        visible = {m.name: str(m.visible).endswith(".Visible") for m in book.sheets_metadata}
+        hidden = {h["name"] for h in w["hidden_sheets"]}
+        assert bool(hidden) == ("hidden_sheet" in w["departures"])
+        assert bool(w["extra_sheets"]) == ("extra_sheet" in w["departures"])
+        data_names = {s["sheet_name"] for s in w["sheets"].values()}
+        assert set(w["sheet_names"]) == data_names | hidden | set(w["extra_sheets"])
+        for name in w["sheet_names"]:
+            assert visible[name] == (name not in hidden), (w["file"], name)
+        codes = ["03"] if w["kind"] == "id_card_2021" else ["01", "02", "04"]
+        assert sorted(w["sheets"]) == codes
+        order = [code for name in w["sheet_names"] for code in codes if w["sheets"][code]["sheet_name"] == name]
+        assert (order != codes) == ("sheet_order" in w["departures"]), w["file"]
+        for h in w["hidden_sheets"]:
+            if h["content"] == "lookup":
+                continue
+            # An older copy of a data sheet, same layout, other figures: a trap for a careless reader.
+            old_copies += 1
+            sheet = w["sheets"][h["copy_of"]]
+            grid, copy = _grid(book, sheet["sheet_name"]), _grid(book, h["name"])
+            assert copy[sheet["header_row"]] == grid[sheet["header_row"]]
+            cols = [sheet["columns"][k] for k in FIGURES[h["copy_of"]]]
+            assert any(grid[r["row"]][c] != copy[r["row"]][c] for r in sheet["rows"] for c in cols), w["file"]
+    assert old_copies >= 3
 
 
 def test_formulas_only_where_declared(generated: tuple[Path, list[Path], dict]) -> None:
     out, _, truth = generated
     for w in truth["workbooks"]:
+        if w["format"] == "xls":
+            assert "sum_formulas" not in w["departures"]
+            continue
         with zipfile.ZipFile(out / w["file"]) as z:
-            sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
-            xml = z.read(sorted(sheets)[-1]).decode()
+            xml = "".join(z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/sheet"))
             core = z.read("docProps/core.xml").decode()
         has = "<f>" in xml
         assert has == ("sum_formulas" in w["departures"]), w["file"]
         if has:
             assert "SUM(" in xml
-        assert "<dcterms:created" in core and "2021-04-2" in core  # fixed, not the time of the run
+        year = w["modified"][:4]
+        assert "<dcterms:created" in core and f">{year}-" in core  # fixed, not the time of the run
+
+
+def test_text_beginning_with_equals_or_plus_is_text(truth: dict, books: dict[str, CalamineWorkbook]) -> None:
+    for w in truth["workbooks"]:
+        book = books[w["file"]]
+        found = any(isinstance(v, str) and v[:1] in ("=", "+") for name in book.sheet_names
+                    for row in _grid(book, name) for v in row)
+        assert found == ("formula_like_text" in w["departures"]), w["file"]
+
+
+# --------------------------------------------------------------------------- read back every sheet
+
+
+def _check_title(grid: list[list], sheet: dict, w: dict) -> None:
+    title = " ".join(str(v) for row in grid[: sheet["header_row"]] for v in row if v)
+    assert "CÔNG AN " + w["province_name"].upper() in title, w["file"]
+    if w["kind"] == "monthly_2021":
+        assert "Tháng 4 năm 2021" in title and "(Số liệu tính đến ngày 23/4/2021)" in title
+    elif w["kind"] == "monthly_2026":
+        assert "Tháng 10 năm 2026" in title and "(Số liệu tính đến ngày 20/10/2026)" in title
+    else:
+        first, last = date.fromisoformat(w["date_from"]), date.fromisoformat(w["date_to"])
+        assert "BÁO CÁO TIẾN ĐỘ THU NHẬN HỒ SƠ CCCD" in title
+        assert f"Từ ngày {first.day:02d}/{first.month}/2021 đến ngày {last.day:02d}/{last.month}/2021" in title
+    assert sheet["header_rows"] == (2 if "two_row_header" in w["departures"] else 1)
+    base = 5 if w["kind"] == "id_card_2021" else 4
+    assert (sheet["header_row"] != base) == ("title_block" in w["departures"]), w["file"]
+
+
+def _check_date(value: object, expected: date, deps: set[str]) -> None:
+    if "dates_as_text" in deps:
+        assert value in (f"{expected.day}/{expected.month}/{expected.year}", expected.strftime("%d/%m/%Y"),
+                         expected.strftime("%d-%m-%Y")), value
+    elif "dates_as_serial" in deps:
+        assert value == float((expected - date(1899, 12, 30)).days)
+    else:
+        assert value == expected
+
+
+def _check_sums(grid: list[list], sheet: dict, code: str, w: dict) -> None:
+    total = grid[sheet["total_row"]]
+    assert sheet["total_row"] == len(grid) - 1, "the total row is the last row"
+    assert total[sheet["label_col"]] == sheet["total_label"]
+    for key in FIGURES[code]:
+        col = sheet["columns"][key]
+        assert _number(total[col]) == sum(r[key] for r in sheet["rows"]), (w["file"], code, key)
+    start = sheet["first_data_row"]
+    for sub in sheet["subtotal_rows"]:
+        group = [r for r in sheet["rows"] if start <= r["row"] < sub]
+        assert group and any(isinstance(v, str) and _fold(v).startswith("cong") for v in grid[sub])
+        for key in FIGURES[code]:
+            assert _number(grid[sub][sheet["columns"][key]]) == sum(r[key] for r in group)
+        start = sub + 1
+
+
+def test_monthly_sheets_read_back_as_the_truth(truth: dict, books: dict[str, CalamineWorkbook]) -> None:
+    noted = thousands = blanks = 0
+    for w in [*_of(truth, "monthly_2021"), *_of(truth, "monthly_2026")]:
+        deps = set(w["departures"])
+        book = books[w["file"]]
+        for code, sheet in w["sheets"].items():
+            grid = _grid(book, sheet["sheet_name"])
+            _check_title(grid, sheet, w)
+            cols = sheet["columns"]
+            first_header = grid[sheet["header_row"]][0]
+            level_headers = ("Cấp khen thưởng", "Cấp khen", "Hình thức khen thưởng")
+            assert first_header in (level_headers if code == "04" else ("STT",))
+            if "separator_column" in deps:
+                used = set(cols.values())
+                assert any(c not in used for c in range(max(used))), (w["file"], code)
+                gap = next(c for c in range(max(used)) if c not in used)
+                assert all(row[gap] == "" for row in grid[sheet["header_row"]:]), (w["file"], code)
+            else:
+                assert sorted(cols.values()) == list(range(len(cols)))
+            for r in sheet["rows"]:
+                cells = grid[r["row"]]
+                for key in FIGURES[code]:
+                    value = cells[cols[key]]
+                    assert _number(value, blank_is_zero=code != "01") == r[key], (w["file"], code, r, key)
+                    noted += isinstance(value, str) and "(" in value
+                    thousands += isinstance(value, str) and "." in value
+                    blanks += value == ""
+                    if isinstance(value, str) and value and "(" not in value:
+                        assert "numbers_as_text" in deps
+                if code == "04":
+                    assert cells[cols["level"]] == r["label"]
+                    continue
+                assert cells[cols["name"]] == r["name"]
+                assert cells[cols["code"]] == (r["unit_code"] if sheet["has_codes"] else ""), w["file"]
+                if "district" in cols:
+                    assert cells[cols["district"]] == r["district"]
+                if code == "01":
+                    if r["staffed_date"] is None:
+                        assert cells[cols["date"]] == ""
+                    else:
+                        _check_date(cells[cols["date"]], date.fromisoformat(r["staffed_date"]), deps)
+            if code == "04":
+                assert [r["level"] for r in sheet["rows"]] == LEVELS[w["kind"]]
+            _check_sums(grid, sheet, code, w)
+            assert bool(sheet["subtotal_rows"]) == ("district_subtotals" in deps and code != "04")
+        assert any("(" in str(v) for s in w["sheets"].values() for row in _grid(book, s["sheet_name"]) for v in row
+                   if isinstance(v, str) and re.match(r"\d", v)) == ("values_with_notes" in deps), w["file"]
+    assert noted and thousands and blanks
+
+
+def test_id_card_sheets_read_back_as_the_truth(truth: dict, books: dict[str, CalamineWorkbook]) -> None:
+    districts = reference.admin_units()
+    districts = districts[(districts.admin_era == "pre2025") & (districts.level == "district")]
+    by_province = districts.groupby("province_code").unit_code.apply(sorted).to_dict()
+    merged = repeated = 0
+    for w in _of(truth, "id_card_2021"):
+        deps = set(w["departures"])
+        sheet = w["sheets"]["03"]
+        grid = _grid(books[w["file"]], sheet["sheet_name"])
+        _check_title(grid, sheet, w)
+        assert grid[sheet["header_row"]][0] == "Ngày"
+        target_row, target_col = sheet["target_cell"]
+        target = f"{sheet['target']:,}".replace(",", ".")
+        assert grid[target_row][target_col] == f"Chỉ tiêu được giao: {target} hồ sơ, thời hạn 30/6/2021"
+        assert sheet["deadline"] == "2021-06-30" and sheet["target"] == truth["id_card"][w["province_code"]]["target"]
+        assert sheet["date_cells"] == ("merged" if "merged_date_cells" in deps else "repeated")
+        first, last = date.fromisoformat(w["date_from"]), date.fromisoformat(w["date_to"])
+        days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+        units = by_province[w["province_code"]]
+        assert [(r["report_date"], r["unit_code"]) for r in sheet["rows"]] == [
+            (d.isoformat(), u) for d in days for u in units]
+        cols = sheet["columns"]
+        for i, r in enumerate(sheet["rows"]):
+            cells = grid[r["row"]]
+            assert cells[cols["unit"]] == r["name"]
+            assert _number(cells[cols["applications"]]) == r["applications"], (w["file"], r)
+            day = date.fromisoformat(r["report_date"])
+            if sheet["date_cells"] == "merged" and i % len(units):
+                assert cells[cols["date"]] == ""
+                merged += 1
+            else:
+                _check_date(cells[cols["date"]], day, deps)
+                repeated += sheet["date_cells"] == "repeated"
+        for day_rows in (sheet["rows"][k: k + len(units)] for k in range(0, len(sheet["rows"]), len(units))):
+            keys = [_key(r["name"]) for r in day_rows]
+            assert len(set(keys)) == len(keys), (w["file"], "districts must stay distinguishable without codes")
+        _check_sums(grid, sheet, "03", w)
+        assert len(sheet["subtotal_rows"]) == (len(days) if "day_subtotals" in deps else 0)
+    assert merged and repeated
+
+
+# --------------------------------------------------------------------------- the figures
+
+
+def test_national_totals(truth: dict) -> None:
+    in_scope = reference.communes("pre2025", in_scope_only=True)
+    rows = [r for w in _of(truth, "monthly_2021") for r in w["sheets"]["01"]["rows"]]
+    assert truth["national"]["communes"] == len(in_scope) == len(rows)
+    assert truth["national"]["officers"] == sum(r["officers"] for r in rows)
+    assert truth["national"]["chiefs"] == sum(r["chiefs"] for r in rows)
+    assert truth["national"]["deputies"] == sum(r["deputies"] for r in rows)
+    assert truth["national"]["officers"] >= 44_000
+    assert 5.2 <= truth["national"]["officers"] / truth["national"]["communes"] <= 5.6
+    assert truth["national"]["provinces"] == 63
+
+
+def test_every_unit_once_in_its_workbook(truth: dict) -> None:
+    for kind, era in (("monthly_2021", "pre2025"), ("monthly_2026", "2025")):
+        expected: dict[str, set[str]] = defaultdict(set)
+        communes = reference.communes(era, in_scope_only=True)
+        for province, code in zip(communes.province_code, communes.unit_code, strict=True):
+            expected[province].add(code)
+        for w in _of(truth, kind):
+            for code in ("01", "02"):
+                codes = [r["unit_code"] for r in w["sheets"][code]["rows"]]
+                assert len(codes) == len(set(codes)), w["file"]
+                assert set(codes) == expected[w["province_code"]], (w["file"], code)
+
+
+def test_monthly_2026_has_no_district_column(truth: dict, books: dict[str, CalamineWorkbook]) -> None:
+    all_units = reference.communes("2025")
+    assert len(all_units) == len(reference.communes("2025", in_scope_only=True))  # xã, phường, đặc khu
+    for w in _of(truth, "monthly_2026"):
+        for code in ("01", "02"):
+            sheet = w["sheets"][code]
+            assert "district" not in sheet["columns"]
+            assert all(r["district"] is None for r in sheet["rows"])
+            grid = _grid(books[w["file"]], sheet["sheet_name"])
+            header = " ".join(str(v) for row in grid[sheet["header_row"]: sheet["first_data_row"]] for v in row)
+            assert "Huyện" not in header and "Xã, phường, đặc khu" in header
+            assert sheet["label_col"] == sheet["columns"]["name"]
+
+
+def test_staffing_is_shaped_like_the_article(truth: dict) -> None:
+    rows = [r for w in _of(truth, "monthly_2021") for r in w["sheets"]["01"]["rows"]]
+    assert all(r["officers"] >= 1 for r in rows)
+    assert all(r["chiefs"] in (0, 1) for r in rows)
+    assert sum(r["chiefs"] == 0 for r in rows) <= 10
+    assert all(1 <= r["deputies"] <= 3 and r["deputies"] <= r["officers"] - 1 for r in rows)
+    assert sum(3 <= r["officers"] <= 9 for r in rows) / len(rows) > 0.98
+    for r in rows:
+        if r["staffed_date"] is not None:
+            assert date(2020, 1, 1) <= date.fromisoformat(r["staffed_date"]) <= date(2021, 4, 23)
+    assert any(r["staffed_date"] is None for r in rows)
+    rows_2026 = [r for w in _of(truth, "monthly_2026") for r in w["sheets"]["01"]["rows"]]
+    assert all(r["deputies"] <= r["officers"] - 1 for r in rows_2026)
+    for r in rows_2026:
+        if r["staffed_date"] is not None:
+            assert date(2025, 7, 1) <= date.fromisoformat(r["staffed_date"]) <= date(2026, 10, 20)
+
+
+def test_hai_duong_monthly_april_2021(truth: dict) -> None:
+    (hai_duong,) = [w for w in _of(truth, "monthly_2021") if w["province_code"] == "30"]
+    rows = hai_duong["sheets"]["01"]["rows"]
+    assert len(rows) == len(reference.communes("pre2025", "30", in_scope_only=True))
+    assert {r["officers"] for r in rows} == {5}
+    assert hai_duong["departures"], "Hải Dương must carry at least one departure"
+    assert all(r["staffed_date"] <= "2020-10-31" for r in rows if r["staffed_date"])
+    levels = hai_duong["sheets"]["04"]["rows"]
+    assert sum(r["collectives"] for r in levels) == 108
+    assert sum(r["individuals"] for r in levels) == 250
+
+
+def test_security_activity_is_plausible(truth: dict) -> None:
+    rows = [r for w in truth["workbooks"] if w["kind"] != "id_card_2021" for r in w["sheets"]["02"]["rows"]]
+    for r in rows:
+        assert all(r[k] >= 0 for k in ACTIVITY)
+        assert r["crime_reports"] <= r["tips_received"], r
+        assert r["cases_clarified"] <= r["crime_reports"], r
+        assert r["fines_vnd"] % 50_000 == 0, r
+        assert (r["fines_vnd"] > 0) == (r["admin_violation_cases"] > 0), r
+        assert r["tips_received"] <= 60 and r["admin_violation_cases"] <= 30
+    assert any(r["crime_reports"] for r in rows) and any(r["reform_school_dossiers"] for r in rows)
+    assert sum(r["tips_received"] == 0 for r in rows) < len(rows) / 2
+
+
+def test_hai_duong_reaches_its_cccd_target_on_14_may(truth: dict) -> None:
+    files = [w for w in _of(truth, "id_card_2021") if w["province_code"] == "30"]
+    assert {w["sheets"]["03"]["target"] for w in files} == {988_200}
+    daily: Counter[str] = Counter()
+    for w in files:
+        for r in w["sheets"]["03"]["rows"]:
+            daily[r["report_date"]] += r["applications"]
+    cumulative, reached = 0, None
+    for day in sorted(daily):
+        cumulative += daily[day]
+        if cumulative >= 988_200:
+            reached = (day, cumulative)
+            break
+    assert reached == ("2021-05-14", 991_830)
+    assert (date(2021, 6, 30) - date.fromisoformat(reached[0])).days == 47
+
+
+def test_id_card_summary_agrees_with_the_rows(truth: dict) -> None:
+    in_scope = reference.communes("pre2025", in_scope_only=True).groupby("province_code").size().to_dict()
+    daily: dict[str, Counter[str]] = defaultdict(Counter)
+    for w in _of(truth, "id_card_2021"):
+        for r in w["sheets"]["03"]["rows"]:
+            daily[w["province_code"]][r["report_date"]] += r["applications"]
+    assert set(truth["id_card"]) == set(daily)
+    missed = 0
+    for code, summary in truth["id_card"].items():
+        assert summary["deadline"] == "2021-06-30"
+        assert len(daily[code]) == 91
+        cumulative, reached, at = 0, None, None
+        for day in sorted(daily[code]):
+            cumulative += daily[code][day]
+            if reached is None and cumulative >= summary["target"]:
+                reached, at = day, cumulative
+        assert (summary["reached_date"], summary["cumulative_at_reached"]) == (reached, at), code
+        assert summary["total_by_deadline"] == cumulative
+        missed += reached is None
+        assert 5_000 <= summary["target"] / in_scope[code] <= 7_000, code
+        assert summary["target"] % 100 == 0
+    assert missed == 5
 
 
 def test_name_departures_are_visible(truth: dict) -> None:
-    communes = reference.communes("pre2025", in_scope_only=True)
-    official = dict(zip(communes.unit_code, communes.name, strict=True))
-    for w in truth["workbooks"]:
+    official: dict[str, dict[str, str]] = {}
+    types: dict[str, dict[str, str]] = {}
+    for era in ("pre2025", "2025"):  # unit codes are reused across eras: one lookup per era
+        communes = reference.communes(era, in_scope_only=True)
+        official[era] = dict(zip(communes.unit_code, communes.name, strict=True))
+        types[era] = dict(zip(communes.unit_code, communes.unit_type, strict=True))
+    for w in [*_of(truth, "monthly_2021"), *_of(truth, "monthly_2026")]:
         deps = set(w["departures"])
-        names = [r["name"] for r in w["rows"]]
+        names_of = official[w["era"]]
+        rows = w["sheets"]["01"]["rows"]
+        names = [r["name"] for r in rows]
+        assert names == [r["name"] for r in w["sheets"]["02"]["rows"]]
         if not deps & NAME_DEPARTURES:
-            assert names == [official[r["unit_code"]] for r in w["rows"]], w["file"]
+            assert names == [names_of[r["unit_code"]] for r in rows], w["file"]
         if "names_no_diacritics" in deps:
-            written = names + [r["district"] for r in w["rows"]]
+            written = names + [r["district"] for r in rows if r["district"]]
             assert all(n.replace("\u00a0", " ").isascii() for n in written), w["file"]
         if "names_nfd" in deps:
             assert any(unicodedata.normalize("NFC", n) != n for n in names)
@@ -267,22 +565,23 @@ def test_name_departures_are_visible(truth: dict) -> None:
             assert all(n == n.upper() for n in names)
         if "names_stray_spaces" in deps:
             assert any("  " in n or "\u00a0" in n or n != n.strip() for n in names)
-        for name, row in zip(names, w["rows"], strict=True):
-            base = _strip_type(official[row["unit_code"]])
+        for name, row in zip(names, rows, strict=True):
+            base = _strip_type(names_of[row["unit_code"]], types[w["era"]][row["unit_code"]])
             if base is None:
                 continue
             if "names_prefix_abbrev" in deps:
-                assert name.replace("\u00a0", " ").strip().upper().startswith(("X. ", "TT. ")), name
+                assert name.replace("\u00a0", " ").strip().upper().startswith(("X. ", "TT. ", "P. ", "ĐK. ", "DK. "))
                 assert _fold(name.split(".", 1)[1]) == _fold(base), name
             if "names_no_prefix" in deps:
                 assert _fold(name) == _fold(base), name
 
 
 def test_rows_stay_distinguishable(truth: dict) -> None:
-    """Where lossy spellings make two rows of a district alike, the workbook carries unit codes."""
-    for w in truth["workbooks"]:
-        keys = [(_key(r["district"]), _key(r["name"])) for r in w["rows"]]
+    """Where lossy spellings make two rows alike, the workbook carries unit codes."""
+    for w in [*_of(truth, "monthly_2021"), *_of(truth, "monthly_2026")]:
+        sheet = w["sheets"]["01"]
+        keys = [(_key(r["district"] or ""), _key(r["name"])) for r in sheet["rows"]]
         if len(set(keys)) != len(keys):
-            assert w["has_codes"], w["file"]
-    assert any(w["has_codes"] for w in truth["workbooks"])
-    assert not all(w["has_codes"] for w in truth["workbooks"])
+            assert sheet["has_codes"], w["file"]
+    flags = [w["sheets"]["01"]["has_codes"] for w in _of(truth, "monthly_2021")]
+    assert any(flags) and not all(flags)

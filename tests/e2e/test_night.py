@@ -1,0 +1,205 @@
+"""End to end: every sample workbook of both eras through extract, validate, load and the marts.
+
+Expected values come from the generator's truth file and the reference list, never from the
+warehouse itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections import defaultdict
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+from openpyxl import load_workbook
+
+from etl import reference
+from etl.pipeline import run_night
+from tests.conftest import make_settings
+
+SECURITY = ("tips_received", "crime_reports", "cases_clarified", "subjects", "admin_violation_cases", "fines_vnd",
+            "education_dossiers", "rehab_dossiers", "reform_school_dossiers")
+
+
+def _query(warehouse: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def _checksum(warehouse: Path, relation: str) -> str:
+    return hashlib.sha256(repr(_query(warehouse, f"select * from {relation} order by all")).encode()).hexdigest()
+
+
+def _sheets(truth: dict, code: str, kind: str | None = None):
+    for w in truth["workbooks"]:
+        if code in w["sheets"] and (kind is None or w["kind"] == kind):
+            yield w, w["sheets"][code]
+
+
+@pytest.fixture(scope="module")
+def night(sample_landing, tmp_path_factory):
+    landing, truth = sample_landing
+    settings = make_settings(tmp_path_factory.mktemp("night"))
+    result = run_night([landing], settings)
+    return settings, truth, result
+
+
+def test_every_submission_loads_and_every_row_is_accounted_for(night):
+    settings, truth, result = night
+    submissions = sum(len(w["sheets"]) for w in truth["workbooks"])
+    assert len(result.outcomes) == submissions
+    assert {o.status for o in result.outcomes} == {"loaded"} and result.exit_code == 0
+    assert _query(settings.warehouse, "select count(*) from audit.quarantine")[0][0] == 0
+    for code, table in (("01", "fact_commune_staffing"), ("02", "fact_security_activity"),
+                        ("03", "fact_id_card_applications"), ("04", "fact_commendation")):
+        expected = sum(len(sheet["rows"]) for _, sheet in _sheets(truth, code))
+        assert _query(settings.warehouse, f"select count(*) from dw.{table}")[0][0] == expected, table
+    assert _query(settings.warehouse, "select count(*) from audit.submission where rows_read <> rows_loaded"
+                                      " + rows_quarantined")[0][0] == 0
+
+
+def test_staffing_by_province_equals_truth_in_both_eras(night):
+    settings, truth, _ = night
+    mart = {(r[0], r[1]): r[2:] for r in _query(settings.warehouse, """
+        select admin_era, province_code, as_of_date::varchar, communes_in_scope, communes_staffed, officers,
+               coverage_pct, officers_per_commune
+        from mart.staffing_by_province""")}
+    assert sum(1 for era, _ in mart if era == "pre2025") == 63
+    assert sum(1 for era, _ in mart if era == "2025") == 34
+    for w, sheet in _sheets(truth, "01"):
+        in_scope = len(reference.communes(w["era"], w["province_code"], in_scope_only=True))
+        staffed = sum(1 for r in sheet["rows"] if r["officers"] > 0)
+        officers = sum(r["officers"] for r in sheet["rows"])
+        as_of, scope, got_staffed, got_officers, coverage, per_commune = mart[(w["era"], w["province_code"])]
+        assert (as_of, scope, got_staffed, got_officers) == (w["as_of_date"], in_scope, staffed, officers)
+        assert coverage == pytest.approx(100 * staffed / in_scope)
+        assert per_commune == pytest.approx(officers / staffed)
+
+
+def test_national_lines_of_both_eras(night):
+    settings, truth, _ = night
+    rows = {r[1]: r for r in _query(settings.warehouse, """
+        select as_of_date::varchar, admin_era, provinces_reporting, provinces_expected, communes_in_scope,
+               communes_staffed, officers from mart.national_staffing""")}
+    national = truth["national"]
+    assert rows["pre2025"] == ("2021-04-23", "pre2025", 63, 63, len(reference.communes("pre2025", in_scope_only=True)),
+                               national["communes"], national["officers"])
+    assert national["officers"] >= 44_000
+    officers_2026 = sum(r["officers"] for _, s in _sheets(truth, "01", "monthly_2026") for r in s["rows"])
+    assert rows["2025"] == ("2026-10-20", "2025", 34, 34, 3321, 3321, officers_2026)
+
+
+def test_security_activity_equals_truth(night):
+    settings, truth, _ = night
+    expected: dict = defaultdict(lambda: [0] * len(SECURITY))
+    for w, sheet in _sheets(truth, "02"):
+        for r in sheet["rows"]:
+            for key in ((w["era"], w["province_code"]), (w["era"], None)):
+                expected[key] = [a + r[f] for a, f in zip(expected[key], SECURITY, strict=True)]
+    got = {(r[0], r[1]): list(r[2:]) for r in _query(
+        settings.warehouse, f"select admin_era, province_code, {', '.join(SECURITY)} from mart.security_activity")}
+    assert got == dict(expected)
+
+
+def test_commendations_equal_truth(night):
+    settings, truth, _ = night
+    expected: dict = defaultdict(lambda: [0, 0])
+    for w, sheet in _sheets(truth, "04"):
+        for r in sheet["rows"]:
+            for key in ((w["era"], w["province_code"], r["level"]), (w["era"], None, r["level"])):
+                expected[key] = [expected[key][0] + r["collectives"], expected[key][1] + r["individuals"]]
+    got = {(r[0], r[1], r[2]): [r[3], r[4]] for r in _query(
+        settings.warehouse, "select admin_era, province_code, level, collectives, individuals from mart.commendations")}
+    assert got == dict(expected)
+    assert got[("pre2025", "30", "Bộ Công an")] is not None
+    hai_duong = [v for (era, code, _), v in got.items() if (era, code) == ("pre2025", "30")]
+    assert [sum(v[0] for v in hai_duong), sum(v[1] for v in hai_duong)] == [108, 250]
+
+
+def test_id_card_progress_equals_truth_and_hai_duong_is_47_days_ahead(night):
+    settings, truth, _ = night
+    daily: dict = defaultdict(int)
+    for w, sheet in _sheets(truth, "03"):
+        for r in sheet["rows"]:
+            daily[(w["province_code"], r["report_date"])] += r["applications"]
+    got = {(r[0], r[1]): r[2:] for r in _query(settings.warehouse, """
+        select province_code, report_date::varchar, applications, cumulative_applications, target,
+               target_reached_date::varchar, days_ahead
+        from mart.id_card_progress where province_code is not null""")}
+    assert {k: v[0] for k, v in got.items()} == dict(daily)
+    for code, summary in truth["id_card"].items():
+        days = sorted(d for c, d in daily if c == code)
+        running = 0
+        reached = None
+        for day in days:
+            running += daily[(code, day)]
+            assert got[(code, day)][1] == running and got[(code, day)][2] == summary["target"]
+            if reached is None and running >= summary["target"]:
+                reached = day
+        assert got[(code, days[-1])][3] == reached
+        if reached:
+            assert got[(code, days[-1])][4] == (date(2021, 6, 30) - date.fromisoformat(reached)).days
+    assert got[("30", "2021-05-14")][1:] == (991_830, 988_200, "2021-05-14", 47)
+
+
+def test_on_2025_boundaries_new_hai_phong_is_old_hai_duong_plus_old_hai_phong(night):
+    settings, truth, _ = night
+    april = {w["province_code"]: s for w, s in _sheets(truth, "01", "monthly_2021")}
+    officers = sum(r["officers"] for code in ("30", "31") for r in april[code]["rows"])
+    staffed = sum(1 for code in ("30", "31") for r in april[code]["rows"] if r["officers"] > 0)
+    got = dict(_query(settings.warehouse, """
+        select indicator_code, value from mart.indicators
+        where boundary_basis = '2025' and province_code = '31' and grain = 'month' and period_start = '2021-04-01'
+          and indicator_code in ('officers', 'communes_staffed', 'officers_per_commune')"""))
+    assert got == {"officers": officers, "communes_staffed": staffed,
+                   "officers_per_commune": pytest.approx(officers / staffed)}
+
+
+def test_second_night_of_the_same_files_changes_nothing(night, sample_landing):
+    settings, _, _ = night
+    relations = ("dw.fact_commune_staffing", "dw.fact_security_activity", "dw.fact_id_card_applications",
+                 "dw.fact_commendation", "mart.indicators")
+    before = {r: _checksum(settings.warehouse, r) for r in relations}
+    again = run_night([sample_landing[0]], settings)
+    assert again.outcomes == [] and again.skipped_duplicates == len(sample_landing[1]["workbooks"])
+    assert {r: _checksum(settings.warehouse, r) for r in relations} == before
+
+
+def test_published_copy_is_readable(night):
+    settings, truth, _ = night
+    assert _query(settings.published, "select officers from mart.national_staffing where admin_era = 'pre2025'"
+                  )[0][0] == truth["national"]["officers"]
+
+
+def test_changed_commune_changes_national_officers_by_that_amount(april_landing, tmp_path):
+    landing, truth = april_landing
+    settings = make_settings(tmp_path)
+    run_night([landing], settings)
+    (before,) = _query(settings.warehouse, "select officers from mart.national_staffing")[0]
+    # An .xlsx whose figures are numbers (not text): openpyxl rewrites it with one cell changed.
+    workbook, sheet = next((w, s) for w, s in _sheets(truth, "01") if w["format"] == "xlsx" and not {
+        "numbers_as_text", "values_with_notes"} & set(w["departures"]))
+    row = sheet["rows"][3]
+    corrected = tmp_path / "correction" / ("sua_" + workbook["file"])
+    corrected.parent.mkdir()
+    shutil.copy(landing / workbook["file"], corrected)
+    book = load_workbook(corrected)
+    cell = book[sheet["sheet_name"]].cell(row=row["row"] + 1, column=sheet["columns"]["officers"] + 1)
+    assert cell.value == row["officers"]
+    cell.value = row["officers"] + 3
+    book.save(corrected)
+    result = run_night([corrected], settings)
+    assert {o.status for o in result.outcomes} == {"loaded"}
+    assert _query(settings.warehouse, "select officers from mart.national_staffing")[0][0] == before + 3
+    code = workbook["province_code"]
+    assert _query(settings.warehouse, f"select count(distinct submission_id) from dw.fact_commune_staffing"
+                                      f" where province_code = '{code}'")[0][0] == 1
+    statuses = _query(settings.warehouse, f"select status from dw.dim_submission where province_code = '{code}'"
+                                          " and template = '01'")
+    assert sorted(s for (s,) in statuses) == ["loaded", "superseded"]
