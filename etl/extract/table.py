@@ -77,7 +77,9 @@ def read_rows(sheet: Sheet, header: Header, spec: SheetSpec, era: str, province_
         if any(is_grand_total(label) for label in labels if label):
             result.total_row_number = row + 1
             result.total = {f: _number(cell(f), f, [], False) for f in spec.figures if f in cols}
-            break
+            if records:
+                break
+            continue  # a total placed above the rows it adds up: the rows follow
         if any(is_subtotal(label) or _district_of(label, era, province_code, subtotal=True)
                for label in labels if label):
             result.subtotal_rows += 1

@@ -1,0 +1,74 @@
+"""Layouts found when people outside the team wrote sheet 01 from TEMPLATE.md (built here)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from etl.extract import extract_workbook
+from tests.extract.test_staffing_sheet import _write
+
+TITLE = [["CÔNG AN TỈNH HẢI DƯƠNG"], ["Tháng 4 năm 2021 (Số liệu tính đến ngày 23/4/2021)"]]
+
+
+def _rows(tmp_path, rows, merges=()):
+    (sub,) = extract_workbook(_write(tmp_path / "hd.xlsx", rows, "Biểu 01", merges)).submissions
+    return sub, sub.table.rows
+
+
+def test_officers_heading_that_mentions_a_date(tmp_path):
+    _, rows = _rows(tmp_path, [*TITLE, ["STT", "Huyện", "Xã, thị trấn",
+                                        "Số CA chính quy đã bố trí (tính đến ngày 23/4/2021)", "Ngày hoàn thành"],
+                               [1, "Huyện Tứ Kỳ", "Xã Hưng Đạo", 5, "01/3/2021"]])
+    assert list(rows.officers) == [5] and str(rows.staffed_date[0]) == "2021-03-01"
+
+
+def test_district_headed_ten_huyen_tells_namesakes_apart(tmp_path):
+    _, rows = _rows(tmp_path, [*TITLE, ["STT", "Tên huyện", "Tên xã", "Số CA chính quy"],
+                               [1, "Tứ Kỳ", "Hưng Đạo", 5], [2, "Chí Linh", "Hưng Đạo", 6]])
+    assert list(rows.unit_code) == ["11086", "10561"]
+
+
+def test_short_sub_headings_under_a_group_heading(tmp_path):
+    rows = [*TITLE, [None, None, None, None, None],
+            [None, None, None, "Tổng số", "Trưởng", "Phó"],
+            [1, "Huyện Tứ Kỳ", "Xã Hưng Đạo", 5, 1, 2]]
+    merges = [(2, 0, 3, 0, "STT"), (2, 1, 3, 1, "Huyện"), (2, 2, 3, 2, "Xã, thị trấn"),
+              (2, 3, 2, 5, "Số CA chính quy đã bố trí")]
+    sub, frame = _rows(tmp_path, rows, merges)
+    assert sub.header_row == 3 and len(frame) == 1
+    assert (frame.officers[0], frame.chiefs[0], frame.deputies[0]) == (5, 1, 2)
+
+
+def test_subtotals_named_by_district_alone_and_district_heading_rows(tmp_path):
+    rows = [*TITLE, ["STT", "Xã, thị trấn", "Số CA chính quy"],
+            ["I", "HUYỆN TỨ KỲ", None], [1, "Xã Hưng Đạo", 5], [None, "Cộng Tứ Kỳ", 5],
+            ["II", "THÀNH PHỐ CHÍ LINH", None], [2, "Xã Hưng Đạo", 6], [None, "Cộng Chí Linh", 6],
+            [3, "Xã Cộng Hòa", 4],
+            [None, "Tổng số toàn tỉnh", 15]]
+    sub, frame = _rows(tmp_path, rows)
+    assert list(frame.unit_code) == ["11086", "10561", frame.unit_code[2]]
+    assert not pd.isna(frame.unit_code[2])  # "Cộng Hòa" is a commune of Hải Dương, not a subtotal
+    assert sub.table.total == {"officers": 15.0} and sub.reconciliation() == []
+
+
+def test_total_written_above_the_rows(tmp_path):
+    sub, frame = _rows(tmp_path, [*TITLE, ["STT", "Huyện", "Xã, thị trấn", "Số CA chính quy"],
+                                  [None, "Tổng cộng", None, 11], [1, "Huyện Tứ Kỳ", "Xã Hưng Đạo", 5],
+                                  [2, "TP Chí Linh", "Xã Hưng Đạo", 6]])
+    assert len(frame) == 2 and sub.reconciliation() == []
+
+
+def test_code_that_contradicts_the_name_is_not_taken(tmp_path):
+    _, frame = _rows(tmp_path, [*TITLE, ["STT", "Huyện", "Xã, thị trấn", "Mã ĐVHC", "Số CA chính quy"],
+                                [1, "Huyện Tứ Kỳ", "Xã Hưng Đạo", "10561", 5],
+                                [2, "Huyện Tứ Kỳ", "Xã Hưng Đạo", "99999", 5]])
+    assert pd.isna(frame.unit_code[0]) and frame.resolve_problem[0] == "code_mismatch"
+    # A code that is no unit at all is a slip: the name decides, with a warning.
+    assert frame.unit_code[1] == "11086" and frame.resolve_problem[1] == "code_unknown"
+
+
+def test_a_sheet_written_with_diacritics_keeps_them_meaningful(tmp_path):
+    rows = [["CÔNG AN TỈNH GIA LAI"], ["Tháng 4 năm 2021"], ["STT", "Huyện", "Xã, thị trấn", "Số CA chính quy"],
+            [1, "Huyện Chư Prông", "Ia Bang", 5], [2, "Huyện Chư Prông", "Ia Băng", 6]]
+    (sub,) = extract_workbook(_write(tmp_path / "gl.xlsx", rows, "Biểu 01")).submissions
+    assert list(sub.table.rows.unit_code) == ["23924", "23905"]
