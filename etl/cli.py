@@ -14,6 +14,7 @@ from datetime import date
 from enum import StrEnum
 from pathlib import Path
 
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -32,7 +33,7 @@ WarehouseOption = typer.Option(
 @app.command()
 def sample(out: Path = typer.Option(..., "--out", help="Folder to write the workbooks into"),
            seed: int = typer.Option(2021, "--seed", help="Seed of the generator")) -> None:
-    """Write one sample April 2021 workbook per legacy province (and truth.json for tests)."""
+    """Write the sample submissions of both eras (and truth.json, read only by tests)."""
     from etl.sample import generate_samples
 
     files = generate_samples(out, seed)
@@ -75,14 +76,18 @@ def ingest(paths: list[Path] = typer.Argument(..., help="Workbooks or folders of
     raise typer.Exit(_ingest(paths, load_settings(warehouse)))
 
 
+# What the staffing indicators count, in the words of each era.
+UNITS_IN_SCOPE = {"pre2025": "xã, thị trấn", "2025": "xã, phường, đặc khu"}
+
+
 def _national_line(row) -> str:
     from etl.report import vn_number
 
     return (f"Cả nước / nationwide ({row.as_of_date:%d/%m/%Y}, {row.admin_era}): "
             f"{row.provinces_reporting}/{row.provinces_expected} tỉnh báo cáo / provinces reporting · "
             f"{vn_number(row.officers)} CA chính quy / regular officers · "
-            f"{vn_number(row.communes_staffed)}/{vn_number(row.communes_in_scope)} xã, thị trấn có CA chính quy / "
-            f"communes staffed ({vn_number(row.coverage_pct, 1)}%) · "
+            f"{vn_number(row.communes_staffed)}/{vn_number(row.communes_in_scope)} {UNITS_IN_SCOPE[row.admin_era]} "
+            f"có CA chính quy / communes staffed ({vn_number(row.coverage_pct, 1)}%) · "
             f"{vn_number(row.officers_per_commune, 2)} CA/xã / officers per commune")
 
 
@@ -111,28 +116,37 @@ def _print_indicators(warehouse: Path, as_of: date | None, as_json: bool, provin
         if provinces:
             _print_province_table(report.staffing_by_province(warehouse, row.as_of_date, row.admin_era))
         console.print(_national_line(row), soft_wrap=True)
-    _print_id_cards(report.id_card_milestones(warehouse), as_of)
+    _print_id_cards(report.id_card_milestones(warehouse), as_of, provinces)
     _print_totals(warehouse, as_of)
     return 0
 
 
-def _print_id_cards(milestones, as_of: date | None) -> None:
+def _print_id_cards(milestones, as_of: date | None, provinces: bool) -> None:
     from etl.report import vn_number
 
     if as_of is not None:
         milestones = milestones[milestones.target_deadline >= as_of]
-    reached = milestones[milestones.target_reached_date.notna()]
+    per_province = milestones[milestones.province_code.notna()]
+    if provinces and not per_province.empty:
+        table = Table(title="Tiến độ thu nhận hồ sơ CCCD / ID-card applications against the target")
+        for column in ("Mã / code", "Tỉnh, thành phố / province", "Chỉ tiêu / target", "Thời hạn / deadline",
+                       "Lũy kế / cumulative", "Ngày đạt / reached on", "Lũy kế ngày đạt / on that day",
+                       "Trước hạn (ngày) / days ahead"):
+            table.add_column(column, justify="left" if "province" in column or "code" in column else "right")
+        for m in per_province.itertuples():
+            reached = not pd.isna(m.target_reached_date)
+            table.add_row(m.province_code, m.province_name, vn_number(m.target), f"{m.target_deadline:%d/%m/%Y}",
+                          vn_number(m.cumulative_applications),
+                          f"{m.target_reached_date:%d/%m/%Y}" if reached else "chưa đạt / not reached",
+                          vn_number(m.cumulative_on_reached_date) if reached else "",
+                          str(int(m.days_ahead)) if reached else "")
+        console.print(table)
+    reached_count = int(per_province.target_reached_date.notna().sum())
     for m in milestones[milestones.province_code.isna()].itertuples():
         console.print(f"CCCD toàn quốc / nationwide ID cards ({m.admin_era}, hạn / deadline "
-                      f"{m.target_deadline:%d/%m/%Y}): {vn_number(m.cumulative_applications)} hồ sơ / applications "
-                      f"trên chỉ tiêu / of target {vn_number(m.target)}; "
-                      f"{int((reached.province_code.notna()).sum())}/{int(milestones.province_code.notna().sum())} "
-                      "tỉnh đã đạt / provinces reached it", soft_wrap=True)
-    for m in reached[reached.province_code.notna()].itertuples():
-        console.print(f"  {m.province_name}: {vn_number(m.cumulative_on_reached_date)} hồ sơ CCCD đến ngày "
-                      f"{m.target_reached_date:%d/%m/%Y}, đạt chỉ tiêu {vn_number(m.target)} trước hạn "
-                      f"{m.target_deadline:%d/%m/%Y} {m.days_ahead} ngày / reached its target {m.days_ahead} "
-                      "days ahead", soft_wrap=True)
+                      f"{m.target_deadline:%d/%m/%Y}): {vn_number(m.cumulative_applications)} hồ sơ / applications, "
+                      f"chỉ tiêu / target {vn_number(m.target)}; {reached_count}/{len(per_province)} tỉnh đã đạt / "
+                      "provinces reached it", soft_wrap=True)
 
 
 def _print_totals(warehouse: Path, as_of: date | None) -> None:
