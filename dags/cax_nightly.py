@@ -28,17 +28,20 @@ VIETNAM = pendulum.timezone("Asia/Ho_Chi_Minh")
 def cax_nightly():
     @task
     def discover_files() -> list[str]:
-        """Workbooks in CAX_LANDING received by the run's cut-off and not loaded yet."""
+        """Workbooks in CAX_LANDING received by the run's cut-off and not taken in yet; byte-identical
+        copies of files already taken in are staged at once (in the run's staging folder), to be
+        recorded as duplicates."""
         from etl.config import load_settings
-        from etl.pipeline import discover
+        from etl.pipeline import discover, stage_duplicates, stage_folder
 
         context = get_current_context()
         # The cut-off is the moment the night runs: the end of its data interval.
         moment = context.get("data_interval_end") or context["logical_date"]
         cutoff = moment.in_timezone(VIETNAM).naive()
         settings = load_settings()
-        fresh, _ = discover([settings.landing], settings.warehouse, cutoff=cutoff)
-        return [str(p) for p in fresh]
+        found = discover([settings.landing], settings.warehouse, cutoff=cutoff)
+        stage_duplicates(found.duplicates, stage_folder(settings, context["run_id"]))
+        return [str(p) for p in found.fresh]
 
     @task(map_index_template="{{ workbook }}", retries=0)
     def extract(path: str) -> str:
@@ -59,11 +62,12 @@ def cax_nightly():
         from pathlib import Path
 
         from etl.config import load_settings
-        from etl.pipeline import stage_folder, validate_stage
+        from etl.pipeline import stage_folder, staged_duplicates, validate_stage
 
         settings = load_settings()
-        out = stage_folder(settings, get_current_context()["run_id"]) / "validated"
-        return str(validate_stage([Path(p) for p in staged or []], out, settings.data_docs))
+        folder = stage_folder(settings, get_current_context()["run_id"])
+        files = [*(Path(p) for p in staged or []), *staged_duplicates(folder)]
+        return str(validate_stage(files, folder / "validated", settings.data_docs))
 
     @task(pool="duckdb_writer", outlets=[CAX_WAREHOUSE])
     def load(validated: str) -> dict[str, int]:

@@ -47,7 +47,7 @@ def _ingest(paths: list[Path], settings: Settings, every_file: bool = True) -> i
     if missing:
         console.print(f"[red]Không tìm thấy / not found:[/red] {', '.join(map(str, missing))}")
         return 2
-    fresh, _ = discover(paths, settings.warehouse)
+    fresh = discover(paths, settings.warehouse).fresh
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True) as progress:
         task = progress.add_task("Đọc tệp / reading workbooks", total=len(fresh))
@@ -58,13 +58,16 @@ def _ingest(paths: list[Path], settings: Settings, every_file: bool = True) -> i
         table.add_column(column)
     shown = [o for o in result.outcomes if every_file or o.status != "loaded"]
     for o in shown:
-        style = {"loaded": "green", "loaded_with_errors": "yellow", "rejected": "red"}.get(o.status, "")
+        style = {"loaded": "green", "loaded_with_errors": "yellow", "rejected": "red",
+                 "duplicate": "blue"}.get(o.status, "white")
         table.add_row(o.file_name, o.province_code or "", f"[{style}]{o.status}[/{style}]", str(o.rows_read),
                       str(o.rows_loaded), str(o.rows_quarantined), str(o.warnings), o.reason or "")
     if shown:
         console.print(table)
-    console.print(f"{len(result.outcomes)} bài nộp / submissions, {result.skipped_duplicates} tệp đã nạp trước đó / "
-                  f"already loaded, {result.rows_quarantined} dòng cách ly / rows quarantined, "
+    duplicates = sum(o.status == "duplicate" for o in result.outcomes)
+    console.print(f"{len(result.outcomes) - duplicates} bài nộp / submissions, {duplicates} tệp trùng / duplicate "
+                  f"files, {result.already_taken_in} tệp đã nạp trước đó / already taken in, "
+                  f"{result.rows_quarantined} dòng cách ly / rows quarantined, "
                   f"{result.files_rejected} bị từ chối / rejected. Kho / warehouse: {settings.warehouse}")
     return result.exit_code
 
@@ -233,9 +236,91 @@ def demo(seed: int = typer.Option(2021, "--seed")) -> None:
     console.print(f"Đã tạo {len(files)} tệp mẫu / wrote {len(files)} sample workbooks in {settings.landing}")
     _ingest([settings.landing], settings, every_file=False)
     _print_indicators(settings.warehouse, None, as_json=False, provinces=True)
+    from etl.report import months_reported
+
+    for month in months_reported(settings.warehouse):
+        _print_completeness(settings.warehouse, month)
     console.print(f"Kho dữ liệu demo / demo warehouse: {settings.warehouse} "
                   f"(cax indicators --warehouse {settings.warehouse})", soft_wrap=True)
     raise typer.Exit(0)
+
+
+SHEET_NAMES = {"01": "Biểu 01 bố trí CA / staffing", "02": "Biểu 02 ANTT / security",
+               "03": "Biểu 03 CCCD / ID cards (daily)", "04": "Biểu 04 khen thưởng / commendations"}
+
+
+def _provinces_with(by_province, status: str, daily: bool, at_most: int = 10) -> str:
+    """'Tỉnh A, Tỉnh B (3)': the provinces with ``status`` (for a daily sheet, how many days)."""
+    picked = [f"{name} ({statuses.count(status)})" if daily else name
+              for (_, name), statuses in by_province.items() if status in statuses]
+    more = f" ... và {len(picked) - at_most} tỉnh khác / and {len(picked) - at_most} more" \
+        if len(picked) > at_most else ""
+    return ", ".join(picked[:at_most]) + more
+
+
+def _print_completeness(warehouse: Path, month: date) -> None:
+    from etl import report
+
+    frame = report.completeness(warehouse, month)
+    if frame.empty:
+        console.print(f"Không có báo cáo nào phải nộp trong {month:%m/%Y} / no report was due in {month:%m/%Y}")
+        return
+    for sheet, rows in frame.groupby("sheet", sort=True):
+        by_province = rows.groupby(["province_code", "province_name"]).status.agg(list)
+        expected = len(by_province)
+        reported = sum(any(s in ("on_time", "late") for s in statuses) for statuses in by_province)
+
+        line = (f"{SHEET_NAMES.get(str(sheet), sheet)} {month:%m/%Y}: {reported}/{expected} tỉnh đã báo cáo / "
+                "provinces reported")
+        for status, label in (("late", "muộn / late"), ("missing", "chưa báo cáo / missing"),
+                              ("rejected", "bị từ chối / rejected")):
+            listed = _provinces_with(by_province, status, daily=sheet == "03")
+            if listed:
+                line += f"; {label}{' (ngày / days)' if sheet == '03' else ''}: {listed}"
+        console.print(line, soft_wrap=True)
+
+
+@app.command()
+def completeness(period: str = typer.Option(..., "--period", help="Month, YYYY-MM"),
+                 warehouse: Path | None = WarehouseOption) -> None:
+    """Which provinces reported each sheet for a month: on time, late, missing or rejected."""
+    try:
+        month = date.fromisoformat(f"{period}-01")
+    except ValueError:
+        console.print(f"[red]Kỳ không hợp lệ / bad period:[/red] {period} (YYYY-MM)")
+        raise typer.Exit(2) from None
+    path = load_settings(warehouse).warehouse
+    if not path.exists():
+        console.print(f"[red]Chưa có kho dữ liệu / no warehouse at {path}[/red]")
+        raise typer.Exit(2)
+    _print_completeness(path, month)
+
+
+@app.command()
+def history(province: str = typer.Option(..., "--province", help="GSO province code, e.g. 30"),
+            warehouse: Path | None = WarehouseOption) -> None:
+    """List a province's files and submissions with their status (newest first)."""
+    from etl import report
+    from etl.report import vn_number
+
+    path = load_settings(warehouse).warehouse
+    if not path.exists():
+        console.print(f"[red]Chưa có kho dữ liệu / no warehouse at {path}[/red]")
+        raise typer.Exit(2)
+    frame = report.history(path, province.zfill(2))
+    if frame.empty:
+        console.print(f"Tỉnh {province} chưa gửi tệp nào / no file from province {province}")
+        raise typer.Exit(0)
+    table = Table(title=f"Lịch sử nộp báo cáo / submissions of province {province.zfill(2)}")
+    for column in ("Nhận lúc / received", "Tệp / file", "Trang / sheet", "Kỳ / period", "Trạng thái / status",
+                   "Đọc / read", "Nạp / loaded", "Cách ly / quarantined", "Cảnh báo / warnings", "Lý do / reason"):
+        table.add_column(column)
+    for r in frame.itertuples():
+        period = (f"{r.period_start:%d/%m/%Y}-{r.period_end:%d/%m/%Y}" if not pd.isna(r.period_start) else "")
+        table.add_row(f"{r.received_at:%d/%m/%Y %H:%M}", r.file_name, r.sheet or "", period, r.status,
+                      vn_number(r.rows_read), vn_number(r.rows_loaded), vn_number(r.rows_quarantined),
+                      vn_number(r.warnings), r.reason or "")
+    console.print(table)
 
 
 def main() -> None:

@@ -23,6 +23,10 @@ class Settings:
     published: Path
     var: Path
     workers: int = 2  # child processes that parse workbooks (CAX_WORKERS)
+    # Days after a period's end by which its report is due (reporting completeness). Daily ID-card
+    # figures arrive in half-monthly workbooks, so a day is due 16 days after it.
+    monthly_deadline_days: int = 5
+    daily_deadline_days: int = 16
 
     @property
     def staging(self) -> Path:
@@ -43,4 +47,6 @@ def load_settings(warehouse: Path | str | None = None) -> Settings:
         published=_path("CAX_PUBLISHED", str(var / "published" / "warehouse.duckdb")),
         var=var,
         workers=int(os.environ.get("CAX_WORKERS") or min(2, os.cpu_count() or 1)),
+        monthly_deadline_days=int(os.environ.get("CAX_MONTHLY_DEADLINE_DAYS") or 5),
+        daily_deadline_days=int(os.environ.get("CAX_DAILY_DEADLINE_DAYS") or 16),
     )

@@ -86,18 +86,23 @@ def insert_row(conn: sa.Connection, table: str, row: dict[str, object]) -> None:
 
 
 @contextmanager
-def writer(warehouse: Path) -> Iterator[sa.Engine]:
-    """The one writing engine of a run, schema ensured; disposed at the end."""
+def writer(warehouse: Path, deadlines: dict[str, int] | None = None) -> Iterator[sa.Engine]:
+    """The one writing engine of a run, schema ensured; disposed at the end.
+
+    ``deadlines`` (cadence -> days after the period's end) are the reporting rules to record;
+    by default those of the settings.
+    """
     engine = engine_for(warehouse)
     try:
-        ensure_schema(engine)
+        ensure_schema(engine, deadlines)
         yield engine
     finally:
         engine.dispose()
 
 
-def ensure_schema(engine: sa.Engine) -> None:
-    """Create schemas and tables if missing and fill the reference dimensions once."""
+def ensure_schema(engine: sa.Engine, deadlines: dict[str, int] | None = None) -> None:
+    """Create schemas and tables if missing, fill the reference dimensions once, record the
+    indicator definitions and reporting rules, and (re)build the marts."""
     with engine.begin() as conn:
         run_script(conn, sql_file("ddl/00_schemas.sql"))
         for folder in ("ref", "dw", "audit"):
@@ -106,6 +111,14 @@ def ensure_schema(engine: sa.Engine) -> None:
         if scalar(conn, "select count(*) from ref.admin_unit") == 0:
             _load_reference(conn)
         _load_indicator_definitions(conn)
+        if deadlines is None:
+            from etl.config import load_settings
+
+            settings = load_settings()
+            deadlines = {"monthly": settings.monthly_deadline_days, "daily": settings.daily_deadline_days}
+        conn.exec_driver_sql("delete from ref.reporting_rule")
+        for cadence, days in deadlines.items():
+            insert_row(conn, "ref.reporting_rule", {"cadence": cadence, "deadline_days": days})
         refresh_marts(conn)
 
 
@@ -156,17 +169,20 @@ def _load_reference(conn: sa.Connection) -> None:
     }))
 
 
-def loaded_hashes(warehouse: Path) -> set[str]:
-    """sha256 of every file already taken in (loaded, rejected or superseded)."""
+def taken_in(warehouse: Path) -> dict[str, set[str]]:
+    """sha256 -> the file names it was taken in under (loaded, rejected, duplicate, superseded)."""
     if not warehouse.exists():
-        return set()
+        return {}
     engine = engine_for(warehouse, read_only=True)
     try:
         with engine.connect() as conn:
             if not scalar(conn, "select count(*) from information_schema.tables"
                           " where table_schema = 'audit' and table_name = 'submission'"):
-                return set()
-            return {r[0] for r in conn.exec_driver_sql("select distinct sha256 from audit.submission")}
+                return {}
+            known: dict[str, set[str]] = {}
+            for sha, name in conn.exec_driver_sql("select distinct sha256, file_name from audit.submission"):
+                known.setdefault(sha, set()).add(name)
+            return known
     finally:
         engine.dispose()
 

@@ -75,7 +75,7 @@ class FileOutcome:
 class NightResult:
     run_id: str
     outcomes: list[FileOutcome] = field(default_factory=list)
-    skipped_duplicates: int = 0
+    already_taken_in: int = 0
 
     @property
     def rows_quarantined(self) -> int:
@@ -95,8 +95,23 @@ def new_run_id() -> str:
     return datetime.now().strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
 
 
-def discover(paths: Iterable[Path], warehouse: Path, cutoff: datetime | None = None) -> tuple[list[Path], int]:
-    """Workbooks under ``paths`` not taken in yet (by sha256); also how many were already in."""
+@dataclass
+class Discovery:
+    """The night's files: new ones to read, byte-identical copies of files already taken in
+    (recorded once as duplicates, keyed by the file they copy), and how many were skipped."""
+
+    fresh: list[Path] = field(default_factory=list)
+    duplicates: list[tuple[Path, str]] = field(default_factory=list)
+    already_taken_in: int = 0
+
+
+def discover(paths: Iterable[Path], warehouse: Path, cutoff: datetime | None = None) -> Discovery:
+    """Workbooks under ``paths`` received by ``cutoff`` that this warehouse has not taken in yet.
+
+    A file is known by its sha256. A known file under a name not seen before (a province sent the
+    same bytes twice, or renamed) is a duplicate, recorded once; a file already recorded under
+    its name is skipped silently, so re-running a night changes nothing.
+    """
     from etl.extract.submission import file_identity
 
     files: list[Path] = []
@@ -105,18 +120,43 @@ def discover(paths: Iterable[Path], warehouse: Path, cutoff: datetime | None = N
             files += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in WORKBOOK_SUFFIXES)
         elif path.is_file():
             files.append(path)
-    seen = load.loaded_hashes(warehouse)
-    fresh, duplicates, hashes = [], 0, set()
-    for path in files:
+    known = load.taken_in(warehouse)
+    tonight: dict[str, str] = {}
+    found = Discovery()
+    for path in sorted(files, key=lambda p: (file_identity(p)[2], p.name)):
         sha, _, received = file_identity(path)
         if cutoff is not None and received > cutoff:
             continue
-        if sha in seen or sha in hashes:
-            duplicates += 1
-            continue
-        hashes.add(sha)
-        fresh.append(path)
-    return fresh, duplicates
+        if path.name in known.get(sha, set()):
+            found.already_taken_in += 1
+        elif sha in known or sha in tonight:
+            original = tonight.get(sha) or sorted(known[sha])[0]
+            found.duplicates.append((path, original))
+            known.setdefault(sha, set()).add(path.name)
+        else:
+            tonight[sha] = path.name
+            found.fresh.append(path)
+    return found
+
+
+def staged_duplicates(stage_dir: Path) -> list[Path]:
+    """The duplicates stage_duplicates wrote into ``stage_dir``."""
+    return sorted((stage_dir / "duplicates").glob("*.json"))
+
+
+def stage_duplicates(duplicates: list[tuple[Path, str]], stage_dir: Path) -> list[Path]:
+    """Stage byte-identical copies as files to record (status duplicate), without reading them."""
+    from etl.extract.errors import DuplicateFile
+    from etl.extract.submission import WorkbookExtract, file_identity
+
+    staged = []
+    for path, original in duplicates:
+        sha, size, received = file_identity(path)
+        extract = WorkbookExtract(path, path.name, sha, size, received, rejection=DuplicateFile(
+            f"byte-identical to '{original}', already taken in: skipped",
+            f"tệp giống hệt tệp '{original}' đã nhận trước đó: bỏ qua"))
+        staged.append(write_stage(extract, stage_dir / "duplicates"))
+    return staged
 
 
 def extract_to_stage(path: Path, stage_dir: Path) -> Path:
@@ -301,10 +341,11 @@ def load_validated(validated_dir: Path, warehouse: Path, run_id: str,
             batches.update(_prepare(validated_dir, spec, keys, run_id))
         for staged in staged_files:
             if staged.rejection_code:
+                status = "duplicate" if staged.rejection_code == "duplicate" else "rejected"
                 with conn.begin():
                     load.insert_row(conn, "audit.submission", _audit_row(
-                        staged, run_id, status="rejected", reason=staged.reason_en))
-                result.outcomes.append(FileOutcome(staged.file_name, None, None, "rejected", staged.reason_en))
+                        staged, run_id, status=status, reason=staged.reason_en))
+                result.outcomes.append(FileOutcome(staged.file_name, None, None, status, staged.reason_en))
                 continue
             for rejected in staged.sheet_rejections:
                 with conn.begin():
@@ -406,11 +447,12 @@ def run_night(paths: Iterable[Path], settings: Settings, run_id: str | None = No
     """Everything the nightly DAG does, in one process: used by ``cax ingest`` and ``cax demo``."""
     run_id = run_id or new_run_id()
     started_at = load.now_vietnam()
-    fresh, duplicates = discover(paths, settings.warehouse, cutoff)
+    found = discover(paths, settings.warehouse, cutoff)
     stage_dir = stage_folder(settings, run_id)
-    staged = extract_many(fresh, stage_dir, settings.workers, on_file)
+    staged = extract_many(found.fresh, stage_dir, settings.workers, on_file)
+    staged += stage_duplicates(found.duplicates, stage_dir)
     validated = validate_stage(staged, stage_dir / "validated", settings.data_docs)
     result = load_validated(validated, settings.warehouse, run_id, started_at)
-    result.skipped_duplicates = duplicates
+    result.already_taken_in = found.already_taken_in
     refresh_and_publish(settings)
     return result

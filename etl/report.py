@@ -74,3 +74,30 @@ def national_totals(warehouse: Path, mart: str, measures: list[str]) -> pd.DataF
     sums = ", ".join(f"sum({m}) as {m}" for m in measures)
     return _frame(warehouse, f"select period_start, admin_era, {sums} from mart.{mart} where province_code is null"
                              " group by period_start, admin_era order by period_start")
+
+
+def history(warehouse: Path, province_code: str) -> pd.DataFrame:
+    """Every file and submission of a province, newest first, with what became of it."""
+    return _frame(warehouse, """
+        select s.received_at, s.file_name, s.sheet, d.template as sheet_code, coalesce(d.admin_era, '') as admin_era,
+               s.period_start, s.period_end, s.status, s.rows_read, s.rows_loaded, s.rows_quarantined, s.warnings,
+               s.reason
+        from audit.submission s
+        left join dw.dim_submission d using (submission_id)
+        where s.province_code = $code
+        order by s.received_at desc, s.file_name, s.sheet""", {"code": province_code})
+
+
+def completeness(warehouse: Path, month_start: date) -> pd.DataFrame:
+    """mart.reporting_completeness for the periods inside one month."""
+    return _frame(warehouse, """
+        select * from mart.reporting_completeness
+        where period_start >= $start and period_start < $start::date + interval 1 month
+        order by sheet, province_code, period_start""", {"start": month_start})
+
+
+def months_reported(warehouse: Path) -> list[date]:
+    """Months for which some monthly report was accepted."""
+    frame = _frame(warehouse, "select distinct period_start from mart.reporting_completeness"
+                              " where sheet <> '03' and status in ('on_time', 'late') order by 1")
+    return list(frame.period_start)

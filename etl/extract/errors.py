@@ -28,3 +28,11 @@ class UnknownProvince(RejectedFile):
 
 class UnknownPeriod(RejectedFile):
     code = "unknown_period"
+
+
+class PasswordProtected(RejectedFile):
+    code = "password_protected"
+
+
+class DuplicateFile(RejectedFile):
+    code = "duplicate"

@@ -8,7 +8,7 @@ from typing import Any
 
 from python_calamine import CalamineWorkbook
 
-from etl.extract.errors import UnreadableWorkbook
+from etl.extract.errors import PasswordProtected, UnreadableWorkbook
 
 
 @dataclass
@@ -27,15 +27,40 @@ class Sheet:
         return None
 
 
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_MAGIC = b"PK\x03\x04"
+# An Office file saved with a password is an OLE container holding an "EncryptedPackage" stream.
+_ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+
+
+def check_container(path: Path) -> None:
+    """Refuse, with the reason a clerk can act on, a file that cannot be a readable workbook."""
+    size = path.stat().st_size
+    if size == 0:
+        raise UnreadableWorkbook("the file is empty (0 bytes)", "tệp rỗng (0 byte), đề nghị gửi lại")
+    with path.open("rb") as handle:
+        head = handle.read(8)
+        if head == _OLE_MAGIC and _ENCRYPTED_STREAM in handle.read(1 << 22):
+            raise PasswordProtected("the workbook is protected by a password",
+                                    "tệp được đặt mật khẩu; đề nghị gỡ mật khẩu rồi gửi lại")
+    if head[:4] != _ZIP_MAGIC and head != _OLE_MAGIC:
+        raise UnreadableWorkbook("not an Excel workbook (neither .xlsx nor .xls content)",
+                                 "không phải tệp Excel (.xlsx hoặc .xls)")
+
+
 def read_sheets(path: Path) -> list[Sheet]:
     """All sheets of a workbook, in order; raises ``UnreadableWorkbook`` with the reason."""
+    check_container(path)
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises several unrelated types for broken files
         name = type(exc).__name__
         if "Password" in name:
-            raise UnreadableWorkbook("the workbook is password-protected",
-                                     "tệp được đặt mật khẩu, không đọc được") from exc
+            raise PasswordProtected("the workbook is protected by a password",
+                                    "tệp được đặt mật khẩu; đề nghị gỡ mật khẩu rồi gửi lại") from exc
+        if "Zip" in name or "zip" in str(exc).lower():
+            raise UnreadableWorkbook(f"the workbook is damaged or truncated ({exc})",
+                                     f"tệp bị hỏng hoặc không trọn vẹn ({exc}); đề nghị gửi lại") from exc
         raise UnreadableWorkbook(f"not a readable Excel workbook ({exc})",
                                  f"không phải tệp Excel đọc được ({exc})") from exc
     sheets = []

@@ -1,0 +1,88 @@
+-- Who reported what, and when, as DHIS2 reports reporting rates: one row per expected report.
+-- Monthly sheets (01, 02, 04): every month from the first to the last month the warehouse holds;
+-- the daily sheet (03): every day of each ID-card campaign, from its first daily report to the
+-- target's deadline. Expected reporters are the provinces of the period's era. A report is on
+-- time when its first accepted submission arrived by period end + the deadline of
+-- ref.reporting_rule; a later correction does not make it late.
+create or replace view mart.reporting_completeness as
+with submissions as (
+    select right(a.submission_id, 2) as sheet, a.province_code, a.period_start, a.period_end, a.status,
+           a.received_at, a.rows_loaded, a.rows_quarantined
+    from audit.submission a
+    where a.sheet is not null and a.province_code is not null
+),
+months as (
+    select unnest(generate_series(min(period_start), max(period_start), interval 1 month))::date as period_start
+    from submissions
+    where sheet in ('01', '02', '04')
+),
+expected_monthly as (
+    select m.period_start, last_day(m.period_start) as period_end, s.sheet, p.province_code, p.province_name,
+           'monthly' as cadence
+    from months m
+    cross join (select unnest(['01', '02', '04']) as sheet) s
+    join dw.dim_date d on d.full_date = m.period_start
+    join dw.dim_province p on p.admin_era = d.admin_era
+),
+campaigns as (
+    select t.admin_era, t.target_deadline,
+           (select min(f.report_date) from dw.fact_id_card_applications f
+            where f.admin_era = t.admin_era and f.report_date <= t.target_deadline) as first_day
+    from (select distinct admin_era, target_deadline from dw.fact_id_card_target) t
+),
+expected_daily as (
+    select day::date as period_start, day::date as period_end, '03' as sheet, p.province_code, p.province_name,
+           'daily' as cadence
+    from campaigns c
+    cross join unnest(generate_series(c.first_day, c.target_deadline, interval 1 day)) as g(day)
+    join dw.dim_province p on p.admin_era = c.admin_era
+    where c.first_day is not null
+),
+expected as (
+    select * from expected_monthly
+    union all
+    select * from expected_daily
+),
+matched as (
+    select e.period_start, e.period_end, e.sheet, e.province_code, e.province_name, e.cadence,
+           min(s.received_at) filter (where s.status in ('loaded', 'loaded_with_errors', 'superseded'))
+               as first_accepted_at,
+           max(s.received_at) filter (where s.status = 'rejected') as last_rejected_at,
+           sum(s.rows_loaded) filter (where s.status in ('loaded', 'loaded_with_errors')) as rows_loaded,
+           sum(s.rows_quarantined) filter (where s.status in ('loaded', 'loaded_with_errors')) as rows_quarantined,
+           sum(s.rows_quarantined) filter (where s.status = 'rejected') as rows_rejected
+    from expected e
+    left join submissions s
+      on s.sheet = e.sheet and s.province_code = e.province_code
+     and s.period_start <= e.period_start and s.period_end >= e.period_end
+    group by all
+)
+select
+    m.period_start,
+    m.period_end,
+    m.sheet,
+    m.province_code,
+    m.province_name,
+    case
+        when m.first_accepted_at is null and m.last_rejected_at is not null then 'rejected'
+        when m.first_accepted_at is null then 'missing'
+        when m.first_accepted_at::date <= m.period_end + r.deadline_days then 'on_time'
+        else 'late'
+    end as status,
+    coalesce(m.first_accepted_at, m.last_rejected_at) as received_at,
+    coalesce(m.rows_loaded, 0)::bigint as rows_loaded,
+    coalesce(m.rows_quarantined, m.rows_rejected, 0)::bigint as rows_quarantined,
+    m.period_end + r.deadline_days as due_date
+from matched m
+join ref.reporting_rule r using (cadence);
+
+comment on column mart.reporting_completeness.period_start is 'First day of the period: the month, or the day of a daily report';
+comment on column mart.reporting_completeness.period_end is 'Last day of the period';
+comment on column mart.reporting_completeness.sheet is 'Sheet of the template: 01 staffing, 02 security, 03 ID cards (daily), 04 commendations';
+comment on column mart.reporting_completeness.province_code is 'Province expected to report (the provinces of the period''s era)';
+comment on column mart.reporting_completeness.province_name is 'Its name in that era';
+comment on column mart.reporting_completeness.status is 'on_time, late (first accepted after due_date), missing, or rejected (only rejected submissions)';
+comment on column mart.reporting_completeness.received_at is 'When the first accepted submission arrived (else the last rejected one), Vietnam time';
+comment on column mart.reporting_completeness.rows_loaded is 'Data rows loaded from the current submissions covering the period';
+comment on column mart.reporting_completeness.rows_quarantined is 'Data rows quarantined in those submissions (for a daily report: in the submissions covering the day)';
+comment on column mart.reporting_completeness.due_date is 'period_end + the deadline in days of ref.reporting_rule';
