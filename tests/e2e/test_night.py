@@ -167,7 +167,7 @@ def test_second_night_of_the_same_files_changes_nothing(night, sample_landing):
                  "dw.fact_commendation", "mart.indicators")
     before = {r: _checksum(settings.warehouse, r) for r in relations}
     again = run_night([sample_landing[0]], settings)
-    assert again.outcomes == [] and again.skipped_duplicates == len(sample_landing[1]["workbooks"])
+    assert again.outcomes == [] and again.already_taken_in == len(sample_landing[1]["workbooks"])
     assert {r: _checksum(settings.warehouse, r) for r in relations} == before
 
 
