@@ -67,7 +67,7 @@ def cax_nightly():
         settings = load_settings()
         folder = stage_folder(settings, get_current_context()["run_id"])
         files = [*(Path(p) for p in staged or []), *staged_duplicates(folder)]
-        return str(validate_stage(files, folder / "validated", settings.data_docs))
+        return str(validate_stage(files, folder / "validated", settings.data_docs, settings.warehouse))
 
     @task(pool="duckdb_writer", outlets=[CAX_WAREHOUSE])
     def load(validated: str) -> dict[str, int]:
@@ -82,7 +82,19 @@ def cax_nightly():
                 "files_rejected": result.files_rejected}
 
     @task(pool="duckdb_writer")
-    def refresh_marts(counts: dict[str, int]) -> str:
+    def feedback(validated: str, counts: dict[str, int]) -> int:
+        """Feedback workbooks for the files with rejected rows, warnings or a rejection."""
+        from pathlib import Path
+
+        from etl.config import load_settings
+        from etl.feedback import write_feedback
+
+        settings = load_settings()
+        run_id = get_current_context()["run_id"]
+        return len(write_feedback(Path(validated), settings.warehouse, run_id, settings.feedback))
+
+    @task(pool="duckdb_writer")
+    def refresh_marts(written: int) -> str:
         """Rebuild the mart views and swap the analysts' copy in atomically."""
         from etl.config import load_settings
         from etl.pipeline import refresh_and_publish
@@ -90,7 +102,8 @@ def cax_nightly():
         return str(refresh_and_publish(load_settings()))
 
     staged = extract.expand(path=discover_files())
-    refresh_marts(load(validate(staged)))
+    validated = validate(staged)
+    refresh_marts(feedback(validated, load(validated)))
 
 
 cax_nightly()

@@ -69,6 +69,8 @@ def _ingest(paths: list[Path], settings: Settings, every_file: bool = True) -> i
                   f"files, {result.already_taken_in} tệp đã nạp trước đó / already taken in, "
                   f"{result.rows_quarantined} dòng cách ly / rows quarantined, "
                   f"{result.files_rejected} bị từ chối / rejected. Kho / warehouse: {settings.warehouse}")
+    if result.feedback:
+        console.print(f"{len(result.feedback)} tệp phản hồi cho các tỉnh / feedback workbooks in {settings.feedback}")
     return result.exit_code
 
 

@@ -37,6 +37,11 @@ class Settings:
     def data_docs(self) -> Path:
         return self.var / "data_docs"
 
+    @property
+    def feedback(self) -> Path:
+        """Feedback workbooks for the provinces, one folder per province."""
+        return self.var / "feedback"
+
 
 def load_settings(warehouse: Path | str | None = None) -> Settings:
     """Settings from the environment; an explicit ``warehouse`` wins over ``CAX_WAREHOUSE``."""

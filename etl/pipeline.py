@@ -19,6 +19,8 @@ from etl.config import Settings
 from etl.extract import extract_workbook
 from etl.extract.sheets import DATASETS, SHEETS, SheetSpec
 from etl.facts import BUILDERS
+from etl.feedback import write_feedback
+from etl.previous import with_previous
 from etl.stage import StagedFile, StagedSubmission, read_stage, write_stage
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
@@ -76,6 +78,7 @@ class NightResult:
     run_id: str
     outcomes: list[FileOutcome] = field(default_factory=list)
     already_taken_in: int = 0
+    feedback: list[Path] = field(default_factory=list)
 
     @property
     def rows_quarantined(self) -> int:
@@ -234,9 +237,11 @@ def _pre_suite_failures(rows: pd.DataFrame, spec: SheetSpec) -> list[dict]:
     return failures
 
 
-def validate_stage(stage_paths: Iterable[Path], out_dir: Path, docs_dir: Path | None = None) -> Path:
+def validate_stage(stage_paths: Iterable[Path], out_dir: Path, docs_dir: Path | None = None,
+                   warehouse: Path | None = None) -> Path:
     """Validate the night's staged rows, one batch per dataset; write rows and failures.
 
+    ``warehouse`` (read, never written) gives each unit's previous period for the outlier rules.
     Returns ``out_dir`` holding, per dataset, ``<dataset>.rows.parquet`` (every data row) and
     ``<dataset>.failures.parquet`` (one entry per failed rule, by row index), and ``files.json``.
     """
@@ -250,6 +255,7 @@ def validate_stage(stage_paths: Iterable[Path], out_dir: Path, docs_dir: Path | 
             frames[sub.dataset].append(staged.rows(sub))
     for dataset, spec in DATASETS.items():
         rows = pd.concat(frames[dataset], ignore_index=True) if frames[dataset] else pd.DataFrame()
+        rows = with_previous(dataset, rows, warehouse)
         failures = _pre_suite_failures(rows, spec) if not rows.empty else []
         blocked = {(f["row_index"], f["column_name"]) for f in failures}
         unresolved = {f["row_index"] for f in failures
@@ -344,8 +350,9 @@ def load_validated(validated_dir: Path, warehouse: Path, run_id: str,
                 status = "duplicate" if staged.rejection_code == "duplicate" else "rejected"
                 with conn.begin():
                     load.insert_row(conn, "audit.submission", _audit_row(
-                        staged, run_id, status=status, reason=staged.reason_en))
-                result.outcomes.append(FileOutcome(staged.file_name, None, None, status, staged.reason_en))
+                        staged, run_id, status=status, reason=staged.reason_en, province_code=staged.province_code))
+                result.outcomes.append(FileOutcome(staged.file_name, staged.province_code, None, status,
+                                                   staged.reason_en))
                 continue
             for rejected in staged.sheet_rejections:
                 with conn.begin():
@@ -451,8 +458,9 @@ def run_night(paths: Iterable[Path], settings: Settings, run_id: str | None = No
     stage_dir = stage_folder(settings, run_id)
     staged = extract_many(found.fresh, stage_dir, settings.workers, on_file)
     staged += stage_duplicates(found.duplicates, stage_dir)
-    validated = validate_stage(staged, stage_dir / "validated", settings.data_docs)
+    validated = validate_stage(staged, stage_dir / "validated", settings.data_docs, settings.warehouse)
     result = load_validated(validated, settings.warehouse, run_id, started_at)
+    result.feedback = write_feedback(validated, settings.warehouse, run_id, settings.feedback)
     result.already_taken_in = found.already_taken_in
     refresh_and_publish(settings)
     return result

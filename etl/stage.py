@@ -33,6 +33,8 @@ class StagedSubmission:
     reconciliation: list[tuple[str, float | None, float]]
     target: int | None = None
     target_deadline: date | None = None
+    columns: dict[str, int] = field(default_factory=dict)  # our column -> 0-based sheet column
+    header_row: int = 0  # 1-based row of the (first) header row
 
 
 @dataclass
@@ -44,6 +46,7 @@ class StagedFile:
     sha256: str
     received_at: datetime
     rejection_code: str | None = None
+    province_code: str | None = None
     reason_en: str | None = None
     reason_vi: str | None = None
     submissions: list[StagedSubmission] = field(default_factory=list)
@@ -67,6 +70,7 @@ def write_stage(extract: WorkbookExtract, stage_dir: Path) -> Path:
     staged = StagedFile(extract.file_name, str(extract.path), extract.sha256, extract.received_at)
     if extract.rejection is not None:
         staged.rejection_code = extract.rejection.code
+        staged.province_code = extract.province_code
         staged.reason_en, staged.reason_vi = extract.rejection.reason_en, extract.rejection.reason_vi
     staged.sheet_rejections = [
         {"sheet": r.sheet_name, "sheet_code": r.sheet_code, "rejection_code": r.problem.code,
@@ -74,10 +78,12 @@ def write_stage(extract: WorkbookExtract, stage_dir: Path) -> Path:
     for sub in extract.submissions:
         rows_path = stage_dir / f"{sub.submission_id}.parquet"
         rows_frame(extract, sub).to_parquet(rows_path, index=False)
+        target, deadline = sub.target or (None, None)
         staged.submissions.append(StagedSubmission(
             sub.submission_id, sub.sheet_code, sub.spec.dataset, sub.sheet_name, sub.province_code, sub.admin_era,
             sub.period_start, sub.period_end, sub.as_of_date, str(rows_path), sub.table.total_row_number,
-            sub.reconciliation(), *(sub.target or (None, None))))
+            sub.reconciliation(), target=target, target_deadline=deadline,
+            columns=dict(sub.header.columns) if sub.header else {}, header_row=sub.header_row))
     path = stage_dir / f"{extract.sha256[:16]}.json"
     path.write_text(json.dumps(asdict(staged), default=_json_default, ensure_ascii=False, indent=1),
                     encoding="utf-8")

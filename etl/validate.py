@@ -218,7 +218,38 @@ def _derive_commune_staffing(rows: pd.DataFrame) -> pd.DataFrame:
     # blank, when there is nothing to compare.
     frame["chiefs_plus_deputies"] = frame[["chiefs", "deputies"]].sum(axis=1, min_count=1)
     frame["staffed_date_unparsed"] = ~_blank(frame["staffed_date_raw"]) & frame["staffed_date"].isna()
+    _add_plausibility(frame, ("officers",))
     return frame
+
+
+# Outliers against the same unit's previous period: a change is plausible unless it is further from
+# the batch's typical change than OUTLIER_K robust standard deviations (1.4826 x the median
+# absolute deviation), with a floor so that small figures moving a little are never flagged.
+OUTLIER_K = 5.0
+OUTLIER_FLOOR = {"officers": 3.0, "tips_received": 20.0, "crime_reports": 10.0}
+
+
+def change_plausible(values: pd.Series, previous: pd.Series, floor: float) -> pd.Series:
+    """True/False per row, None where there is no previous value (GX skips those)."""
+    change = values - previous
+    known = change.dropna()
+    if known.empty:
+        return pd.Series([None] * len(values), index=values.index, dtype=object)
+    center = float(known.median())
+    spread = 1.4826 * float((known - center).abs().median())
+    allowed = pd.concat([pd.Series(floor, index=values.index), OUTLIER_K * pd.Series(spread, index=values.index),
+                         0.5 * previous.abs()], axis=1).max(axis=1)
+    plausible = (change - center).abs() <= allowed
+    return plausible.astype(object).where(change.notna(), None)
+
+
+def _add_plausibility(frame: pd.DataFrame, figures: tuple[str, ...]) -> None:
+    """``<figure>_change_plausible`` for each figure; all null when no previous values were given."""
+    for figure in figures:
+        previous_column = f"previous_{figure}"
+        previous = (pd.to_numeric(frame[previous_column], errors="coerce").astype(float)
+                    if previous_column in frame.columns else pd.Series(float("nan"), index=frame.index))
+        frame[f"{figure}_change_plausible"] = change_plausible(frame[figure], previous, OUTLIER_FLOOR[figure])
 
 
 def _counts_frame(rows: pd.DataFrame, dataset: str, figures: tuple[str, ...]) -> pd.DataFrame:
@@ -239,6 +270,7 @@ def _derive_security_activity(rows: pd.DataFrame) -> pd.DataFrame:
     frame = _counts_frame(rows, "security_activity", SECURITY_FIGURES)
     frame["era_unit"] = frame["admin_era"].astype(str) + ":" + frame["unit_code"].astype(str)
     frame["unit_known_for_era"] = frame["era_unit"].isin(set(_commune_codes()))
+    _add_plausibility(frame, ("tips_received", "crime_reports"))
     return frame
 
 

@@ -37,6 +37,7 @@ class SubmissionExtract:
     header_row: int
     table: TableRows
     target: tuple[int, date] | None = None  # sheet 03: (target, deadline) from the header cell
+    header: Header | None = None
 
     @property
     def sheet_code(self) -> str:
@@ -76,6 +77,7 @@ class WorkbookExtract:
     submissions: list[SubmissionExtract] = field(default_factory=list)
     rejection: RejectedFile | None = None
     sheet_rejections: list[SheetRejection] = field(default_factory=list)
+    province_code: str | None = None  # when known, even for a file rejected whole
 
 
 def file_identity(path: Path) -> tuple[str, int, datetime]:
@@ -157,7 +159,7 @@ def _extract_sheet(sheet: Sheet, header: Header, spec: SheetSpec, sha: str, file
                                   f"trang {sheet.name!r}: không có tỉnh nào của danh mục {era}")
         table = read_rows(sheet, header, spec, era, province)
     return SubmissionExtract(f"{sha[:16]}-{spec.code}", spec, sheet.name, province, era, start, end, as_of,
-                             header.first_row + 1, table, find_target(lines) if spec.code == "03" else None)
+                             header.first_row + 1, table, find_target(lines) if spec.code == "03" else None, header)
 
 
 def extract_workbook(path: Path) -> WorkbookExtract:
@@ -180,6 +182,8 @@ def extract_workbook(path: Path) -> WorkbookExtract:
         if all(_has_no_figures(s) for s in result.submissions):
             raise RejectedFile("the template has no figures filled in", "biểu mẫu chưa điền số liệu")
     except RejectedFile as rejection:
+        known = {s.province_code for s in result.submissions}
+        result.province_code = known.pop() if len(known) == 1 else _province([], path.name, "pre2025")
         result.submissions, result.sheet_rejections = [], []
         result.rejection = rejection
     return result

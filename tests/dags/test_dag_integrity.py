@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-EXPECTED_TASKS = {"discover_files", "extract", "validate", "load", "refresh_marts"}
+EXPECTED_TASKS = {"discover_files", "extract", "validate", "load", "feedback", "refresh_marts"}
 
 
 def test_no_import_errors(dagbag):
@@ -34,7 +34,7 @@ def test_tags_and_retries(dagbag):
 def test_writers_share_the_one_slot_pool(dagbag):
     dag = dagbag.dags["cax_nightly"]
     writers = {t.task_id for t in dag.tasks if t.pool == "duckdb_writer"}
-    assert writers == {"load", "refresh_marts"}
+    assert writers == {"load", "feedback", "refresh_marts"}
     assert [a.name for a in dag.task_dict["load"].outlets] == ["cax_warehouse"]
 
 
@@ -44,4 +44,5 @@ def test_extraction_is_mapped_per_workbook(dagbag):
     assert extract.is_mapped if hasattr(extract, "is_mapped") else type(extract).__name__ == "MappedOperator"
     assert extract.map_index_template == "{{ workbook }}"
     assert dag.task_dict["validate"].upstream_task_ids == {"extract"}
-    assert dag.task_dict["refresh_marts"].upstream_task_ids == {"load"}
+    assert dag.task_dict["feedback"].upstream_task_ids == {"validate", "load"}
+    assert dag.task_dict["refresh_marts"].upstream_task_ids == {"feedback"}

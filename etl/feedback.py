@@ -1,0 +1,221 @@
+"""Feedback workbooks for the provinces: what was loaded, what was wrong, what must be resent.
+
+For each file of a night with quarantined rows, warnings or a rejection, one workbook under
+``var/feedback/<province_code>/``: a summary sheet first, then the province's own sheets with
+the offending cells highlighted and a column "Lỗi" explaining each problem in Vietnamese.
+Everything copied from the submission is written as a value (text stays text, even "=5 người"):
+nothing a province sent can come back as a live formula.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import pandas as pd
+import xlsxwriter
+
+from etl import load
+from etl.stage import StagedFile, StagedSubmission, read_stage
+
+STATUS_VI = {
+    "loaded": "Đã nạp đủ", "loaded_with_errors": "Đã nạp, có dòng bị loại", "rejected": "Bị từ chối",
+    "duplicate": "Trùng tệp đã gửi", "superseded": "Đã được thay bằng bản gửi sau",
+}
+SUMMARY_SHEET = "Tóm tắt"
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+
+
+@dataclass(frozen=True)
+class Problem:
+    sheet: str | None
+    row_number: int | None
+    column_name: str | None
+    severity: str
+    message_vi: str
+
+
+def feedback_path(out_dir: Path, province_code: str | None, file_name: str) -> Path:
+    """var/feedback/<province>/<file name>.xlsx, the name made safe for any file system."""
+    name = _UNSAFE.sub("_", Path(file_name.replace("\\", "/")).name).strip(" .") or "tep"
+    if not name.lower().endswith(".xlsx"):
+        name += ".xlsx"
+    return out_dir / (province_code or "unknown") / name
+
+
+def write_feedback(validated_dir: Path, warehouse: Path, run_id: str, out_dir: Path) -> list[Path]:
+    """Write the night's feedback workbooks; returns their paths."""
+    import json
+
+    stage_paths = json.loads((validated_dir / "files.json").read_text(encoding="utf-8"))
+    staged = {s.sha256: s for s in (read_stage(Path(p)) for p in stage_paths)}
+    engine = load.engine_for(warehouse, read_only=True)
+    try:
+        with engine.connect() as conn:
+            submissions = _frame(conn, "select * from audit.submission where run_id = $run", run_id)
+            problems = _frame(conn, """
+                select submission_id, sheet, row_number, column_name, severity, message_vi from audit.quarantine
+                where run_id = $run
+                union all
+                select submission_id, sheet, row_number, column_name, severity, message_vi from audit.warning
+                where run_id = $run""", run_id)
+    finally:
+        engine.dispose()
+    written = []
+    for sha, rows in submissions.groupby("sha256", sort=False):
+        source = staged.get(str(sha))
+        mine = problems[problems.submission_id.isin(rows.submission_id)]
+        needs = (rows.status == "rejected").any() or not mine.empty
+        if source is None or not needs:
+            continue
+        province = next((p for p in rows.province_code if isinstance(p, str) and p), None)
+        path = feedback_path(out_dir, province, source.file_name)
+        _write_workbook(path, source, rows, mine)
+        written.append(path)
+    return written
+
+
+def _frame(conn, sql: str, run_id: str) -> pd.DataFrame:
+    result = conn.exec_driver_sql(sql, {"run": run_id})
+    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
+def _cell_text(value: object) -> object:
+    """A cell value safe to write back: numbers stay numbers, everything else becomes text."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int | float):
+        return value
+    if isinstance(value, datetime):
+        return value.strftime("%d/%m/%Y %H:%M") if value.time() != datetime.min.time() else value.strftime("%d/%m/%Y")
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    return str(value)
+
+
+def _write_workbook(path: Path, source: StagedFile, submissions: pd.DataFrame, problems: pd.DataFrame) -> None:
+    from etl.extract.workbook import read_sheets
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
+    styles = {
+        "title": book.add_format({"bold": True, "font_size": 13}),
+        "bold": book.add_format({"bold": True}),
+        "wrap": book.add_format({"text_wrap": True, "valign": "top"}),
+        "error": book.add_format({"bg_color": "#F4B6B6", "border": 1, "border_color": "#C00000"}),
+        "warning": book.add_format({"bg_color": "#FFE699", "border": 1, "border_color": "#BF8F00"}),
+        "note": book.add_format({"text_wrap": True, "font_color": "#C00000", "valign": "top"}),
+    }
+    by_sheet = {s.sheet: s for s in source.submissions}
+    _write_summary(book, styles, source, submissions, problems)
+    try:
+        sheets = [s for s in read_sheets(Path(source.path)) if s.visible]
+    except Exception:  # a file rejected as unreadable has no sheets to show: the summary says why
+        sheets = []
+    for sheet in sheets:
+        mine = problems[problems.sheet == sheet.name]
+        if sheet.name not in by_sheet and mine.empty:
+            continue
+        _copy_sheet(book, styles, sheet, by_sheet.get(sheet.name), mine)
+    book.close()
+
+
+def _write_summary(book, styles, source: StagedFile, submissions: pd.DataFrame, problems: pd.DataFrame) -> None:
+    page = book.add_worksheet(SUMMARY_SHEET)
+    page.set_column(0, 0, 34)
+    page.set_column(1, 1, 90)
+    lines: list[tuple[str, object]] = [
+        ("Tệp", source.file_name), ("Nhận lúc", source.received_at.strftime("%d/%m/%Y %H:%M")),
+    ]
+    page.write_string(0, 0, "KẾT QUẢ TIẾP NHẬN BÁO CÁO", styles["title"])
+    row = 2
+    for label, value in lines:
+        page.write_string(row, 0, label, styles["bold"])
+        page.write_string(row, 1, str(value))
+        row += 1
+    if source.rejection_code:
+        page.write_string(row + 1, 0, "Kết quả", styles["bold"])
+        page.write_string(row + 1, 1, "Cả tệp bị từ chối, không có số liệu nào được nạp.", styles["note"])
+        page.write_string(row + 2, 0, "Lý do", styles["bold"])
+        page.write_string(row + 2, 1, source.reason_vi or "", styles["wrap"])
+        page.write_string(row + 3, 0, "Cần làm", styles["bold"])
+        page.write_string(row + 3, 1, "Sửa tệp theo lý do trên và gửi lại toàn bộ tệp.", styles["wrap"])
+        return
+    row += 1
+    headers = ["Trang (biểu)", "Kỳ báo cáo", "Kết quả", "Số dòng đọc", "Đã nạp", "Bị loại", "Cảnh báo",
+               "Cần gửi lại"]
+    for col, text in enumerate(headers):
+        page.write_string(row, col if col < 2 else col, text, styles["bold"])
+    page.set_column(2, 7, 16)
+    for sub in submissions.itertuples():
+        row += 1
+        errors = problems[(problems.submission_id == sub.submission_id) & (problems.severity == "error")]
+        resend = ", ".join(str(r) for r in sorted(set(errors.row_number.dropna().astype(int))))
+        if sub.status == "rejected":
+            resend = "cả trang / the whole sheet"
+        period = (f"{sub.period_start:%d/%m/%Y} - {sub.period_end:%d/%m/%Y}"
+                  if not pd.isna(sub.period_start) else "")
+        values = [sub.sheet or "", period, STATUS_VI.get(sub.status, sub.status), sub.rows_read, sub.rows_loaded,
+                  sub.rows_quarantined, sub.warnings, f"dòng {resend}" if resend and sub.status != "rejected"
+                  else resend]
+        for col, value in enumerate(values):
+            if isinstance(value, int | float) and not pd.isna(value):
+                page.write_number(row, col, value)
+            else:
+                page.write_string(row, col, str(value))
+        if isinstance(sub.reason, str) and sub.reason:
+            row += 1
+            page.write_string(row, 1, f"Lý do: {sub.reason}", styles["note"])
+    row += 2
+    page.write_string(row, 0, "Ghi chú", styles["bold"])
+    page.write_string(row, 1, "Các ô tô đỏ bị loại (phải sửa và gửi lại); các ô tô vàng là cảnh báo (đã nạp, "
+                              "đề nghị kiểm tra). Lý do ghi ở cột \"Lỗi\" cuối mỗi trang.", styles["wrap"])
+
+
+def _copy_sheet(book, styles, sheet, submission: StagedSubmission | None, problems: pd.DataFrame) -> None:
+    page = book.add_worksheet(sheet.name[:31])
+    width = max((len(r) for r in sheet.grid), default=0)
+    for r, values in enumerate(sheet.grid):
+        for c, value in enumerate(values):
+            text = _cell_text(value)
+            if isinstance(text, int | float):
+                page.write_number(r, c, text)
+            elif text is not None:
+                page.write_string(r, c, text)  # never a formula, whatever it begins with
+    header_row = (submission.header_row - 1) if submission else 0
+    page.write_string(header_row, width, "Lỗi", styles["bold"])
+    page.set_column(width, width, 70)
+    columns = submission.columns if submission else {}
+    messages: dict[int, list[str]] = {}
+    for p in problems.itertuples():
+        if pd.isna(p.row_number):
+            continue
+        r = int(p.row_number) - 1
+        col = _column_of(str(p.column_name), columns)
+        if col is not None:
+            value = sheet.cell(r, col)
+            style = styles["error" if p.severity == "error" else "warning"]
+            text = _cell_text(value)
+            if isinstance(text, int | float):
+                page.write_number(r, col, text, style)
+            else:
+                page.write_string(r, col, "" if text is None else text, style)
+        prefix = "" if p.severity == "error" else "(Cảnh báo) "
+        messages.setdefault(r, []).append(prefix + p.message_vi)
+    for r, texts in messages.items():
+        page.write_string(r, width, "; ".join(dict.fromkeys(texts)), styles["note"])
+
+
+def _column_of(column_name: str, columns: dict[str, int]) -> int | None:
+    """The sheet column a rule's column refers to (the unit code falls back to the name)."""
+    if column_name in columns:
+        return columns[column_name]
+    fallbacks = {"unit_code": ("commune_name", "unit_name", "code_given"), "level": ("level_written",)}
+    for candidate in fallbacks.get(column_name, ()):
+        if candidate in columns:
+            return columns[candidate]
+    return None

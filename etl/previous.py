@@ -1,0 +1,55 @@
+"""The same unit's figures in its previous period, for the outlier rules of the suites.
+
+Only units of the same era are compared: a code means another unit after the 2025 merger, so a
+unit whose boundaries changed between the two periods has no previous value and is skipped.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from etl import load
+
+# dataset -> (fact table, the column dating a row, the figures compared)
+COMPARED = {
+    "commune_staffing": ("dw.fact_commune_staffing", "as_of_date", ("officers",)),
+    "security_activity": ("dw.fact_security_activity", "period_start", ("tips_received", "crime_reports")),
+}
+
+
+def with_previous(dataset: str, rows: pd.DataFrame, warehouse: Path | None) -> pd.DataFrame:
+    """``rows`` with a ``previous_<figure>`` column for each compared figure (null when none)."""
+    if dataset not in COMPARED or rows.empty:
+        return rows
+    table, dated_by, figures = COMPARED[dataset]
+    out = rows.copy()
+    for figure in figures:
+        out[f"previous_{figure}"] = float("nan")
+    if warehouse is None or not warehouse.exists():
+        return out
+    engine = load.engine_for(warehouse, read_only=True)
+    try:
+        with engine.connect() as conn:
+            if not load.scalar(conn, "select count(*) from information_schema.tables where table_schema = 'dw'"
+                                     f" and table_name = '{table.split('.')[1]}'"):
+                return out
+            result = conn.exec_driver_sql(
+                f"select admin_era, unit_code, {dated_by} as dated, {', '.join(figures)} from {table}")
+            before = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    finally:
+        engine.dispose()
+    if before.empty:
+        return out
+    before["dated"] = pd.to_datetime(before["dated"])
+    before = before.sort_values("dated").rename(columns={f: f"previous_{f}" for f in figures})
+    left = out.drop(columns=[f"previous_{f}" for f in figures]).reset_index()
+    left["dated"] = pd.to_datetime(left[dated_by])
+    # Earlier periods only: a resubmission of the same period is not its own previous period.
+    matched = pd.merge_asof(left.sort_values("dated"), before, on="dated", by=["admin_era", "unit_code"],
+                            allow_exact_matches=False, direction="backward")
+    matched = matched.set_index("index").sort_index()
+    for figure in figures:
+        out[f"previous_{figure}"] = pd.to_numeric(matched[f"previous_{figure}"], errors="coerce").astype(float)
+    return out
