@@ -27,11 +27,27 @@ has 5 officers in each commune, received 108 collective and 250 individual comme
 April 2021, and its CCCD count from 1/4/2021 first reaches its target of 988,200 on 14/5/2021
 with 991,830 by that day; five provinces miss their target by the 30/6/2021 deadline.
 
+Some monthly workbooks carry seeded faults (``FAULTS``), never Hải Dương's: in each monthly
+kind, one province's sheets 01 and 02 have an extra row naming a commune the province has no
+unit of (in the sums, as a clerk's formulas would have it), one commune's row has a negative
+figure, and one sheet's total row states a figure other than the sum of its rows. In April
+2021 one province's report arrives late (12/5/2021 14:00), and another province resends its
+report on 28/4/2021 10:00 as a second file, the same workbook but for a few corrected figures.
+
 ``truth.json`` records, for every workbook and data sheet, what was written and where (0-based
 row indices as calamine's ``to_python(skip_empty_area=False)`` gives them, column indices,
 clean figures), computed by this generator alone, so that tests can compare an extractor's
-output with it. Each kind draws from its own ``random.Random`` seeded from ``seed`` and the
-workbook metadata is fixed: the same seed gives the same bytes, whichever kinds are asked for.
+output with it. Faults are recorded where they are: a workbook's ``faults`` (names from
+``FAULTS``), ``late``, ``corrects`` (on the resent file: the first file's name) and
+``corrected_by``; a sheet's ``total_mismatch`` ({column, stated, sum}) and ``corrected_cells``
+([{unit_code, row, col, column, was, now}]); a row that must be quarantined has ``expect``
+"quarantine", ``rule`` ("unknown_unit", with ``unit_code`` null, or "negative", with the
+``column`` holding the negative figure). Sums in the truth add up every written row, quarantined
+ones included. ``national`` (April 2021) and ``national_2026`` (October 2026, null unless that
+kind is generated) count the staffing rows that load: each province's final file, without the
+quarantined rows. Each kind draws from its own ``random.Random`` seeded from ``seed`` (and its
+faults from another), and the workbook metadata is fixed: the same seed gives the same bytes,
+whichever kinds are asked for.
 """
 
 from __future__ import annotations
@@ -42,7 +58,7 @@ import random
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -139,6 +155,18 @@ _NOT_FOR = {
     MONTHLY_2026: {"district_subtotals", "day_subtotals", "merged_date_cells"},
 }
 MIN_WORKBOOKS_PER_DEPARTURE = 3
+
+# Seeded faults (monthly workbooks only); truth.json lists those of each workbook under "faults".
+FAULTS = (
+    "unknown_unit",    # an extra data row (sheets 01 and 02) naming a commune the province has no unit of
+    "negative",        # a figure written as a negative number: the row must be quarantined
+    "total_mismatch",  # the total row states a figure other than the sum of the rows (a warning)
+    "late",            # the file arrived after the reporting deadline (12/5/2021)
+    "correction",      # a second file resent for the same province and period, with corrected figures
+)
+LATE_ARRIVAL = datetime(2021, 5, 12, 14, 0, tzinfo=VN_TZ)  # 12/5/2021 14:00
+CORRECTION_ARRIVAL = datetime(2021, 4, 28, 10, 0, tzinfo=VN_TZ)  # 28/4/2021 10:00
+_CORRECTION_SUFFIXES = (" (gui lai)", "_sua")
 TOTAL_WORDS = {"total_tong": "Tổng", "total_cong": "Cộng", "total_tong_so": "TỔNG SỐ"}
 
 OFFICERS_WORDINGS = ("Số cán bộ chính quy", "Tổng số CA chính quy", "So CA chinh quy")
@@ -426,21 +454,26 @@ def _draw_activity(provinces: list[_Province], scale: float, rng: random.Random)
     """Sheet 02 for one month: small counts, crime reports <= tips, cases clarified <= reports."""
     for province in provinces:
         for commune in province.communes:
-            tips = _poisson(3.2 * scale, rng)
-            crime = _binomial(tips, 0.12, rng)
-            clarified = _binomial(crime, 0.65, rng)
-            subjects = sum(rng.choice((1, 1, 1, 2, 3)) for _ in range(clarified))
-            admin = _poisson(1.4 * scale, rng)
-            fines = sum(rng.choice(_FINE_STEPS) for _ in range(admin))
-            commune.activity = {
-                "tips_received": tips, "crime_reports": crime, "cases_clarified": clarified, "subjects": subjects,
-                "admin_violation_cases": admin, "fines_vnd": fines,
-                "education_dossiers": _binomial(2, 0.03 * scale, rng),
-                "rehab_dossiers": int(rng.random() < 0.015 * scale),
-                "reform_school_dossiers": int(rng.random() < 0.006 * scale),
-            }
+            commune.activity = _activity(scale, rng)
             if rng.random() < 0.03:
                 commune.note02 = rng.choice(_NOTES_02)
+
+
+def _activity(scale: float, rng: random.Random) -> dict[str, int]:
+    """One commune's sheet 02 figures for one month."""
+    tips = _poisson(3.2 * scale, rng)
+    crime = _binomial(tips, 0.12, rng)
+    clarified = _binomial(crime, 0.65, rng)
+    subjects = sum(rng.choice((1, 1, 1, 2, 3)) for _ in range(clarified))
+    admin = _poisson(1.4 * scale, rng)
+    fines = sum(rng.choice(_FINE_STEPS) for _ in range(admin))
+    return {
+        "tips_received": tips, "crime_reports": crime, "cases_clarified": clarified, "subjects": subjects,
+        "admin_violation_cases": admin, "fines_vnd": fines,
+        "education_dossiers": _binomial(2, 0.03 * scale, rng),
+        "rehab_dossiers": int(rng.random() < 0.015 * scale),
+        "reform_school_dossiers": int(rng.random() < 0.006 * scale),
+    }
 
 
 def _draw_commendations(provinces: list[_Province], rng: random.Random) -> None:
@@ -1326,6 +1359,33 @@ class _MonthlyBook:
             figures4 = [(c + rng.randint(0, 3), i + rng.randint(1, 5)) for c, i in figures4]
         return figures4
 
+    def extra_row(self, code: str, edit: _Edit, rng: random.Random) -> tuple[_Row, dict[str, int]]:
+        """The row of a commune the province has no unit of, written after row ``edit.index`` in
+        its district and the workbook's spelling; the row and the figures it adds to the sums."""
+        plan, row = self.plan, edit.row
+        district = self.written[edit.index][0]
+        name = plan.style.unit(row["name"], row["base_name"], row["unit_type"], spaces=False)
+        cells: dict[str, _Value] = {"stt": 0}
+        if self.spec.districts:
+            cells["district"] = district
+        cells.update({"name": name, "code": None})
+        keys: tuple[str, ...]
+        if code == "01":
+            keys = ("officers", "chiefs", "deputies")
+            cells.update({key: _figure(row[key], plan) for key in keys})
+            cells["date"] = _date_value(row["staffed"], plan, rng)
+            truth = {"unit_code": None, **{key: row[key] for key in keys},
+                     "staffed_date": row["staffed"].isoformat() if row["staffed"] else None,
+                     "row": -1, "district": district, "name": name}
+        else:
+            keys = ACTIVITY_KEYS
+            for key in keys:
+                cells[key] = _figure(row[key], plan, blank_zero=rng.random() < plan.blank_rate)
+            truth = {"row": -1, "unit_code": None, "district": district, "name": name, **{k: row[k] for k in keys}}
+        cells["note"] = None
+        truth.update(expect="quarantine", rule=edit.rule)
+        return _Row("data", cells, truth), {key: row[key] for key in keys}
+
     def table(self, code: str, record: bool, rng: random.Random | None = None, month_back: int = 0) -> _Table:
         if code == "01":
             return self.table_01(self.figures(code, rng), record, month_back)
@@ -1369,8 +1429,11 @@ def _notes_lines(plan: _Plan, extra_name: str, as_of: str) -> list[list[str]]:
 
 
 def _write_monthly(spec: _Monthly, plan: _Plan, out_dir: Path, district_info: dict[str, _District],
-                   rng: random.Random) -> dict[str, Any]:
-    """Write one monthly workbook (sheets 01, 02, 04 and any extra or hidden sheets); its truth entry."""
+                   rng: random.Random, tweak: _Tweak | None = None) -> dict[str, Any]:
+    """Write one monthly workbook (sheets 01, 02, 04 and any extra or hidden sheets); its truth entry.
+
+    ``tweak`` (seeded faults, a late arrival, a correction) changes the data sheets after they
+    are drawn and draws from its own generator, so ``rng`` is consumed as without it."""
     province, deps, style = plan.province, plan.departures, plan.style
     communes = province.communes
     # Names first: whether the workbook needs codes depends on how it spells them.
@@ -1386,9 +1449,17 @@ def _write_monthly(spec: _Monthly, plan: _Plan, out_dir: Path, district_info: di
     has_codes = plan.has_codes or _needs_codes(written)
     book_plan = _MonthlyBook(spec, plan, district_info, written, has_codes, rng)
     arrival = _arrival(spec.as_of, rng)
+    created = arrival - timedelta(minutes=rng.randint(20, 600))
     file_name = _monthly_file_name(plan, spec.period)
+    if tweak is not None:
+        if tweak.arrival is not None:
+            if not tweak.keep_created:  # prepared shortly before it was sent
+                created = tweak.arrival - (arrival - created)
+            arrival = tweak.arrival
+        stem, ext = file_name.rsplit(".", 1)
+        file_name = f"{stem}{tweak.suffix}.{ext}"
     path = out_dir / file_name
-    book = _Book(path, plan.fmt, arrival - timedelta(minutes=rng.randint(20, 600)),
+    book = _Book(path, plan.fmt, created,
                  _REPORT_TITLE[spec.kind].capitalize(), f"Công an {province.unit_type} {province.short_name}")
 
     # The sheets in workbook order: data sheets, an extra sheet before or after, hidden ones anywhere.
@@ -1402,9 +1473,16 @@ def _write_monthly(spec: _Monthly, plan: _Plan, out_dir: Path, district_info: di
     hidden_truth = []
     for what, arg in slots:
         if what == "data":
-            handle, entry = _write_table(book, book_plan.table(arg, record=True), deps)
+            table = book_plan.table(arg, record=True)
+            extra = {}
+            if tweak is not None:
+                extra = _apply_edits(table, [e for e in tweak.edits if e.sheet == arg], book_plan, tweak.rng)
+            handle, entry = _write_table(book, table, deps)
             if arg in ("01", "02"):
                 entry["has_codes"] = has_codes
+            for cell in extra.get("corrected_cells", ()):  # row indices are known once written
+                cell["row"] = next(r["row"] for r in entry["rows"] if r["unit_code"] == cell["unit_code"])
+            entry.update(extra)
             sheets[arg] = entry
             data_handles.append(handle)
         elif what == "extra":
@@ -1423,8 +1501,12 @@ def _write_monthly(spec: _Monthly, plan: _Plan, out_dir: Path, district_info: di
     book.close(data_handles[0])
     stamp = arrival.timestamp()
     os.utime(path, (stamp, stamp))
-    return _entry(plan, file_name, spec.kind, spec.era, f"{spec.period[0]:04d}-{spec.period[1]:02d}",
-                  spec.as_of.isoformat(), None, None, book, hidden_truth, arrival, sheets)
+    entry = _entry(plan, file_name, spec.kind, spec.era, f"{spec.period[0]:04d}-{spec.period[1]:02d}",
+                   spec.as_of.isoformat(), None, None, book, hidden_truth, arrival, sheets)
+    if tweak is not None:
+        entry["faults"] = [f for f in FAULTS if f in tweak.faults]
+        entry.update(tweak.extra)
+    return entry
 
 
 def _entry(plan: _Plan, file_name: str, kind: str, era: str, period: str | None, as_of: str | None,
@@ -1444,6 +1526,7 @@ def _entry(plan: _Plan, file_name: str, kind: str, era: str, period: str | None,
         "date_from": date_from,
         "date_to": date_to,
         "departures": [d for d in DEPARTURES if d in deps],
+        "faults": [],
         "format": plan.fmt,
         "sheet_names": list(book.names),
         "hidden_sheets": hidden,
@@ -1560,11 +1643,254 @@ def _district_names(plan: _Plan, card: _IdCard, district_info: dict[str, _Distri
     return written
 
 
+# --------------------------------------------------------------------------- seeded faults
+
+
+@dataclass
+class _Edit:
+    """One change a data sheet gets after it is drawn: a seeded fault or a corrected figure."""
+
+    sheet: str     # '01' or '02'
+    what: str      # 'insert' (an extra row after row ``index``), 'set' (a cell of row ``index``), 'total'
+    index: int = -1  # commune index in the province's list
+    column: str = ""
+    value: int = 0   # 'set': the figure written; 'total': how far the stated total is from the sum
+    row: dict[str, Any] = field(default_factory=dict)  # 'insert': name parts and figures
+    rule: str | None = None  # the error rule the row fails (it must be quarantined); None for a correction
+
+
+@dataclass
+class _Tweak:
+    """What one workbook gets beyond its plan."""
+
+    rng: random.Random  # the kind's fault generator (blank zeros and date spellings of inserted rows)
+    edits: list[_Edit] = field(default_factory=list)
+    faults: list[str] = field(default_factory=list)
+    arrival: datetime | None = None
+    suffix: str = ""     # appended to the file name's stem (a correction)
+    keep_created: bool = False  # the workbook's creation time stays that of the first file
+    extra: dict[str, Any] = field(default_factory=dict)  # extra keys of the workbook's truth entry
+
+
+@dataclass
+class _Faults:
+    """The seeded faults of one monthly kind, drawn before any workbook is written."""
+
+    rng: random.Random
+    tweaks: dict[str, _Tweak] = field(default_factory=dict)  # by province code
+    where: dict[str, str] = field(default_factory=dict)  # fault -> province code
+    correction: tuple[str, _Tweak] | None = None  # the province that resends, and its second file
+
+    def tweak(self, code: str, fault: str) -> _Tweak:
+        tweak = self.tweaks.setdefault(code, _Tweak(self.rng))
+        tweak.faults.append(fault)
+        self.where[fault] = code
+        return tweak
+
+
+def _fold(text: str) -> str:
+    return _key(_ascii(text))
+
+
+def _foreign_name(kind: str, province: _Province, legacy: list[_Province],
+                  rng: random.Random) -> tuple[str, str | None, str]:
+    """A xã name the province has no unit of, even without diacritics or type word: for April
+    2021 a commune of another province; for October 2026 a pre-merger commune of the old
+    province with the same code, whose name the merger retired (a clerk's old habit)."""
+    era = ERA if kind == MONTHLY_2021 else reference.ERA2025
+    units = reference.admin_units()
+    mine = units[(units.admin_era == era) & (units.level == "commune") & (units.province_code == province.code)]
+    taken = {_fold(n) for n in mine.name} | {_fold(re.sub(r"\s*\([^)]*\)$", "", s)) for s in mine.short_name}
+    pool = [c for p in legacy if (p.code != province.code) == (kind == MONTHLY_2021)
+            for c in p.communes if c.unit_type == "xã" and c.base_name]
+    while True:
+        commune = rng.choice(pool)
+        if _fold(commune.name) not in taken and _fold(commune.base_name or "") not in taken:
+            return commune.name, commune.base_name, commune.unit_type
+
+
+def _draw_faults(kind: str, provinces: list[_Province], legacy: list[_Province], rng: random.Random) -> _Faults:
+    """Which provinces carry which fault, and every fault that needs no sheet 02 figures (those
+    come in ``_draw_activity_faults``, after sheet 02 is drawn): the staffing figures alone
+    decide the national totals, whichever kinds are generated. Never Hải Dương."""
+    faults = _Faults(rng)
+    by_code = {p.code: p for p in provinces}
+    legacy_kind = kind == MONTHLY_2021
+    picks = rng.sample(sorted(code for code in by_code if code != HAI_DUONG), 5 if legacy_kind else 3)
+    unknown, negative, mismatch = picks[:3]
+
+    # An unknown commune: one extra row after the same row of sheets 01 and 02, in the sums.
+    province = by_code[unknown]
+    after = rng.randrange(len(province.communes))
+    name, base, unit_type = _foreign_name(kind, province, legacy, rng)
+    if legacy_kind:
+        officers = rng.choices(list(_OFFICER_WEIGHTS), list(_OFFICER_WEIGHTS.values()))[0]
+        deputies = min(officers - 1, rng.choice((1, 2)))
+        staffed: date | None = AS_OF - timedelta(days=rng.randint(10, 400))
+    else:
+        officers, deputies, staffed = rng.randint(8, 24), rng.choice((2, 3)), reference.ERA_SWITCH_DATE
+    row = {"name": name, "base_name": base, "unit_type": unit_type, "officers": officers, "chiefs": 1,
+           "deputies": deputies, "staffed": staffed, **_activity(1.0 if legacy_kind else 2.5, rng)}
+    tweak = faults.tweak(unknown, "unknown_unit")
+    tweak.edits += [_Edit(sheet, "insert", after, row=row, rule="unknown_unit") for sheet in ("01", "02")]
+
+    # A negative figure: deputies -1 in sheet 01 of 2026 here; a sheet 02 count of 2021 later.
+    tweak = faults.tweak(negative, "negative")
+    if not legacy_kind:
+        tweak.edits.append(_Edit("01", "set", rng.randrange(len(by_code[negative].communes)), "deputies", -1,
+                                 rule="negative"))
+
+    # A total that does not add up: officers in sheet 01 of 2021; a sheet 02 column in 2026.
+    if legacy_kind:
+        sheet, column, offset = "01", "officers", rng.choice((-10, -2, -1, 1, 2, 10))
+    else:
+        sheet, column = "02", rng.choice(("tips_received", "admin_violation_cases", "fines_vnd"))
+        offset = rng.choice((-1, 1)) * (500_000 * rng.randint(1, 4) if column == "fines_vnd" else rng.randint(1, 5))
+    faults.tweak(mismatch, "total_mismatch").edits.append(_Edit(sheet, "total", column=column, value=offset))
+
+    if legacy_kind:
+        late, resend = picks[3:]
+        tweak = faults.tweak(late, "late")
+        tweak.arrival, tweak.extra["late"] = LATE_ARRIVAL, True
+        # The correction: two or three communes' officers (their tips come later).
+        correction = _Tweak(rng, faults=["correction"], arrival=CORRECTION_ARRIVAL, keep_created=True,
+                            suffix=rng.choice(_CORRECTION_SUFFIXES))
+        communes = by_code[resend].communes
+        chosen: list[int] = []
+        count = rng.randint(2, 3)
+        while len(chosen) < count:
+            index = rng.randrange(len(communes))
+            commune = communes[index]
+            steps = [d for d in (1, 2, -1)
+                     if 3 <= commune.officers + d <= 9 and commune.officers + d > commune.deputies]
+            if index in chosen or not steps:
+                continue
+            chosen.append(index)
+            correction.edits.append(_Edit("01", "set", index, "officers", commune.officers + rng.choice(steps)))
+        correction.edits.sort(key=lambda e: e.index)
+        faults.correction = (resend, correction)
+        faults.where["correction"] = resend
+    return faults
+
+
+def _draw_activity_faults(faults: _Faults, provinces: list[_Province]) -> None:
+    """Faults that depend on sheet 02's figures (April 2021): a sign slip on a commune's count
+    of administrative-violation cases (a column no cross-field rule reads, so that "nothing
+    negative" is the one rule the row fails: a negative tips count would also put it below the
+    crime reports), and the correction of one commune's tips (still above its crime reports)."""
+    if "correction" not in faults.where:  # April 2021 only
+        return
+    rng = faults.rng
+    by_code = {p.code: p for p in provinces}
+    communes = by_code[faults.where["negative"]].communes
+    cases = [i for i, c in enumerate(communes) if c.activity["admin_violation_cases"] > 0]
+    index = rng.choice(cases)
+    faults.tweaks[faults.where["negative"]].edits.append(_Edit(
+        "02", "set", index, "admin_violation_cases", -communes[index].activity["admin_violation_cases"],
+        rule="negative"))
+    assert faults.correction is not None
+    code, correction = faults.correction
+    communes = by_code[code].communes
+    busy = [i for i, c in enumerate(communes) if c.activity["tips_received"] > c.activity["crime_reports"]]
+    index = rng.choice(busy)
+    tips = communes[index].activity["tips_received"]
+    correction.edits.append(_Edit("02", "set", index, "tips_received",
+                                  tips + rng.choice((1, 2, 3) if tips == 1 else (-1, 1, 2, 3))))
+
+
+def _national(provinces: list[_Province], faults: _Faults) -> dict[str, int]:
+    """Staffing totals over the sheet 01 rows that load from each province's final file: the
+    correction's figures where a province resent, without the quarantined rows (an unknown
+    commune names no unit; a commune's row with a negative figure is rejected whole)."""
+    totals = {"provinces": len(provinces), "communes": 0, "officers": 0, "chiefs": 0, "deputies": 0}
+    for province in provinces:
+        final = faults.tweaks.get(province.code)
+        if faults.correction is not None and faults.correction[0] == province.code:
+            final = faults.correction[1]
+        edits = [e for e in final.edits if e.sheet == "01" and e.what == "set"] if final else []
+        for i, commune in enumerate(province.communes):
+            figures = {"officers": commune.officers, "chiefs": commune.chiefs, "deputies": commune.deputies}
+            rejected = False
+            for edit in (e for e in edits if e.index == i):
+                figures[edit.column] = edit.value
+                rejected |= edit.rule is not None
+            if rejected:
+                continue
+            totals["communes"] += 1
+            for key, value in figures.items():
+                totals[key] += value
+    return totals
+
+
+def _restyle(old: _Value, value: int, plan: _Plan) -> _Value:
+    """A corrected figure written as the cell it replaces was (a trailing note stays)."""
+    if isinstance(old, str):
+        noted = re.fullmatch(r"[\d.]+ \((.+)\)", old)
+        if noted:
+            return f"{_vn_int(value)} ({noted.group(1)})"
+    return _figure(value, plan)
+
+
+def _shift_sums(table: _Table, position: int, deltas: dict[str, int]) -> None:
+    """Add ``deltas`` to the subtotal covering row ``position`` (if any) and to the total."""
+    covered = False
+    for row in table.rows[position + 1:]:
+        if row.kind == "data" or (row.kind == "subtotal" and covered):
+            continue
+        for key, delta in deltas.items():
+            value = row.cells.get(key)
+            if isinstance(value, _Sum):
+                row.cells[key] = _Sum(value.value + delta)
+        if row.kind == "total":
+            return
+        covered = True
+
+
+def _apply_edits(table: _Table, edits: list[_Edit], book: _MonthlyBook, rng: random.Random) -> dict[str, Any]:
+    """Apply one data sheet's edits to its table: cells, truth rows and every sum covering them,
+    as a clerk's formulas would (the stated total of a 'total' edit excepted); the sheet's extra
+    truth ("total_mismatch", "corrected_cells")."""
+    plan = book.plan
+    extra: dict[str, Any] = {}
+    at = [p for p, row in enumerate(table.rows) if row.kind == "data"]  # row position of each commune
+    for edit in (e for e in edits if e.what == "set"):
+        row = table.rows[at[edit.index]]
+        assert row.truth is not None
+        old = row.truth[edit.column]
+        row.cells[edit.column] = _figure(edit.value, plan) if edit.rule else _restyle(row.cells[edit.column],
+                                                                                      edit.value, plan)
+        row.truth[edit.column] = edit.value
+        if edit.rule:
+            row.truth.update(expect="quarantine", rule=edit.rule, column=edit.column)
+        else:
+            extra.setdefault("corrected_cells", []).append({
+                "unit_code": row.truth["unit_code"], "row": -1, "col": table.columns.index(
+                    next(c for c in table.columns if c.key == edit.column)),
+                "column": edit.column, "was": old, "now": edit.value})
+        _shift_sums(table, at[edit.index], {edit.column: edit.value - old})
+    inserts = sorted((e for e in edits if e.what == "insert"), key=lambda e: -e.index)
+    for edit in inserts:
+        row, figures = book.extra_row(table.code, edit, rng)
+        table.rows.insert(at[edit.index] + 1, row)
+        _shift_sums(table, at[edit.index] + 1, figures)
+    if inserts:  # the clerk numbered the rows again
+        for number, row in enumerate((r for r in table.rows if r.kind == "data"), 1):
+            row.cells["stt"] = number
+    for edit in (e for e in edits if e.what == "total"):
+        total = next(row for row in table.rows if row.kind == "total")
+        summed = total.cells[edit.column]
+        assert isinstance(summed, _Sum)
+        stated = summed.value + edit.value if summed.value + edit.value >= 0 else summed.value - edit.value
+        total.cells[edit.column] = _figure(stated, plan)  # typed over the formula, if there was one
+        extra["total_mismatch"] = {"column": edit.column, "stated": stated, "sum": summed.value}
+    return extra
+
+
 # --------------------------------------------------------------------------- kinds
 
 
 def _generate_monthly(kind: str, provinces: list[_Province], district_info: dict[str, _District], out_dir: Path,
-                      rng: random.Random) -> list[dict[str, Any]]:
+                      rng: random.Random, faults: _Faults) -> list[dict[str, Any]]:
     spec = _MONTHLY[kind]
     departures = _choose_departures([p.code for p in provinces], kind, rng)
     plans = []
@@ -1572,7 +1898,26 @@ def _generate_monthly(kind: str, provinces: list[_Province], district_info: dict
     for province in provinces:
         plans.append(_plan(kind, province, departures[province.code], hidden_index, rng))
         hidden_index += len(plans[-1].hidden)
-    return [_write_monthly(spec, plan, out_dir, district_info, rng) for plan in plans]
+    entries = []
+    replay: tuple[_Plan, Any, dict[str, Any]] | None = None
+    resend = faults.correction[0] if faults.correction is not None else None
+    for plan in plans:
+        state = rng.getstate() if plan.province.code == resend else None
+        entries.append(_write_monthly(spec, plan, out_dir, district_info, rng, faults.tweaks.get(plan.province.code)))
+        if state is not None:
+            replay = (plan, state, entries[-1])
+    if replay is not None and faults.correction is not None:
+        # The resent file: the same workbook drawn again from the same state (same layout, names,
+        # notes and hidden sheets), with the corrected cells; it arrives last, so it is listed last.
+        plan, state, original = replay
+        twin = random.Random()
+        twin.setstate(state)
+        plan = replace(plan, style=_Style(plan.departures, twin))
+        tweak = faults.correction[1]
+        tweak.extra["corrects"] = original["file"]
+        entries.append(_write_monthly(spec, plan, out_dir, district_info, twin, tweak))
+        original["corrected_by"] = entries[-1]["file"]
+    return entries
 
 
 def _generate_id_cards(provinces: list[_Province], district_info: dict[str, _District], cards: dict[str, _IdCard],
@@ -1625,12 +1970,15 @@ def generate_samples(out_dir: Path, seed: int = 2021, kinds: tuple[str, ...] = A
     provinces, district_info = _load_provinces()
     rng = random.Random(seed)
     _draw_figures(provinces, rng)
+    faults = _draw_faults(MONTHLY_2021, provinces, provinces, random.Random(f"{seed}/faults/{MONTHLY_2021}"))
     entries: list[dict[str, Any]] = []
     id_card: dict[str, Any] = {}
+    national_2026: dict[str, int] | None = None
     if MONTHLY_2021 in kinds:
         _draw_activity(provinces, 1.0, rng)
         _draw_commendations(provinces, rng)
-        entries += _generate_monthly(MONTHLY_2021, provinces, district_info, out_dir, rng)
+        _draw_activity_faults(faults, provinces)
+        entries += _generate_monthly(MONTHLY_2021, provinces, district_info, out_dir, rng, faults)
     if ID_CARD_2021 in kinds:
         rng_id = random.Random(f"{seed}/{ID_CARD_2021}")
         all_units = reference.communes(ERA)
@@ -1644,22 +1992,20 @@ def generate_samples(out_dir: Path, seed: int = 2021, kinds: tuple[str, ...] = A
         _draw_staffing_2026(provinces_2025, rng_26)
         _draw_activity(provinces_2025, 2.5, rng_26)
         _draw_commendations(provinces_2025, rng_26)
-        entries += _generate_monthly(MONTHLY_2026, provinces_2025, district_info, out_dir, rng_26)
+        faults_2026 = _draw_faults(MONTHLY_2026, provinces_2025, provinces,
+                                   random.Random(f"{seed}/faults/{MONTHLY_2026}"))
+        entries += _generate_monthly(MONTHLY_2026, provinces_2025, district_info, out_dir, rng_26, faults_2026)
+        national_2026 = _national(provinces_2025, faults_2026)
     files = [e["file"] for e in entries]
     if len(set(files)) != len(files):
         raise RuntimeError("two sample workbooks got the same file name")
-    communes = [c for p in provinces for c in p.communes]
     truth = {
         "seed": seed,
         "kinds": [k for k in ALL_KINDS if k in kinds],
         "departure_names": list(DEPARTURES),
-        "national": {
-            "provinces": len(provinces),
-            "communes": len(communes),
-            "officers": sum(c.officers for c in communes),
-            "chiefs": sum(c.chiefs for c in communes),
-            "deputies": sum(c.deputies for c in communes),
-        },
+        "fault_names": list(FAULTS),
+        "national": _national(provinces, faults),
+        "national_2026": national_2026,
         "workbooks": entries,
         "id_card": id_card,
     }

@@ -36,10 +36,16 @@ def _checksum(warehouse: Path, relation: str) -> str:
     return hashlib.sha256(repr(_query(warehouse, f"select * from {relation} order by all")).encode()).hexdigest()
 
 
-def _sheets(truth: dict, code: str, kind: str | None = None):
+def _sheets(truth: dict, code: str, kind: str | None = None, final: bool = True):
+    """(workbook, sheet) pairs; by default only the final files (a corrected original is replaced)."""
     for w in truth["workbooks"]:
-        if code in w["sheets"] and (kind is None or w["kind"] == kind):
+        if code in w["sheets"] and (kind is None or w["kind"] == kind) and not (final and w.get("corrected_by")):
             yield w, w["sheets"][code]
+
+
+def _loading(sheet: dict) -> list[dict]:
+    """The rows that must load (the generator marks those it seeded to be quarantined)."""
+    return [r for r in sheet["rows"] if r.get("expect") != "quarantine"]
 
 
 @pytest.fixture(scope="module")
@@ -50,18 +56,54 @@ def night(sample_landing, tmp_path_factory):
     return settings, truth, result
 
 
-def test_every_submission_loads_and_every_row_is_accounted_for(night):
+def test_every_row_is_loaded_or_quarantined_and_the_seeded_faults_are_caught(night):
     settings, truth, result = night
     submissions = sum(len(w["sheets"]) for w in truth["workbooks"])
-    assert len(result.outcomes) == submissions
-    assert {o.status for o in result.outcomes} == {"loaded"} and result.exit_code == 0
-    assert _query(settings.warehouse, "select count(*) from audit.quarantine")[0][0] == 0
+    assert len(result.outcomes) == submissions and result.exit_code == 3
+    faulty = {w["file"] for w in truth["workbooks"] for s in w["sheets"].values()
+              if any(r.get("expect") == "quarantine" for r in s["rows"])}
+    assert {o.file_name for o in result.outcomes if o.status == "loaded_with_errors"} == faulty
+    assert {o.status for o in result.outcomes if o.file_name not in faulty} == {"loaded"}
     for code, table in (("01", "fact_commune_staffing"), ("02", "fact_security_activity"),
                         ("03", "fact_id_card_applications"), ("04", "fact_commendation")):
-        expected = sum(len(sheet["rows"]) for _, sheet in _sheets(truth, code))
+        expected = sum(len(_loading(sheet)) for _, sheet in _sheets(truth, code))
         assert _query(settings.warehouse, f"select count(*) from dw.{table}")[0][0] == expected, table
+    seeded = sorted((w["file"], r["row"] + 1) for w in truth["workbooks"] for s in w["sheets"].values()
+                    for r in s["rows"] if r.get("expect") == "quarantine")
+    assert sorted(_query(settings.warehouse, "select file_name, row_number from audit.quarantine")) == seeded
     assert _query(settings.warehouse, "select count(*) from audit.submission where rows_read <> rows_loaded"
                                       " + rows_quarantined")[0][0] == 0
+
+
+def test_totals_that_do_not_add_up_are_warned(night):
+    settings, truth, _ = night
+    seeded = sorted((w["file"], s["total_row"] + 1, s["total_mismatch"]["column"]) for w in truth["workbooks"]
+                    for s in w["sheets"].values() if s.get("total_mismatch"))
+    assert seeded and sorted(_query(settings.warehouse, "select file_name, row_number, column_name from audit.warning"
+                                                        " where rule = 'total_matches_rows'")) == seeded
+
+
+def test_correction_supersedes_the_original_and_the_late_file_is_late(night):
+    settings, truth, _ = night
+    (original,) = [w for w in truth["workbooks"] if w.get("corrected_by")]
+    statuses = _query(settings.warehouse, f"select distinct status from audit.submission where file_name = "
+                                          f"'{original['file']}'")
+    assert statuses == [("superseded",)]
+    (late,) = [w for w in truth["workbooks"] if w.get("late")]
+    completeness = dict(_query(settings.warehouse, """
+        select province_code, status from mart.reporting_completeness
+        where sheet = '01' and period_start = '2021-04-01'"""))
+    assert completeness.pop(late["province_code"]) == "late"
+    assert set(completeness.values()) == {"on_time"}  # the correction came after its on-time original
+
+
+def test_feedback_workbooks_for_the_faulty_files(night):
+    settings, truth, result = night
+    faulty = {(w["province_code"], w["file"]) for w in truth["workbooks"]
+              if any(r.get("expect") for s in w["sheets"].values() for r in s["rows"])
+              or any(s.get("total_mismatch") for s in w["sheets"].values())}
+    assert {(p.parent.name, p.name) for p in result.feedback} == {(code, name if name.endswith(".xlsx") else
+                                                                    name + ".xlsx") for code, name in faulty}
 
 
 def test_staffing_by_province_equals_truth_in_both_eras(night):
@@ -74,8 +116,8 @@ def test_staffing_by_province_equals_truth_in_both_eras(night):
     assert sum(1 for era, _ in mart if era == "2025") == 34
     for w, sheet in _sheets(truth, "01"):
         in_scope = len(reference.communes(w["era"], w["province_code"], in_scope_only=True))
-        staffed = sum(1 for r in sheet["rows"] if r["officers"] > 0)
-        officers = sum(r["officers"] for r in sheet["rows"])
+        staffed = sum(1 for r in _loading(sheet) if r["officers"] > 0)
+        officers = sum(r["officers"] for r in _loading(sheet))
         as_of, scope, got_staffed, got_officers, coverage, per_commune = mart[(w["era"], w["province_code"])]
         assert (as_of, scope, got_staffed, got_officers) == (w["as_of_date"], in_scope, staffed, officers)
         assert coverage == pytest.approx(100 * staffed / in_scope)
@@ -91,15 +133,15 @@ def test_national_lines_of_both_eras(night):
     assert rows["pre2025"] == ("2021-04-23", "pre2025", 63, 63, len(reference.communes("pre2025", in_scope_only=True)),
                                national["communes"], national["officers"])
     assert national["officers"] >= 44_000
-    officers_2026 = sum(r["officers"] for _, s in _sheets(truth, "01", "monthly_2026") for r in s["rows"])
-    assert rows["2025"] == ("2026-10-20", "2025", 34, 34, 3321, 3321, officers_2026)
+    later = truth["national_2026"]
+    assert rows["2025"] == ("2026-10-20", "2025", 34, 34, 3321, later["communes"], later["officers"])
 
 
 def test_security_activity_equals_truth(night):
     settings, truth, _ = night
     expected: dict = defaultdict(lambda: [0] * len(SECURITY))
     for w, sheet in _sheets(truth, "02"):
-        for r in sheet["rows"]:
+        for r in _loading(sheet):
             for key in ((w["era"], w["province_code"]), (w["era"], None)):
                 expected[key] = [a + r[f] for a, f in zip(expected[key], SECURITY, strict=True)]
     got = {(r[0], r[1]): list(r[2:]) for r in _query(
@@ -111,7 +153,7 @@ def test_commendations_equal_truth(night):
     settings, truth, _ = night
     expected: dict = defaultdict(lambda: [0, 0])
     for w, sheet in _sheets(truth, "04"):
-        for r in sheet["rows"]:
+        for r in _loading(sheet):
             for key in ((w["era"], w["province_code"], r["level"]), (w["era"], None, r["level"])):
                 expected[key] = [expected[key][0] + r["collectives"], expected[key][1] + r["individuals"]]
     got = {(r[0], r[1], r[2]): [r[3], r[4]] for r in _query(
@@ -126,7 +168,7 @@ def test_id_card_progress_equals_truth_and_hai_duong_is_47_days_ahead(night):
     settings, truth, _ = night
     daily: dict = defaultdict(int)
     for w, sheet in _sheets(truth, "03"):
-        for r in sheet["rows"]:
+        for r in _loading(sheet):
             daily[(w["province_code"], r["report_date"])] += r["applications"]
     got = {(r[0], r[1]): r[2:] for r in _query(settings.warehouse, """
         select province_code, report_date::varchar, applications, cumulative_applications, target,
@@ -151,8 +193,8 @@ def test_id_card_progress_equals_truth_and_hai_duong_is_47_days_ahead(night):
 def test_on_2025_boundaries_new_hai_phong_is_old_hai_duong_plus_old_hai_phong(night):
     settings, truth, _ = night
     april = {w["province_code"]: s for w, s in _sheets(truth, "01", "monthly_2021")}
-    officers = sum(r["officers"] for code in ("30", "31") for r in april[code]["rows"])
-    staffed = sum(1 for code in ("30", "31") for r in april[code]["rows"] if r["officers"] > 0)
+    officers = sum(r["officers"] for code in ("30", "31") for r in _loading(april[code]))
+    staffed = sum(1 for code in ("30", "31") for r in _loading(april[code]) if r["officers"] > 0)
     got = dict(_query(settings.warehouse, """
         select indicator_code, value from mart.indicators
         where boundary_basis = '2025' and province_code = '31' and grain = 'month' and period_start = '2021-04-01'
@@ -183,8 +225,9 @@ def test_changed_commune_changes_national_officers_by_that_amount(april_landing,
     run_night([landing], settings)
     (before,) = _query(settings.warehouse, "select officers from mart.national_staffing")[0]
     # An .xlsx whose figures are numbers (not text): openpyxl rewrites it with one cell changed.
-    workbook, sheet = next((w, s) for w, s in _sheets(truth, "01") if w["format"] == "xlsx" and not {
-        "numbers_as_text", "values_with_notes"} & set(w["departures"]))
+    workbook, sheet = next((w, s) for w, s in _sheets(truth, "01") if w["format"] == "xlsx" and not w["faults"]
+                           and not w.get("corrected_by") and not {"numbers_as_text", "values_with_notes"}
+                           & set(w["departures"]))
     row = sheet["rows"][3]
     corrected = tmp_path / "correction" / ("sua_" + workbook["file"])
     corrected.parent.mkdir()

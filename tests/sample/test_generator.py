@@ -1,6 +1,7 @@
 """Tests of the sample workbook generator (etl.sample): counts per kind, shape of the figures,
-departures, determinism, the CCCD campaign facts, and that what every workbook holds (read back
-with calamine, .xls included) matches truth.json."""
+departures, seeded faults (unknown commune, negative figure, total that does not add up, late
+file, resubmitted correction), determinism, the CCCD campaign facts, and that what every
+workbook holds (read back with calamine, .xls included) matches truth.json."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from etl import reference
-from etl.sample import ALL_KINDS, DEPARTURES, generate_samples
+from etl.sample import ALL_KINDS, DEPARTURES, FAULTS, generate_samples
 
 EXPECTED_DEPARTURES = {
     "title_block", "two_row_header", "header_wording", "names_no_diacritics", "names_nfd",
@@ -43,7 +44,9 @@ FIGURES = {"01": ("officers", "chiefs", "deputies"), "02": ACTIVITY, "03": ("app
            "04": ("collectives", "individuals")}
 LEVELS = {"monthly_2021": ["Bộ Công an", "UBND tỉnh", "Công an tỉnh", "Cấp huyện"],
           "monthly_2026": ["Bộ Công an", "UBND tỉnh", "Công an tỉnh", "Cấp xã"]}
-COUNTS = {"monthly_2021": 63, "id_card_2021": 378, "monthly_2026": 34}
+COUNTS = {"monthly_2021": 64, "id_card_2021": 378, "monthly_2026": 34}  # 63 provinces and one resent file
+EXPECTED_FAULTS = ("unknown_unit", "negative", "total_mismatch", "late", "correction")
+VN = "+07:00"
 HALF_MONTHS = [("2021-04-01", "2021-04-15"), ("2021-04-16", "2021-04-30"), ("2021-05-01", "2021-05-15"),
                ("2021-05-16", "2021-05-31"), ("2021-06-01", "2021-06-15"), ("2021-06-16", "2021-06-30")]
 
@@ -90,7 +93,7 @@ def _number(value: object, blank_is_zero: bool = False) -> int:
     if isinstance(value, str):
         noted = _NOTED.fullmatch(value)
         text = noted.group(1) if noted else value
-        assert re.fullmatch(r"\d{1,3}(\.\d{3})*", text), value
+        assert re.fullmatch(r"-?\d{1,3}(\.\d{3})*", text), value
         return int(text.replace(".", ""))
     assert isinstance(value, float | int) and not isinstance(value, bool), value
     assert value == int(value), value
@@ -116,6 +119,15 @@ def _grid(book: CalamineWorkbook, sheet_name: str) -> list[list]:
     return book.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
 
 
+def _loads(row: dict) -> bool:
+    return "expect" not in row
+
+
+def _final(truth: dict, kind: str) -> list[dict]:
+    """A kind's workbooks that hold each province's final figures: a corrected file is replaced."""
+    return [w for w in _of(truth, kind) if "corrected_by" not in w]
+
+
 # --------------------------------------------------------------------------- counts and files
 
 
@@ -123,7 +135,7 @@ def test_files_per_kind(generated: tuple[Path, list[Path], dict]) -> None:
     out, paths, truth = generated
     assert truth["kinds"] == list(ALL_KINDS)
     assert Counter(w["kind"] for w in truth["workbooks"]) == COUNTS
-    assert len(paths) == 475 == len(set(paths))
+    assert len(paths) == 476 == len(set(paths))
     assert [w["file"] for w in truth["workbooks"]] == [p.name for p in paths]
     on_disk = sorted(p.name for p in out.iterdir() if p.name != "truth.json")
     assert on_disk == sorted(p.name for p in paths)
@@ -164,6 +176,10 @@ def test_deterministic_for_a_seed(generated: tuple[Path, list[Path], dict], tmp_
     generate_samples(alone, seed=2021, kinds=("monthly_2026",))
     assert sorted(p.name for p in alone.iterdir()) == sorted([*files_2026, "truth.json"])
     assert _digest(alone, files_2026) == _digest(generated[0], files_2026)
+    alone_truth = json.loads((alone / "truth.json").read_text(encoding="utf-8"))
+    assert alone_truth["workbooks"] == _of(generated[2], "monthly_2026")  # its faults too
+    assert (alone_truth["national"], alone_truth["national_2026"]) == (
+        generated[2]["national"], generated[2]["national_2026"])
     generate_samples(other, seed=7, kinds=("monthly_2026",))
     assert _digest(other) != _digest(alone)
     with pytest.raises(ValueError):
@@ -177,6 +193,10 @@ def test_file_names_and_arrival_times(generated: tuple[Path, list[Path], dict]) 
     for w in truth["workbooks"]:
         assert re.fullmatch(r"[A-Za-z0-9 ._()-]+\.xlsx?", w["file"]), w["file"]
         assert _fold(names[w["era"]][w["province_code"]]) in _fold(w["file"]), w["file"]
+        mtime = (out / w["file"]).stat().st_mtime
+        assert mtime == datetime.fromisoformat(w["modified"]).timestamp()
+        if w.get("late") or "corrects" in w:
+            continue  # test_late_file, test_resubmitted_correction
         if w["kind"] == "monthly_2021":
             day = date(2021, 4, 23)
         elif w["kind"] == "monthly_2026":
@@ -188,9 +208,7 @@ def test_file_names_and_arrival_times(generated: tuple[Path, list[Path], dict]) 
             for when in (first, last):
                 assert any(when.strftime(f) in w["file"] for f in ("%d.%m", "%d-%m", "%Y%m%d", "%d%m%Y", "%Y-%m-%d"))
         low = datetime.fromisoformat(f"{day.isoformat()}T13:30:00+07:00").timestamp()
-        mtime = (out / w["file"]).stat().st_mtime
         assert low <= mtime <= low + 3.5 * 3600, w["file"]
-        assert mtime == datetime.fromisoformat(w["modified"]).timestamp()
 
 
 # --------------------------------------------------------------------------- departures
@@ -312,9 +330,15 @@ def _check_sums(grid: list[list], sheet: dict, code: str, w: dict) -> None:
     total = grid[sheet["total_row"]]
     assert sheet["total_row"] == len(grid) - 1, "the total row is the last row"
     assert total[sheet["label_col"]] == sheet["total_label"]
+    mismatch = sheet.get("total_mismatch")
     for key in FIGURES[code]:
         col = sheet["columns"][key]
-        assert _number(total[col]) == sum(r[key] for r in sheet["rows"]), (w["file"], code, key)
+        summed = sum(r[key] for r in sheet["rows"])  # every row written, quarantined ones too: a clerk's sum
+        if mismatch and mismatch["column"] == key:
+            assert (_number(total[col]), summed) == (mismatch["stated"], mismatch["sum"]), (w["file"], code)
+            assert mismatch["stated"] != mismatch["sum"] and mismatch["stated"] >= 0
+        else:
+            assert _number(total[col]) == summed, (w["file"], code, key)
     start = sheet["first_data_row"]
     for sub in sheet["subtotal_rows"]:
         group = [r for r in sheet["rows"] if start <= r["row"] < sub]
@@ -357,7 +381,7 @@ def test_monthly_sheets_read_back_as_the_truth(truth: dict, books: dict[str, Cal
                     assert cells[cols["level"]] == r["label"]
                     continue
                 assert cells[cols["name"]] == r["name"]
-                assert cells[cols["code"]] == (r["unit_code"] if sheet["has_codes"] else ""), w["file"]
+                assert cells[cols["code"]] == (r["unit_code"] or "" if sheet["has_codes"] else ""), w["file"]
                 if "district" in cols:
                     assert cells[cols["district"]] == r["district"]
                 if code == "01":
@@ -419,15 +443,23 @@ def test_id_card_sheets_read_back_as_the_truth(truth: dict, books: dict[str, Cal
 
 
 def test_national_totals(truth: dict) -> None:
+    """Recomputed from the rows that load: each province's final file (the correction's figures),
+    without the quarantined rows."""
+    for key, kind, provinces in (("national", "monthly_2021", 63), ("national_2026", "monthly_2026", 34)):
+        finals = _final(truth, kind)
+        assert len(finals) == provinces
+        rows = [r for w in finals for r in w["sheets"]["01"]["rows"] if _loads(r)]
+        national = truth[key]
+        assert national == {"provinces": provinces, "communes": len(rows),
+                            **{f: sum(r[f] for r in rows) for f in ("officers", "chiefs", "deputies")}}, key
+        written = [r for w in _of(truth, kind) for r in w["sheets"]["01"]["rows"]]
+        assert national["officers"] != sum(r["officers"] for r in written)  # the faults and correction count
     in_scope = reference.communes("pre2025", in_scope_only=True)
-    rows = [r for w in _of(truth, "monthly_2021") for r in w["sheets"]["01"]["rows"]]
-    assert truth["national"]["communes"] == len(in_scope) == len(rows)
-    assert truth["national"]["officers"] == sum(r["officers"] for r in rows)
-    assert truth["national"]["chiefs"] == sum(r["chiefs"] for r in rows)
-    assert truth["national"]["deputies"] == sum(r["deputies"] for r in rows)
+    assert truth["national"]["communes"] == len(in_scope)  # no commune of 2021 lost its staffing row
     assert truth["national"]["officers"] >= 44_000
     assert 5.2 <= truth["national"]["officers"] / truth["national"]["communes"] <= 5.6
-    assert truth["national"]["provinces"] == 63
+    # A commune of 2026 whose row is quarantined (a negative figure) is not counted.
+    assert truth["national_2026"]["communes"] == len(reference.communes("2025", in_scope_only=True)) - 1
 
 
 def test_every_unit_once_in_its_workbook(truth: dict) -> None:
@@ -438,7 +470,7 @@ def test_every_unit_once_in_its_workbook(truth: dict) -> None:
             expected[province].add(code)
         for w in _of(truth, kind):
             for code in ("01", "02"):
-                codes = [r["unit_code"] for r in w["sheets"][code]["rows"]]
+                codes = [r["unit_code"] for r in w["sheets"][code]["rows"] if r["unit_code"] is not None]
                 assert len(codes) == len(set(codes)), w["file"]
                 assert set(codes) == expected[w["province_code"]], (w["file"], code)
 
@@ -488,7 +520,8 @@ def test_hai_duong_monthly_april_2021(truth: dict) -> None:
 
 
 def test_security_activity_is_plausible(truth: dict) -> None:
-    rows = [r for w in truth["workbooks"] if w["kind"] != "id_card_2021" for r in w["sheets"]["02"]["rows"]]
+    rows = [r for w in truth["workbooks"] if w["kind"] != "id_card_2021" for r in w["sheets"]["02"]["rows"]
+            if r.get("rule") != "negative"]
     for r in rows:
         assert all(r[k] >= 0 for k in ACTIVITY)
         assert r["crime_reports"] <= r["tips_received"], r
@@ -551,9 +584,9 @@ def test_name_departures_are_visible(truth: dict) -> None:
     for w in [*_of(truth, "monthly_2021"), *_of(truth, "monthly_2026")]:
         deps = set(w["departures"])
         names_of = official[w["era"]]
-        rows = w["sheets"]["01"]["rows"]
+        assert [r["name"] for r in w["sheets"]["01"]["rows"]] == [r["name"] for r in w["sheets"]["02"]["rows"]]
+        rows = [r for r in w["sheets"]["01"]["rows"] if r["unit_code"] is not None]  # no official name otherwise
         names = [r["name"] for r in rows]
-        assert names == [r["name"] for r in w["sheets"]["02"]["rows"]]
         if not deps & NAME_DEPARTURES:
             assert names == [names_of[r["unit_code"]] for r in rows], w["file"]
         if "names_no_diacritics" in deps:
@@ -585,3 +618,170 @@ def test_rows_stay_distinguishable(truth: dict) -> None:
             assert sheet["has_codes"], w["file"]
     flags = [w["sheets"]["01"]["has_codes"] for w in _of(truth, "monthly_2021")]
     assert any(flags) and not all(flags)
+
+
+# --------------------------------------------------------------------------- seeded faults
+
+
+def _figures_ok(row: dict, code: str) -> bool:
+    """The template's error rules over one row: nothing negative, chief at most 1, deputies no
+    more than officers, crime reports no more than tips."""
+    if any(row[k] < 0 for k in FIGURES[code]):
+        return False
+    if code == "01":
+        return row["chiefs"] <= 1 and row["deputies"] <= row["officers"]
+    return code != "02" or row["crime_reports"] <= row["tips_received"]
+
+
+def test_each_fault_is_seeded_and_marked(truth: dict) -> None:
+    assert FAULTS == EXPECTED_FAULTS and truth["fault_names"] == list(EXPECTED_FAULTS)
+    where: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for w in truth["workbooks"]:
+        assert w["faults"] == [f for f in EXPECTED_FAULTS if f in w["faults"]], w["file"]
+        for fault in w["faults"]:
+            where[(w["kind"], fault)].append(w["province_code"])
+        if w["era"] == "pre2025" and w["province_code"] == "30":
+            assert not w["faults"] and "corrected_by" not in w, "Hải Dương's figures stay exact"
+        rows = {code: sheet["rows"] for code, sheet in w["sheets"].items()}
+        flagged = [(code, r) for code, sheet_rows in rows.items() for r in sheet_rows if not _loads(r)]
+        for code, sheet_rows in rows.items():
+            for r in sheet_rows:
+                if _loads(r):  # rows that load: a unit of the province, figures within the rules
+                    assert r.get("unit_code") is not None or code == "04", (w["file"], r)
+                    assert _figures_ok(r, code), (w["file"], code, r)
+                else:
+                    assert r["expect"] == "quarantine" and r["rule"] in ("unknown_unit", "negative"), r
+        unknown = [(code, r) for code, r in flagged if r["rule"] == "unknown_unit"]
+        negative = [(code, r) for code, r in flagged if r["rule"] == "negative"]
+        mismatches = [code for code, sheet in w["sheets"].items() if "total_mismatch" in sheet]
+        # The list of faults says exactly what the workbook holds.
+        assert ("unknown_unit" in w["faults"]) == bool(unknown), w["file"]
+        assert ("negative" in w["faults"]) == bool(negative), w["file"]
+        assert ("total_mismatch" in w["faults"]) == bool(mismatches), w["file"]
+        assert ("late" in w["faults"]) == bool(w.get("late")), w["file"]
+        assert ("correction" in w["faults"]) == ("corrects" in w), w["file"]
+        if unknown:  # one extra row in each of sheets 01 and 02, at the same place
+            assert sorted(code for code, _ in unknown) == ["01", "02"]
+            assert all(r["unit_code"] is None for _, r in unknown)
+            assert [r["name"] for r in rows["01"]].index(unknown[0][1]["name"]) == \
+                [r["name"] for r in rows["02"]].index(unknown[1][1]["name"])
+        for code, r in negative:  # a real commune; the negative figure is the one rule it breaks
+            assert r["unit_code"] is not None and r[r["column"]] < 0, r
+            assert _figures_ok({**r, r["column"]: 0}, code), r
+    for kind in ("monthly_2021", "monthly_2026"):
+        for fault in ("unknown_unit", "negative", "total_mismatch"):
+            assert len(where[(kind, fault)]) == 1, (kind, fault)
+    assert len(where[("monthly_2021", "late")]) == len(where[("monthly_2021", "correction")]) == 1
+    assert {kind for kind, _ in where} == {"monthly_2021", "monthly_2026"}
+    legacy = [code for (kind, _), codes in where.items() if kind == "monthly_2021" for code in codes]
+    assert len(legacy) == len(set(legacy)) == 5, "one fault per province in April 2021"
+    # Faulty rows spread over both sheets and both kinds.
+    negatives = {(w["kind"], code) for w in truth["workbooks"] for code, s in w["sheets"].items()
+                 for r in s["rows"] if r.get("rule") == "negative"}
+    assert {kind for kind, _ in negatives} == {"monthly_2021", "monthly_2026"}
+    assert {code for _, code in negatives} == {"01", "02"}
+
+
+def test_unknown_communes_name_no_unit_of_their_province(truth: dict, books: dict[str, CalamineWorkbook]) -> None:
+    units = reference.admin_units()
+    units = units[units.level == "commune"]
+    for w in [*_of(truth, "monthly_2021"), *_of(truth, "monthly_2026")]:
+        if "unknown_unit" not in w["faults"]:
+            continue
+        mine = units[(units.admin_era == w["era"]) & (units.province_code == w["province_code"])]
+        taken = {_fold(n) for n in mine.name} | {_fold(re.sub(r"\s*\([^)]*\)$", "", n)) for n in mine.short_name}
+        for code in ("01", "02"):
+            sheet = w["sheets"][code]
+            (row,) = [r for r in sheet["rows"] if r.get("rule") == "unknown_unit"]
+            cells = _grid(books[w["file"]], sheet["sheet_name"])[row["row"]]
+            assert cells[sheet["columns"]["name"]] == row["name"] and cells[sheet["columns"]["code"]] == ""
+            written = _fold(row["name"])
+            bare = [written[len(prefix):] for prefix in ("xa", "x") if written.startswith(prefix)]
+            assert written not in taken and not set(bare) & taken, (w["file"], row["name"])
+            assert _figures_ok(row, code) and row[FIGURES[code][0]] > 0  # plausible figures
+            if "district" in sheet["columns"]:  # under one of the province's districts
+                assert cells[sheet["columns"]["district"]] == row["district"] and row["district"]
+
+
+def test_negative_figures_and_stated_totals_read_back(truth: dict, books: dict[str, CalamineWorkbook]) -> None:
+    seen = Counter()
+    for w in [*_of(truth, "monthly_2021"), *_of(truth, "monthly_2026")]:
+        for code, sheet in w["sheets"].items():
+            grid = _grid(books[w["file"]], sheet["sheet_name"])
+            for r in sheet["rows"]:
+                if r.get("rule") == "negative":
+                    value = grid[r["row"]][sheet["columns"][r["column"]]]
+                    assert _number(value) == r[r["column"]] < 0, (w["file"], value)
+                    seen["negative"] += 1
+            if "total_mismatch" in sheet:
+                mismatch = sheet["total_mismatch"]
+                assert mismatch["column"] in FIGURES[code]
+                assert mismatch["sum"] == sum(r[mismatch["column"]] for r in sheet["rows"])
+                value = grid[sheet["total_row"]][sheet["columns"][mismatch["column"]]]
+                assert _number(value) == mismatch["stated"] != mismatch["sum"]
+                seen["total_mismatch"] += 1
+    assert seen == {"negative": 2, "total_mismatch": 2}
+
+
+def test_late_file(generated: tuple[Path, list[Path], dict]) -> None:
+    out, _, truth = generated
+    (late,) = [w for w in truth["workbooks"] if w.get("late")]
+    assert late["kind"] == "monthly_2021" and late["province_code"] != "30" and "corrected_by" not in late
+    assert late["late"] is True and late["period"] == "2021-04"
+    due = datetime.fromisoformat(f"2021-05-12T14:00:00{VN}")
+    assert late["modified"] == due.isoformat()
+    assert (out / late["file"]).stat().st_mtime == due.timestamp()
+    assert all("late" not in w for w in truth["workbooks"] if w is not late)
+
+
+def test_resubmitted_correction(generated: tuple[Path, list[Path], dict], books: dict[str, CalamineWorkbook]) -> None:
+    out, _, truth = generated
+    (fixed,) = [w for w in truth["workbooks"] if "corrects" in w]
+    (original,) = [w for w in truth["workbooks"] if "corrected_by" in w]
+    assert (fixed["corrects"], original["corrected_by"]) == (original["file"], fixed["file"])
+    assert fixed["file"] != original["file"] and Path(fixed["file"]).stem.startswith(Path(original["file"]).stem)
+    assert fixed["kind"] == original["kind"] == "monthly_2021"
+    assert fixed["province_code"] == original["province_code"] != "30"
+    assert not original["faults"] and fixed["faults"] == ["correction"] and not original.get("late")
+    resent = datetime.fromisoformat(f"2021-04-28T10:00:00{VN}")
+    assert fixed["modified"] == resent.isoformat() and (out / fixed["file"]).stat().st_mtime == resent.timestamp()
+    assert datetime.fromisoformat(original["modified"]) < resent
+    assert truth["workbooks"].index(fixed) > truth["workbooks"].index(original)
+    # The same workbook in all but the corrected figures.
+    same = ("kind", "era", "province_code", "period", "as_of_date", "departures", "format", "sheet_names",
+            "hidden_sheets", "extra_sheets")
+    assert {k: fixed[k] for k in same} == {k: original[k] for k in same}
+    changed = {(code, c["row"], c["col"]): c
+               for code, s in fixed["sheets"].items() for c in s.get("corrected_cells", ())}
+    assert sum(code == "01" for code, _, _ in changed) in (2, 3) and sum(code == "02" for code, _, _ in changed) == 1
+    assert {c["column"] for c in changed.values()} == {"officers", "tips_received"}
+    book_a, book_b = books[original["file"]], books[fixed["file"]]
+    assert book_a.sheet_names == book_b.sheet_names
+    for name in book_a.sheet_names:
+        code = next((c for c, s in fixed["sheets"].items() if s["sheet_name"] == name), None)
+        grid_a, grid_b = _grid(book_a, name), _grid(book_b, name)
+        assert len(grid_a) == len(grid_b)
+        differ = {(r, c) for r, (row_a, row_b) in enumerate(zip(grid_a, grid_b, strict=True))
+                  for c, (a, b) in enumerate(zip(row_a, row_b, strict=True)) if a != b}
+        cells = {(r, c) for k, r, c in changed if k == code}
+        sheet = fixed["sheets"].get(code or "")
+        # The corrected cells, and the subtotals and total that add them up (the clerk's formulas).
+        sums = {(r, c) for _, c in cells for r in [*sheet["subtotal_rows"], sheet["total_row"]]} if sheet else set()
+        assert cells <= differ <= cells | sums, name
+        for r, c in cells:
+            cell = changed[(code, r, c)]
+            assert _number(grid_a[r][c], True) == cell["was"] != cell["now"] == _number(grid_b[r][c], True)
+            assert grid_b[r][sheet["columns"][cell["column"]]] == grid_b[r][c]
+    # The truth rows differ in those figures alone.
+    for code in ("01", "02", "04"):
+        rows_a, rows_b = original["sheets"][code]["rows"], fixed["sheets"][code]["rows"]
+        assert len(rows_a) == len(rows_b)
+        for a, b in zip(rows_a, rows_b, strict=True):
+            diff = {k for k in a if a[k] != b[k]}
+            fixes = {c["column"] for c in fixed["sheets"][code].get("corrected_cells", ()) if c["unit_code"] ==
+                     a.get("unit_code")}
+            assert diff == fixes, (code, a.get("unit_code"), diff)
+    # A corrected officers count stays within the sheet's rules.
+    fixed_rows = {r["unit_code"]: r for r in fixed["sheets"]["01"]["rows"]}
+    for c in fixed["sheets"]["01"]["corrected_cells"]:
+        assert _figures_ok(fixed_rows[c["unit_code"]], "01") and 3 <= c["now"] <= 9
