@@ -53,15 +53,19 @@ def _ingest(paths: list[Path], settings: Settings, every_file: bool = True) -> i
         task = progress.add_task("Đọc tệp / reading workbooks", total=len(fresh))
         result = run_night(paths, settings, on_file=lambda p: progress.advance(task))
     table = Table(title="Kết quả nạp / load summary")
-    for column in ("Tệp / file", "Tỉnh / province", "Trạng thái / status", "Đọc / read", "Nạp / loaded",
-                   "Cách ly / quarantined", "Cảnh báo / warnings", "Lý do / reason"):
-        table.add_column(column)
+    table.add_column("Tệp / file", overflow="fold", min_width=30)
+    table.add_column("Trang / sheet", overflow="fold", min_width=16)
+    table.add_column("Tỉnh", no_wrap=True)
+    table.add_column("Trạng thái / status", no_wrap=True)
+    for column in ("Đọc/read", "Nạp/loaded", "Loại/quarant.", "C.báo/warn."):
+        table.add_column(column, justify="right", no_wrap=True)
+    table.add_column("Lý do / reason", overflow="fold", min_width=24)
     shown = [o for o in result.outcomes if every_file or o.status != "loaded"]
     for o in shown:
         style = {"loaded": "green", "loaded_with_errors": "yellow", "rejected": "red",
                  "duplicate": "blue"}.get(o.status, "white")
-        table.add_row(o.file_name, o.province_code or "", f"[{style}]{o.status}[/{style}]", str(o.rows_read),
-                      str(o.rows_loaded), str(o.rows_quarantined), str(o.warnings), o.reason or "")
+        table.add_row(o.file_name, o.sheet or "", o.province_code or "", f"[{style}]{o.status}[/{style}]",
+                      str(o.rows_read), str(o.rows_loaded), str(o.rows_quarantined), str(o.warnings), o.reason or "")
     if shown:
         console.print(table)
     duplicates = sum(o.status == "duplicate" for o in result.outcomes)
@@ -107,7 +111,7 @@ def _print_indicators(warehouse: Path, as_of: date | None, as_json: bool, provin
     if as_json:
         staffing = []
         for row in national.itertuples():
-            by_province = report.staffing_by_province(warehouse, row.as_of_date, row.admin_era)
+            by_province = report.staffing_on_basis(warehouse, row.as_of_date, row.admin_era, basis)
             staffing.append({**_jsonable(row._asdict()), "provinces": [_jsonable(r) for r in
                                                                         by_province.to_dict(orient="records")]})
         rows = report.indicators(warehouse, basis, as_of)
@@ -115,11 +119,14 @@ def _print_indicators(warehouse: Path, as_of: date | None, as_json: bool, provin
                "national_staffing": staffing, "indicators": [_jsonable(r) for r in rows.to_dict(orient="records")]}
         sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=1) + "\n")
         return 0
+    if basis != "as_reported":
+        console.print("Ranh giới / boundaries: 34 tỉnh, thành phố từ 01/7/2025 / the 34 provinces of 2025 "
+                      "(cả nước không đổi / nationwide figures are the same on either basis)")
     if national.empty:
         console.print("Chưa có số liệu bố trí CA chính quy / no staffing data yet")
     for row in national.itertuples():
         if provinces:
-            _print_province_table(report.staffing_by_province(warehouse, row.as_of_date, row.admin_era))
+            _print_province_table(report.staffing_on_basis(warehouse, row.as_of_date, row.admin_era, basis))
         console.print(_national_line(row), soft_wrap=True)
     _print_id_cards(report.id_card_milestones(warehouse), as_of, provinces)
     _print_totals(warehouse, as_of)
@@ -146,11 +153,13 @@ def _print_id_cards(milestones, as_of: date | None, provinces: bool) -> None:
                           vn_number(m.cumulative_on_reached_date) if reached else "",
                           str(int(m.days_ahead)) if reached else "")
         console.print(table)
-    reached_count = int(per_province.target_reached_date.notna().sum())
     for m in milestones[milestones.province_code.isna()].itertuples():
+        campaign = per_province[(per_province.admin_era == m.admin_era)
+                                & (per_province.target_deadline == m.target_deadline)]
+        reached_count = int(campaign.target_reached_date.notna().sum())
         console.print(f"CCCD toàn quốc / nationwide ID cards ({m.admin_era}, hạn / deadline "
                       f"{m.target_deadline:%d/%m/%Y}): {vn_number(m.cumulative_applications)} hồ sơ / applications, "
-                      f"chỉ tiêu / target {vn_number(m.target)}; {reached_count}/{len(per_province)} tỉnh đã đạt / "
+                      f"chỉ tiêu / target {vn_number(m.target)}; {reached_count}/{len(campaign)} tỉnh đã đạt / "
                       "provinces reached it", soft_wrap=True)
 
 

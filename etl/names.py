@@ -28,14 +28,15 @@ _PREFIXES = {
     "commune": {
         "thị trấn": "thị trấn", "tt.": "thị trấn", "tt": "thị trấn", "thi tran": "thị trấn",
         "xã": "xã", "x.": "xã", "xa": "xã",
-        "phường": "phường", "p.": "phường", "phuong": "phường",
-        "đặc khu": "đặc khu", "đk.": "đặc khu", "dac khu": "đặc khu",
+        "phường": "phường", "p.": "phường", "p": "phường", "phuong": "phường",
+        "đặc khu": "đặc khu", "đk.": "đặc khu", "đk": "đặc khu", "dk": "đặc khu", "dac khu": "đặc khu",
+        "x": "xã",
     },
     "district": {
         "thị xã": "thị xã", "tx.": "thị xã", "tx": "thị xã", "thi xa": "thị xã",
         "thành phố": "thành phố", "tp.": "thành phố", "tp": "thành phố", "thanh pho": "thành phố",
-        "quận": "quận", "q.": "quận", "quan": "quận",
-        "huyện": "huyện", "h.": "huyện", "huyen": "huyện",
+        "quận": "quận", "q.": "quận", "q": "quận", "quan": "quận",
+        "huyện": "huyện", "h.": "huyện", "h": "huyện", "huyen": "huyện",
     },
     "province": {
         "tỉnh": "tỉnh", "tinh": "tỉnh", "thành phố": "thành phố", "tp.": "thành phố",

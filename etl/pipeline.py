@@ -44,9 +44,16 @@ _RESOLUTION_MESSAGES = {
                       "Tên '{value}' là đơn vị mã {first}, nhưng cột Mã ĐVHC ghi {second} (mã của đơn vị khác); "
                       "đề nghị sửa tên hoặc mã",
                       "Name '{value}' is unit {first} but the code column says {second}, another unit's code"),
+    "type_mismatch": ("unit_type_matches",
+                      "'{value}' ghi sai loại đơn vị: trong danh mục chỉ có {second} (mã {first}); "
+                      "đề nghị ghi đúng tên và loại (xã, phường, thị trấn, đặc khu)",
+                      "'{value}' names the wrong kind of unit: the reference list has only {second} (code {first})"),
     "code_unknown": ("code_known",
                      "Mã ĐVHC {first} không có trong danh mục; đã nhận đơn vị theo tên '{value}'",
                      "Code {first} is no unit of the reference list; the row was taken by its name '{value}'"),
+    "level_not_in_era": ("level_exists_in_era",
+                         "Cấp khen thưởng '{value}' không còn từ 01/7/2025 (đã bỏ cấp huyện)",
+                         "Commendation level '{value}' no longer exists from 1 July 2025 (districts were abolished)"),
     "unknown_level": ("level_known",
                       "Cấp khen thưởng '{value}' không thuộc các cấp của mẫu biểu (Bộ Công an, UBND tỉnh, "
                       "Công an tỉnh, cấp huyện, cấp xã)",

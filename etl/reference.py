@@ -177,7 +177,7 @@ class Resolution:
     """Outcome of resolving a written name: a code, or why there is none."""
 
     unit_code: str | None
-    # unknown | ambiguous | unknown_name_with_code | code_mismatch (no code: an error);
+    # unknown | ambiguous | unknown_name_with_code | code_mismatch | type_mismatch (no code: an error);
     # code_unknown (resolved by name, the written code is no unit: a warning)
     problem: str | None = None
     candidates: tuple[str, ...] = ()
@@ -240,6 +240,10 @@ class UnitResolver:
                 break
             candidates = narrow(candidates) or candidates
         codes = tuple(sorted(self._unit_codes[i] for i in candidates))
+        if len(codes) == 1 and unit_type and self._types[candidates[0]] not in (None, unit_type):
+            # 'Xã Lộc Hòa' where the list has only 'Phường Lộc Hòa': the type word contradicts
+            # the unit, and which of the two the province meant is not ours to guess.
+            return Resolution(None, "type_mismatch", (codes[0], self._units.name[candidates[0]]))
         if len(codes) == 1:
             if code_text and code_text != codes[0]:
                 # The name and the code written beside it disagree: which one is wrong is the

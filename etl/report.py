@@ -101,3 +101,28 @@ def months_reported(warehouse: Path) -> list[date]:
     frame = _frame(warehouse, "select distinct period_start from mart.reporting_completeness"
                               " where sheet <> '03' and status in ('on_time', 'late') order by 1")
     return list(frame.period_start)
+
+
+STAFFING_INDICATORS = ("communes_in_scope", "communes_staffed", "officers", "coverage_pct", "officers_per_commune")
+
+
+def staffing_on_basis(warehouse: Path, as_of_date: date, admin_era: str, basis: str) -> pd.DataFrame:
+    """Staffing per province for the month of ``as_of_date``: as reported (mart.staffing_by_province),
+    or re-aggregated to the 34 provinces of 2025 (from mart.indicators)."""
+    if basis == "as_reported":
+        return staffing_by_province(warehouse, as_of_date, admin_era)
+    codes = ", ".join(f"'{c}'" for c in STAFFING_INDICATORS)
+    long = _frame(warehouse, f"""
+        select province_code, province_name, indicator_code, value, comparability from mart.indicators
+        where boundary_basis = $basis and grain = 'month' and province_code is not null
+          and period_start = date_trunc('month', $day::date) and indicator_code in ({codes})""",
+                  {"basis": basis, "day": as_of_date})
+    if long.empty:
+        return long
+    wide = long.pivot_table(index=["province_code", "province_name"], columns="indicator_code", values="value",
+                            aggfunc="first").reset_index()
+    wide["comparability"] = long.groupby("province_code").comparability.agg(
+        lambda values: "partial" if "partial" in set(values) else "exact").reindex(wide.province_code).values
+    wide.insert(0, "admin_era", "2025")
+    wide.insert(0, "as_of_date", as_of_date)
+    return wide.sort_values("province_code").reset_index(drop=True)

@@ -179,6 +179,12 @@ def _blank(raw: pd.Series) -> pd.Series:
     return raw.fillna("").astype(str).str.strip() == ""
 
 
+def _checked(numbers: pd.Series, low: float, high: float | None) -> pd.Series:
+    """The numbers that are whole and in [low, high]; NaN elsewhere."""
+    good = (numbers % 1 == 0) & (numbers >= low) & ((numbers <= high) if high is not None else True)
+    return numbers.where(good)
+
+
 def _is_whole(numbers: pd.Series) -> pd.Series:
     """True/False per number, None where there is no number, so GX skips it like a null."""
     return (numbers % 1 == 0).astype(object).where(numbers.notna(), None)
@@ -216,7 +222,13 @@ def _derive_commune_staffing(rows: pd.DataFrame) -> pd.DataFrame:
     frame["deputies_unparsed"] = ~_blank(frame["deputies_raw"]) & frame["deputies"].isna()
     # A blank chiefs or deputies cell counts as 0 here; the sum is left null only when both are
     # blank, when there is nothing to compare.
-    frame["chiefs_plus_deputies"] = frame[["chiefs", "deputies"]].sum(axis=1, min_count=1)
+    # Cross-field rules compare only cells that pass their own rules, so that one bad cell gives
+    # one message: officers -3 is "out of range", not also "fewer than the deputies".
+    frame["officers_checked"] = _checked(frame["officers"], 0, 50)
+    frame["deputies_checked"] = _checked(frame["deputies"], 0, None)
+    chiefs_checked = _checked(frame["chiefs"], 0, 1)
+    frame["chiefs_plus_deputies"] = pd.concat([chiefs_checked, frame["deputies_checked"]], axis=1).sum(
+        axis=1, min_count=1)
     frame["staffed_date_unparsed"] = ~_blank(frame["staffed_date_raw"]) & frame["staffed_date"].isna()
     _add_plausibility(frame, ("officers",))
     return frame
@@ -270,6 +282,8 @@ def _derive_security_activity(rows: pd.DataFrame) -> pd.DataFrame:
     frame = _counts_frame(rows, "security_activity", SECURITY_FIGURES)
     frame["era_unit"] = frame["admin_era"].astype(str) + ":" + frame["unit_code"].astype(str)
     frame["unit_known_for_era"] = frame["era_unit"].isin(set(_commune_codes()))
+    for figure in ("tips_received", "crime_reports", "cases_clarified"):
+        frame[f"{figure}_checked"] = _checked(frame[figure], 0, None)
     _add_plausibility(frame, ("tips_received", "crime_reports"))
     return frame
 

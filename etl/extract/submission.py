@@ -145,6 +145,15 @@ def _extract_sheet(sheet: Sheet, header: Header, spec: SheetSpec, sha: str, file
         if province:
             era = candidate_era
             break
+    if province is None and era is not None:
+        other = "2025" if era == "pre2025" else "pre2025"
+        if _province(lines, file_name, other):
+            when = "before" if era == "pre2025" else "from"
+            raise UnknownProvince(
+                f"sheet {sheet.name!r}: the province named is not one of the {era} list, which applies to reports "
+                f"dated {when} 1 July 2025 (the 63 provinces were merged into 34 on that day)",
+                f"trang {sheet.name!r}: tỉnh ghi trong báo cáo không thuộc danh mục áp dụng cho kỳ báo cáo "
+                "(từ 01/7/2025 cả nước có 34 tỉnh, thành phố; trước đó là 63)")
     if province is None or era is None:
         raise UnknownProvince(
             f"sheet {sheet.name!r}: the province is named neither in the title block nor in the file name",

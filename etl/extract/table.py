@@ -168,6 +168,8 @@ def _resolve(spec: SheetSpec, name: str, district: str | None, code: str | None,
         return {**none, "resolve_problem": "missing_name"}
     if spec.code == "04":
         level = match_level(name)
+        if level == "Cấp huyện" and era == ERA2025:
+            return {**none, "level": level, "resolve_problem": "level_not_in_era"}  # no districts after 7/2025
         return {**none, "level": level, "resolve_problem": None if level else "unknown_level"}
     if spec.code == "03":
         # Before July 2025 the daily ID-card report counts by district, afterwards by commune.

@@ -99,6 +99,20 @@ def _security(folder: Path, name: str, month: int, tips: int) -> Path:
     return _write(folder / name, rows, "Biểu 02")
 
 
+# Written here, not read from warehouse/indicators.csv: flipping a stock to a flow there must fail.
+STOCKS = {"officers", "communes_in_scope", "communes_staffed", "id_card_cumulative", "id_card_target"}
+FLOWS = {"tips_received", "crime_reports", "cases_clarified", "subjects", "admin_violation_cases", "fines_vnd",
+         "education_dossiers", "rehab_dossiers", "reform_school_dossiers", "id_card_applications",
+         "commendation_collectives", "commendation_individuals"}
+
+
+def test_definitions_file_says_which_indicators_are_stocks():
+    definitions = pd.read_csv(Path(__file__).resolve().parents[2] / "warehouse" / "indicators.csv")
+    kinds = dict(zip(definitions.indicator_code, definitions.aggregation, strict=True))
+    assert {code for code, kind in kinds.items() if kind == "stock"} == STOCKS
+    assert {code for code, kind in kinds.items() if kind == "flow"} == FLOWS
+
+
 def test_stocks_take_the_last_value_and_flows_are_summed_over_a_quarter(tmp_path):
     landing = tmp_path / "landing"
     landing.mkdir()
@@ -106,6 +120,8 @@ def test_stocks_take_the_last_value_and_flows_are_summed_over_a_quarter(tmp_path
     _staffing(landing, "t5.xlsx", 5, 20, (6, 0))
     _security(landing, "antt4.xlsx", 4, 10)
     _security(landing, "antt5.xlsx", 5, 7)
+    _id_card_file(landing, "cccd4.xlsx", [("29/4/2021", "Huyện Tứ Kỳ", 300), ("30/4/2021", "Huyện Tứ Kỳ", 200)])
+    _id_card_file(landing, "cccd5.xlsx", [("1/5/2021", "Huyện Tứ Kỳ", 400), ("2/5/2021", "Huyện Tứ Kỳ", 100)])
     settings = make_settings(tmp_path)
     run_night([landing], settings)
     values = _query(settings.warehouse, """
@@ -113,18 +129,17 @@ def test_stocks_take_the_last_value_and_flows_are_summed_over_a_quarter(tmp_path
         where province_code = '30' and boundary_basis = 'as_reported'""")
     quarter = values[(values.grain == "quarter") & (values.period_start == date(2021, 4, 1))]
     by_code = dict(zip(quarter.indicator_code, quarter.value, strict=True))
-    # Stocks: May's snapshot (6 officers, 1 commune staffed), never April + May (16, 3).
-    assert by_code["officers"] == 6 and by_code["communes_staffed"] == 1
+    # Stocks: May's value (6 officers, 1 commune staffed; 1,000 applications by 2/5), never April + May.
+    assert by_code["officers"] == 6 and by_code["communes_staffed"] == 1 and by_code["communes_in_scope"] == 161
+    assert by_code["id_card_cumulative"] == 1000 and by_code["id_card_target"] == 1000
     assert by_code["officers_per_commune"] == 6 and by_code["coverage_pct"] == pytest.approx(100 / 161)
+    assert by_code["id_card_target_pct"] == pytest.approx(100)
     # Flows: April + May.
     assert by_code["tips_received"] == 17 and by_code["crime_reports"] == 2
-    # Every stock in the definitions file equals its last month's value in every quarter and year.
+    assert by_code["id_card_applications"] == 1000
     months = values[values.grain == "month"]
-    for row in values[(values.aggregation == "stock") & (values.grain != "month")].itertuples():
-        end = date(row.period_start.year + (row.grain == "year") + (row.period_start.month + 3 > 12) * (
-            row.grain == "quarter"), (row.period_start.month + 2) % 12 + 1 if row.grain == "quarter" else 1, 1)
-        inside = months[(months.indicator_code == row.indicator_code) & (months.period_start >= row.period_start)
-                        & (months.period_start < end)]
-        assert row.value == inside.sort_values("period_start").value.iloc[-1], row.indicator_code
+    april = dict(zip(months[months.period_start == date(2021, 4, 1)].indicator_code,
+                     months[months.period_start == date(2021, 4, 1)].value, strict=True))
+    assert (april["id_card_cumulative"], april["id_card_applications"], april["officers"]) == (500, 500, 10)
     national = _query(settings.warehouse, "select as_of_date, officers from mart.national_staffing order by 1")
     assert list(national.officers) == [10, 6]

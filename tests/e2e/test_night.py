@@ -246,3 +246,51 @@ def test_changed_commune_changes_national_officers_by_that_amount(april_landing,
     statuses = _query(settings.warehouse, f"select status from dw.dim_submission where province_code = '{code}'"
                                           " and template = '01'")
     assert sorted(s for (s,) in statuses) == ["loaded", "superseded"]
+
+
+def test_indicators_equal_truth_per_province_as_reported_and_on_2025_boundaries(night):
+    settings, truth, _ = night
+    old_to_new = dict(reference.crosswalk().groupby("old_province_code").new_province_code.first())
+    expected: dict = defaultdict(float)
+    for w, sheet in _sheets(truth, "01", "monthly_2021"):
+        for r in _loading(sheet):
+            expected[("as_reported", w["province_code"], "officers")] += r["officers"]
+            expected[("2025", old_to_new[w["province_code"]], "officers")] += r["officers"]
+    for w, sheet in _sheets(truth, "02", "monthly_2021"):
+        for r in _loading(sheet):
+            expected[("as_reported", w["province_code"], "tips_received")] += r["tips_received"]
+            expected[("2025", old_to_new[w["province_code"]], "tips_received")] += r["tips_received"]
+    got = {(r[0], r[1], r[2]): r[3] for r in _query(settings.warehouse, """
+        select boundary_basis, province_code, indicator_code, value from mart.indicators
+        where grain = 'month' and period_start = '2021-04-01' and province_code is not null
+          and indicator_code in ('officers', 'tips_received')""")}
+    assert got == dict(expected)
+    assert {p for b, p, _ in got if b == "2025"} == set(reference.provinces("2025").unit_code)
+    assert _query(settings.warehouse, """select distinct comparability from mart.indicators
+                                          where period_start = '2021-04-01' and grain = 'month'""") == [("exact",)]
+
+
+def test_staffing_by_commune_on_2025_communes_flags_divided_communes(night):
+    import json
+    import sqlite3
+
+    import vietnamadminunits
+
+    settings, truth, _ = night
+    data = Path(vietnamadminunits.__file__).parent / "data"
+    divided_keys = {key for wards in json.loads((data / "converter_2025.json").read_text(encoding="utf-8"))[
+        "DICT_PROVINCE_WARD_DIVIDED"].values() for key, options in wards.items() if len(options) > 1}
+    with sqlite3.connect(data / "dataset.db") as con:
+        divided = {code for key, code in con.execute(
+            "select provinceKey || '_' || districtKey || '_' || wardKey, wardCode from admin_units_legacy")
+            if key in divided_keys}
+    loaded = {r["unit_code"]: r["officers"] for _, s in _sheets(truth, "01", "monthly_2021") for r in _loading(s)}
+    rows = _query(settings.warehouse, """
+        select boundary_basis, unit_code, officers, comparability from mart.staffing_by_commune
+        where as_of_date = '2021-04-23'""")
+    assert sum(r[2] for r in rows if r[0] == "2025") == sum(r[2] for r in rows if r[0] == "as_reported") == sum(
+        loaded.values())
+    new_of = dict(zip(reference.crosswalk().old_commune_code, reference.crosswalk().new_commune_code, strict=True))
+    expected_approximate = {new_of[code] for code in loaded if code in divided}
+    assert expected_approximate
+    assert {r[1] for r in rows if r[0] == "2025" and r[3] == "approximate"} == expected_approximate

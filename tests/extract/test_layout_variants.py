@@ -72,3 +72,34 @@ def test_a_sheet_written_with_diacritics_keeps_them_meaningful(tmp_path):
             [1, "Huyện Chư Prông", "Ia Bang", 5], [2, "Huyện Chư Prông", "Ia Băng", 6]]
     (sub,) = extract_workbook(_write(tmp_path / "gl.xlsx", rows, "Biểu 01")).submissions
     assert list(sub.table.rows.unit_code) == ["23924", "23905"]
+
+
+def test_a_type_word_that_contradicts_the_unit_is_not_guessed(tmp_path):
+    rows = [["CÔNG AN TỈNH NAM ĐỊNH"], ["Tháng 4 năm 2021"], ["STT", "Xã, thị trấn", "Số CA chính quy"],
+            [1, "Xã Lộc Hòa", 5], [2, "Phường Lộc Hòa", 5], [3, "Lộc Hòa", 5]]
+    (sub,) = extract_workbook(_write(tmp_path / "nd.xlsx", rows, "Biểu 01")).submissions
+    frame = sub.table.rows
+    assert frame.resolve_problem[0] == "type_mismatch" and pd.isna(frame.unit_code[0])
+    assert list(frame.unit_code[1:]) == ["13693", "13693"]
+
+
+def test_abbreviations_without_a_dot(tmp_path):
+    rows = [["CÔNG AN THÀNH PHỐ HẢI PHÒNG"], ["Tháng 10 năm 2026"], ["STT", "Xã, phường, đặc khu", "Số CA chính quy"],
+            [1, "ĐK Bạch Long Vĩ", 5], [2, "P Hải Dương", 5], [3, "X Nam Sách", 5]]
+    (sub,) = extract_workbook(_write(tmp_path / "hp.xlsx", rows, "Biểu 01")).submissions
+    frame = sub.table.rows
+    assert frame.unit_code[0] == "11948" and not pd.isna(frame.unit_code[1]) and not pd.isna(frame.unit_code[2])
+
+
+def test_a_province_of_the_other_era_is_named_as_such(tmp_path):
+    rows = [["CÔNG AN TỈNH NAM ĐỊNH"], ["Tháng 8 năm 2025"], ["STT", "Xã, phường, đặc khu", "Số CA chính quy"],
+            [1, "Xã Hải Hậu", 5]]
+    rejection = extract_workbook(_write(tmp_path / "nd.xlsx", rows, "Biểu 01")).rejection
+    assert rejection.code == "unknown_province" and "1 July 2025" in rejection.reason_en
+
+
+def test_no_district_level_commendations_after_the_merger(tmp_path):
+    rows = [["CÔNG AN TỈNH BẮC NINH"], ["Tháng 9 năm 2025"], ["Cấp khen thưởng", "Tập thể", "Cá nhân"],
+            ["Bộ Công an", 1, 2], ["Cấp huyện", 3, 4], ["Cấp xã", 5, 6]]
+    (sub,) = extract_workbook(_write(tmp_path / "bn.xlsx", rows, "Khen thưởng")).submissions
+    assert list(sub.table.rows.resolve_problem.fillna("")) == ["", "level_not_in_era", ""]

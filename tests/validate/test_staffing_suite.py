@@ -272,3 +272,10 @@ def test_split_by_severity_on_hand_made_failures() -> None:
 def test_failures_of_one_row_follow_the_suite_order(failures: list[RuleFailure]) -> None:
     row_8 = [f.rule for f in failures if f.row_index == 8]
     assert row_8 == ["deputies_exceed_officers", "leaders_exceed_officers"]
+
+
+def test_one_bad_cell_gives_one_message() -> None:
+    rows = pd.DataFrame([_row("S30", PRE_CODES[0], officers="-3", deputies="2"), _row("S30", PRE_CODES[1])])
+    rules = {(f.row_index, f.rule) for f in validate_rows("commune_staffing", rows)}
+    # Out of range only: not also "fewer officers than deputies" or "than chiefs and deputies".
+    assert rules == {(0, "officers_out_of_range")}

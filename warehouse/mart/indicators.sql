@@ -1,6 +1,7 @@
 -- Every indicator of warehouse/indicators.csv in long form: per province and nationwide
 -- (province_code null), per month, quarter and year, as reported and on the 34 provinces of 2025.
 -- Components are added across provinces; over time a stock takes its last value in the period
+-- (wrong for a sum over time: a test flips each stock to a flow and must fail)
 -- and a flow is summed; ratios are recomputed from the aggregated components, never averaged.
 create or replace view mart.indicators as
 with staffing as (
@@ -40,38 +41,56 @@ components as (
 ),
 on_basis as (
     -- As reported, and on 2025 boundaries: old provinces added into the new one they joined.
-    select 'as_reported' as boundary_basis, admin_era, province_code, indicator_code, month_start, value
+    select 'as_reported' as boundary_basis, admin_era, admin_era as source_era, province_code,
+           province_code as source_province, indicator_code, month_start, value
     from components
     union all
-    select '2025', '2025', coalesce(x.new_province_code, c.province_code), c.indicator_code, c.month_start, c.value
+    select '2025', '2025', c.admin_era, coalesce(x.new_province_code, c.province_code), c.province_code,
+           c.indicator_code, c.month_start, c.value
     from components c
     left join ref.province_crosswalk x on c.admin_era = 'pre2025' and x.old_province_code = c.province_code
 ),
+sources_expected as (
+    -- How many reported provinces make up one province of the basis.
+    select new_province_code as province_code, count(*) as expected
+    from ref.province_crosswalk
+    group by new_province_code
+),
 province_month as (
-    select boundary_basis, admin_era, province_code, indicator_code, month_start, sum(value) as value
-    from on_basis
-    group by all
+    select b.boundary_basis, b.admin_era, b.province_code, b.indicator_code, b.month_start, sum(b.value) as value,
+           count(distinct b.source_province) < max(case when b.boundary_basis = '2025' and b.source_era = 'pre2025'
+                                                       then e.expected else 1 end) as is_partial
+    from on_basis b
+    left join sources_expected e on e.province_code = b.province_code
+    group by b.boundary_basis, b.admin_era, b.province_code, b.indicator_code, b.month_start
 ),
 grains as (select unnest(['month', 'quarter', 'year']) as grain),
 province_period as (
     select m.boundary_basis, m.admin_era, m.province_code, m.indicator_code, g.grain,
            date_trunc(g.grain, m.month_start)::date as period_start,
-           case when d.aggregation = 'flow' then sum(m.value) else arg_max(m.value, m.month_start) end as value
+           case when d.aggregation = 'flow' then sum(m.value) else arg_max(m.value, m.month_start) end as value,
+           bool_or(m.is_partial) as is_partial
     from province_month m
     cross join grains g
     join ref.indicator_definition d using (indicator_code)
     group by m.boundary_basis, m.admin_era, m.province_code, m.indicator_code, g.grain, period_start, d.aggregation
 ),
+provinces_expected as (
+    select admin_era, count(*) as expected from dw.dim_province group by admin_era
+),
 with_national as (
     select * from province_period
     union all
-    select boundary_basis, admin_era, null, indicator_code, grain, period_start, sum(value)
-    from province_period
-    group by boundary_basis, admin_era, indicator_code, grain, period_start
+    -- Nationwide: partial when a province of the basis is missing or itself partial.
+    select p.boundary_basis, p.admin_era, null, p.indicator_code, p.grain, p.period_start, sum(p.value),
+           bool_or(p.is_partial) or count(*) < max(e.expected)
+    from province_period p
+    join provinces_expected e on e.admin_era = p.admin_era
+    group by p.boundary_basis, p.admin_era, p.indicator_code, p.grain, p.period_start
 ),
 ratios as (
     select n.boundary_basis, n.admin_era, n.province_code, d.indicator_code, n.grain, n.period_start,
-           d.scale * n.value / nullif(m.value, 0) as value
+           d.scale * n.value / nullif(m.value, 0) as value, n.is_partial or m.is_partial as is_partial
     from ref.indicator_definition d
     join with_national n on n.indicator_code = d.numerator
     join with_national m
@@ -100,8 +119,9 @@ select
     d.unit,
     d.aggregation,
     v.boundary_basis,
-    -- Province-level re-aggregation is exact (no old province was split across new ones).
-    'exact' as comparability
+    -- Province-level re-aggregation is exact (no old province was split across new ones); a value
+    -- is partial when some province it is made of did not report.
+    case when v.is_partial then 'partial' else 'exact' end as comparability
 from all_values v
 join ref.indicator_definition d using (indicator_code)
 left join dw.dim_province p on p.admin_era = v.admin_era and p.province_code = v.province_code;
@@ -119,4 +139,4 @@ comment on column mart.indicators.value is 'Stock: last value in the period; flo
 comment on column mart.indicators.unit is 'Unit of the value (người, xã, %, tin, vụ, đồng, hồ sơ, ...)';
 comment on column mart.indicators.aggregation is 'stock, flow or ratio (how the value aggregates over time)';
 comment on column mart.indicators.boundary_basis is 'as_reported (the boundaries of the report''s date) or 2025 (the 34 provinces of July 2025)';
-comment on column mart.indicators.comparability is 'exact, or approximate where a unit-level mapping of a divided commune was used';
+comment on column mart.indicators.comparability is 'exact; or partial when a province it adds up (an old province of a new one, or a province of the nation) did not report';
