@@ -49,11 +49,15 @@ def cax_nightly():
         from pathlib import Path
 
         from etl.config import load_settings
-        from etl.pipeline import extract_to_stage, stage_folder
+        from etl.pipeline import extract_many, stage_folder
 
         context = get_current_context()
         context["workbook"] = Path(path).name
-        return str(extract_to_stage(Path(path), stage_folder(load_settings(), context["run_id"])))
+        settings = load_settings()
+        # In a child process with memory and time limits: a file that crashes the reader is
+        # staged as rejected, and this task still succeeds.
+        (staged,) = extract_many([Path(path)], stage_folder(settings, context["run_id"]), 1, None, settings.limits)
+        return str(staged)
 
     # A night with no new file still runs to the end: the marts and the published copy refresh.
     @task(trigger_rule="none_failed")

@@ -339,8 +339,13 @@ def main() -> None:
 
     Set CAX_DEBUG=1 to see the traceback.
     """
+    from etl.load import WarehouseError
+
     try:
         app()  # usage errors exit 2 and typer.Exit its code, inside typer
+    except WarehouseError as failure:
+        console.print(f"[red]Kho dữ liệu / warehouse:[/red] {failure}", soft_wrap=True)
+        sys.exit(1)
     except Exception as failure:
         if os.environ.get("CAX_DEBUG"):
             raise

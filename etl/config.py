@@ -6,12 +6,32 @@ Every path the product writes lives under ``var/`` unless a setting says otherwi
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
 def _path(name: str, default: str) -> Path:
     return Path(os.environ.get(name) or default)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What an untrusted workbook may cost before it is refused (CAX_MAX_* settings)."""
+
+    max_file_mb: int = 50  # a province's workbook is a few MB at most
+    max_uncompressed_mb: int = 300
+    max_ratio: int = 200  # compression ratio of one part (spreadsheet XML compresses ~10-30:1)
+    max_members: int = 2000
+    max_rows: int = 200_000  # the largest report has ~10,000 rows
+    max_columns: int = 200
+    worker_memory_mb: int = 2000  # address space of a parsing process
+    worker_timeout_s: int = 120  # time to parse one workbook
+
+    @classmethod
+    def from_environment(cls) -> Limits:
+        values = {name: int(os.environ[f"CAX_{name.upper()}"]) for name in cls.__dataclass_fields__
+                  if os.environ.get(f"CAX_{name.upper()}")}
+        return cls(**values)
 
 
 @dataclass(frozen=True)
@@ -27,6 +47,7 @@ class Settings:
     # figures arrive in half-monthly workbooks, so a day is due 16 days after it.
     monthly_deadline_days: int = 5
     daily_deadline_days: int = 16
+    limits: Limits = field(default_factory=Limits)
 
     @property
     def staging(self) -> Path:
@@ -54,4 +75,5 @@ def load_settings(warehouse: Path | str | None = None) -> Settings:
         workers=int(os.environ.get("CAX_WORKERS") or min(2, os.cpu_count() or 1)),
         monthly_deadline_days=int(os.environ.get("CAX_MONTHLY_DEADLINE_DAYS") or 5),
         daily_deadline_days=int(os.environ.get("CAX_DAILY_DEADLINE_DAYS") or 16),
+        limits=Limits.from_environment(),
     )

@@ -85,17 +85,64 @@ def insert_row(conn: sa.Connection, table: str, row: dict[str, object]) -> None:
     conn.exec_driver_sql(f"insert into {table} ({columns}) values ({values})", dict(row))
 
 
+class WarehouseError(RuntimeError):
+    """The warehouse cannot be opened or written; the message says why and what to do."""
+
+
+def _explain(warehouse: Path, error: Exception) -> WarehouseError | None:
+    text = str(error)
+    if "Could not set lock" in text or "Conflicting lock" in text:
+        return WarehouseError(f"another process is using the warehouse {warehouse} (a load is running); "
+                              "nothing was written: try again when it has finished")
+    if "Permission denied" in text or "Read-only file system" in text or "read-only" in text.lower():
+        return WarehouseError(f"the warehouse {warehouse} cannot be written (permission denied or read-only); "
+                              "nothing was written")
+    if "No space left" in text or "File too large" in text or "disk" in text.lower():
+        return WarehouseError(f"the disk holding {warehouse} is full; the transaction in progress was rolled "
+                              "back and nothing partial was kept: free space and run the night again")
+    return None
+
+
+def _with_lock_wait(warehouse: Path, attempt, wait_s: float):
+    """Run ``attempt`` (which opens the warehouse), waiting while another process holds its lock."""
+    import time
+
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            return attempt()
+        except (sa.exc.OperationalError, sa.exc.DBAPIError, OSError) as error:
+            explained = _explain(warehouse, error)
+            if explained is None:
+                raise
+            if "another process" in str(explained) and time.monotonic() < deadline:
+                time.sleep(0.5)
+                continue
+            raise explained from error
+
+
+def lock_wait_s() -> float:
+    """How long a loader waits for another one to finish (CAX_LOCK_WAIT_S, default 300 s)."""
+    return float(os.environ.get("CAX_LOCK_WAIT_S") or 300)
+
+
 @contextmanager
 def writer(warehouse: Path, deadlines: dict[str, int] | None = None) -> Iterator[sa.Engine]:
     """The one writing engine of a run, schema ensured; disposed at the end.
 
-    ``deadlines`` (cadence -> days after the period's end) are the reporting rules to record;
-    by default those of the settings.
+    DuckDB takes one writer: a second loader waits for the first (up to CAX_LOCK_WAIT_S), then
+    fails cleanly. ``deadlines`` (cadence -> days after the period's end) are the reporting
+    rules to record; by default those of the settings.
     """
     engine = engine_for(warehouse)
     try:
-        ensure_schema(engine, deadlines)
+        _with_lock_wait(warehouse, lambda: ensure_schema(engine, deadlines), lock_wait_s())
         yield engine
+    except (sa.exc.OperationalError, sa.exc.DBAPIError) as error:
+        explained = _explain(warehouse, error)
+        if explained is None:
+            raise
+        raise explained from error
     finally:
         engine.dispose()
 
@@ -170,21 +217,25 @@ def _load_reference(conn: sa.Connection) -> None:
 
 
 def taken_in(warehouse: Path) -> dict[str, set[str]]:
-    """sha256 -> the file names it was taken in under (loaded, rejected, duplicate, superseded)."""
+    """sha256 -> the file names it was taken in under (every file recorded in audit.file)."""
     if not warehouse.exists():
         return {}
-    engine = engine_for(warehouse, read_only=True)
-    try:
-        with engine.connect() as conn:
-            if not scalar(conn, "select count(*) from information_schema.tables"
-                          " where table_schema = 'audit' and table_name = 'submission'"):
-                return {}
-            known: dict[str, set[str]] = {}
-            for sha, name in conn.exec_driver_sql("select distinct sha256, file_name from audit.submission"):
-                known.setdefault(sha, set()).add(name)
-            return known
-    finally:
-        engine.dispose()
+
+    def read() -> dict[str, set[str]]:
+        engine = engine_for(warehouse, read_only=True)
+        try:
+            with engine.connect() as conn:
+                if not scalar(conn, "select count(*) from information_schema.tables"
+                              " where table_schema = 'audit' and table_name = 'file'"):
+                    return {}
+                known: dict[str, set[str]] = {}
+                for sha, name in conn.exec_driver_sql("select distinct sha256, file_name from audit.file"):
+                    known.setdefault(sha, set()).add(name)
+                return known
+        finally:
+            engine.dispose()
+
+    return _with_lock_wait(warehouse, read, lock_wait_s())
 
 
 def unit_keys(conn: sa.Connection) -> pd.DataFrame:

@@ -11,11 +11,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from etl import load
-from etl.config import Settings
+from etl.config import Limits, Settings
 from etl.extract import extract_workbook
 from etl.extract.sheets import DATASETS, SHEETS, SheetSpec
 from etl.facts import BUILDERS
@@ -61,8 +62,9 @@ _RESOLUTION_MESSAGES = {
 }
 # Problems that load the row (with a warning) rather than quarantine it.
 _WARNING_PROBLEMS = {"code_unknown"}
-_UNREADABLE = ("value_readable", "Ô '{value}' không đọc được thành số hoặc ngày",
-               "Cell '{value}' cannot be read as a number or a date")
+_UNREADABLE = ("value_readable",
+               "Ô '{value}' không đọc được thành số hoặc ngày hợp lệ (không phải số, quá lớn, NaN hoặc -0)",
+               "Cell '{value}' is not a plausible number or date (not a number, out of range, NaN or -0)")
 
 
 @dataclass
@@ -169,58 +171,104 @@ def stage_duplicates(duplicates: list[tuple[Path, str]], stage_dir: Path) -> lis
     return staged
 
 
-def extract_to_stage(path: Path, stage_dir: Path) -> Path:
+def extract_to_stage(path: Path, stage_dir: Path, limits: Limits | None = None) -> Path:
     """Extract one workbook into ``stage_dir``; returns the staged JSON's path."""
-    return write_stage(extract_workbook(Path(path)), Path(stage_dir))
+    return write_stage(extract_workbook(Path(path), limits), Path(stage_dir))
 
 
-def _stage_crash(path: Path, stage_dir: Path, error: BaseException) -> Path:
-    """Stage a file whose reader died (the process, not a Python error) as rejected."""
+def _stage_refused(path: Path, stage_dir: Path, reason_en: str, reason_vi: str) -> Path:
+    """Stage a file whose reading process died, ran out of memory or of time, as rejected."""
     from etl.extract.errors import UnreadableWorkbook
     from etl.extract.submission import WorkbookExtract, file_identity
 
     sha, size, received = file_identity(path)
-    extract = WorkbookExtract(path, path.name, sha, size, received, rejection=UnreadableWorkbook(
-        f"the workbook crashed the reader ({type(error).__name__}); it may be damaged or malicious",
-        "tệp làm hỏng chương trình đọc (có thể tệp bị lỗi hoặc độc hại); đề nghị lưu lại bằng Excel và gửi lại"))
+    extract = WorkbookExtract(path, path.name, sha, size, received,
+                              rejection=UnreadableWorkbook(reason_en, reason_vi))
     return write_stage(extract, stage_dir)
 
 
-def extract_many(paths: list[Path], stage_dir: Path, workers: int = 2,
-                 on_file: Callable[[Path], None] | None = None) -> list[Path]:
-    """Extract workbooks in a pool of child processes; a file that kills its worker is rejected.
+def _parse_in_child(path: Path, stage_dir: Path, limits: Limits, budget: int, conn) -> None:
+    """Body of a parsing process: bounded address space, result or failure sent to the parent."""
+    import faulthandler
+    import resource
 
-    The parse runs in children so that a reader that aborts the process (python-calamine does
-    on some malformed files) costs that file, not the night. When the pool breaks, the files it
-    had not finished are retried one at a time, each in a fresh process.
+    faulthandler.disable()  # a reader that aborts is expected here: its file is rejected, no dump
+    resource.setrlimit(resource.RLIMIT_AS, (budget, budget))
+    try:
+        conn.send(("staged", str(extract_to_stage(path, stage_dir, limits))))
+    except MemoryError:
+        conn.send(("memory", ""))
+    except BaseException as error:  # noqa: BLE001 - every failure of an untrusted file is reported
+        conn.send(("error", f"{type(error).__name__}: {error}"))
+    finally:
+        conn.close()
+
+
+def extract_many(paths: list[Path], stage_dir: Path, workers: int = 2,
+                 on_file: Callable[[Path], None] | None = None, limits: Limits | None = None) -> list[Path]:
+    """Extract workbooks, each in its own child process with a memory and a time limit.
+
+    A reader that aborts (python-calamine does on some malformed files), exhausts its memory or
+    runs past the time limit costs its file, which is staged as rejected with the reason, never
+    the night. At most ``workers`` files are parsed at once.
     """
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-    from concurrent.futures.process import BrokenProcessPool
+    import multiprocessing
+    import time
+    from multiprocessing.connection import wait
 
     from etl import reference
 
-    reference.admin_units()  # loaded once here, inherited by the forked workers
-    staged: list[Path] = []
-    pending = list(paths)
-    with ProcessPoolExecutor(max_workers=max(1, workers)) as pool:
-        futures = {pool.submit(extract_to_stage, path, stage_dir): path for path in pending}
-        try:
-            for future in as_completed(futures):
-                staged.append(future.result())
-                pending.remove(futures[future])
-                if on_file:
-                    on_file(futures[future])
-        except BrokenProcessPool:
-            pass
-    for path in pending:
-        with ProcessPoolExecutor(max_workers=1) as alone:
+    limits = limits or Limits.from_environment()
+    reference.admin_units()  # loaded once here, inherited by the forked children
+    with open("/proc/self/status", encoding="ascii") as status:
+        size_kb = int(next(line for line in status if line.startswith("VmSize:")).split()[1])
+    budget = size_kb * 1024 + limits.worker_memory_mb * 1024 * 1024
+    context = multiprocessing.get_context("fork")
+    queue, staged = list(paths), []
+    running: dict[Any, tuple[Path, Any, float]] = {}
+    while queue or running:
+        while queue and len(running) < max(1, workers):
+            path = queue.pop(0)
+            receive, send = context.Pipe(duplex=False)
+            child = context.Process(target=_parse_in_child, args=(path, stage_dir, limits, budget, send))
+            child.start()
+            send.close()
+            running[child] = (path, receive, time.monotonic())
+        wait([c.sentinel for c in running], timeout=0.5)
+        for child, (path, receive, started) in list(running.items()):
+            overdue = time.monotonic() - started > limits.worker_timeout_s
+            if child.is_alive() and not overdue:
+                continue
+            if child.is_alive():
+                child.kill()
+            child.join()
             try:
-                staged.append(alone.submit(extract_to_stage, path, stage_dir).result())
-            except BrokenProcessPool as error:
-                staged.append(_stage_crash(path, stage_dir, error))
-        if on_file:
-            on_file(path)
+                message = receive.recv() if receive.poll() else None
+            except EOFError:  # the child died before it could say anything
+                message = None
+            receive.close()
+            del running[child]
+            staged.append(_outcome(path, stage_dir, message, child.exitcode, overdue, limits))
+            if on_file:
+                on_file(path)
     return staged
+
+
+def _outcome(path: Path, stage_dir: Path, message: tuple[str, str] | None, exitcode: int | None, overdue: bool,
+             limits: Limits) -> Path:
+    if message and message[0] == "staged":
+        return Path(message[1])
+    if overdue:
+        return _stage_refused(path, stage_dir, f"reading the workbook took over {limits.worker_timeout_s} s",
+                              f"đọc tệp quá {limits.worker_timeout_s} giây; đề nghị kiểm tra và gửi lại")
+    if message and message[0] == "memory":
+        return _stage_refused(path, stage_dir, f"reading the workbook needed over {limits.worker_memory_mb} MB",
+                              "tệp cần quá nhiều bộ nhớ để đọc; đề nghị kiểm tra và gửi lại")
+    if message:
+        return _stage_refused(path, stage_dir, f"the reader failed on this workbook ({message[1]})",
+                              "chương trình đọc gặp lỗi với tệp này; đề nghị lưu lại bằng Excel và gửi lại")
+    return _stage_refused(path, stage_dir, f"the workbook crashed the reader (exit {exitcode}); it may be damaged",
+                          "tệp làm hỏng chương trình đọc (có thể tệp bị lỗi); đề nghị lưu lại bằng Excel và gửi lại")
 
 
 def _pre_suite_failures(rows: pd.DataFrame, spec: SheetSpec) -> list[dict]:
@@ -352,17 +400,25 @@ def load_validated(validated_dir: Path, warehouse: Path, run_id: str,
         batches: dict[str, _Batch] = {}
         for spec in DATASETS.values():
             batches.update(_prepare(validated_dir, spec, keys, run_id))
+        known = {tuple(r) for r in conn.exec_driver_sql("select sha256, file_name from audit.file").fetchall()}
+        conn.commit()
         for staged in staged_files:
+            if (staged.sha256, staged.file_name) in known:
+                result.already_taken_in += 1  # another loader took it in while this one waited
+                continue
             if staged.rejection_code:
                 status = "duplicate" if staged.rejection_code == "duplicate" else "rejected"
                 with conn.begin():
+                    _forget(conn, staged.sha256[:16])
                     load.insert_row(conn, "audit.submission", _audit_row(
                         staged, run_id, status=status, reason=staged.reason_en, province_code=staged.province_code))
+                    _record_file(conn, staged, run_id, status)
                 result.outcomes.append(FileOutcome(staged.file_name, staged.province_code, None, status,
                                                    staged.reason_en))
                 continue
             for rejected in staged.sheet_rejections:
                 with conn.begin():
+                    _forget(conn, f"{staged.sha256[:16]}-{rejected['sheet_code']}")
                     load.insert_row(conn, "audit.submission", _audit_row(
                         staged, run_id, submission_id=f"{staged.sha256[:16]}-{rejected['sheet_code']}",
                         sheet=rejected["sheet"], status="rejected", reason=rejected["reason_en"]))
@@ -371,6 +427,9 @@ def load_validated(validated_dir: Path, warehouse: Path, run_id: str,
             for sub in staged.submissions:
                 batch = batches.get(sub.submission_id, _Batch())
                 result.outcomes.append(_load_submission(conn, staged, sub, batch, run_id))
+            # Last: a loader killed before this line leaves the file to be taken in again.
+            with conn.begin():
+                _record_file(conn, staged, run_id, "loaded" if staged.submissions else "rejected")
         with conn.begin():
             load.insert_row(conn, "audit.run", {
                 "run_id": run_id, "started_at": started_at, "finished_at": load.now_vietnam(),
@@ -380,6 +439,22 @@ def load_validated(validated_dir: Path, warehouse: Path, run_id: str,
                 "rows_loaded": sum(o.rows_loaded for o in result.outcomes),
                 "rows_quarantined": result.rows_quarantined})
     return result
+
+
+def _forget(conn, submission_id: str) -> None:
+    """Remove what an interrupted earlier load recorded of this submission, so loading it again
+    writes each record once (facts are replaced by the partition anyway)."""
+    for table in ("audit.submission", "audit.quarantine", "audit.warning", "dw.dim_submission"):
+        conn.exec_driver_sql(f"delete from {table} where submission_id = $id", {"id": submission_id})
+
+
+def _record_file(conn, staged: StagedFile, run_id: str, status: str) -> None:
+    conn.exec_driver_sql("delete from audit.file where sha256 = $sha and file_name = $name",
+                         {"sha": staged.sha256, "name": staged.file_name})
+    province = staged.province_code or next((s.province_code for s in staged.submissions), None)
+    load.insert_row(conn, "audit.file", {
+        "sha256": staged.sha256, "file_name": staged.file_name, "province_code": province,
+        "received_at": staged.received_at, "run_id": run_id, "status": status, "taken_in_at": load.now_vietnam()})
 
 
 def _load_submission(conn, staged: StagedFile, sub: StagedSubmission, batch: _Batch, run_id: str) -> FileOutcome:
@@ -397,6 +472,7 @@ def _load_submission(conn, staged: StagedFile, sub: StagedSubmission, batch: _Ba
         outcome.status, outcome.reason = "rejected", "every data row was rejected"
         outcome.rows_loaded, outcome.rows_quarantined = 0, batch.rows_read
     with conn.begin():
+        _forget(conn, sub.submission_id)
         if outcome.status != "rejected":
             _replace_partition(conn, staged, sub, spec, batch.facts, outcome)
         load.insert_row(conn, "audit.submission", _audit_row(
@@ -463,7 +539,7 @@ def run_night(paths: Iterable[Path], settings: Settings, run_id: str | None = No
     started_at = load.now_vietnam()
     found = discover(paths, settings.warehouse, cutoff)
     stage_dir = stage_folder(settings, run_id)
-    staged = extract_many(found.fresh, stage_dir, settings.workers, on_file)
+    staged = extract_many(found.fresh, stage_dir, settings.workers, on_file, settings.limits)
     staged += stage_duplicates(found.duplicates, stage_dir)
     validated = validate_stage(staged, stage_dir / "validated", settings.data_docs, settings.warehouse)
     result = load_validated(validated, settings.warehouse, run_id, started_at)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from etl.config import Limits
 from etl.extract.errors import NoRecognisableSheet, RejectedFile, UnknownPeriod, UnknownProvince
 from etl.extract.layout import Header, find_header, find_period, find_target, title_text
 from etl.extract.sheets import SHEETS, SheetSpec
@@ -171,12 +172,12 @@ def _extract_sheet(sheet: Sheet, header: Header, spec: SheetSpec, sha: str, file
                              header.first_row + 1, table, find_target(lines) if spec.code == "03" else None, header)
 
 
-def extract_workbook(path: Path) -> WorkbookExtract:
+def extract_workbook(path: Path, limits: Limits | None = None) -> WorkbookExtract:
     """Read a province's workbook; a file that cannot be taken in carries its ``rejection``."""
     sha, size, received = file_identity(path)
     result = WorkbookExtract(path, path.name, sha, size, received)
     try:
-        sheets = read_sheets(path)
+        sheets = read_sheets(path, limits)
         for code, (sheet, header) in sorted(classify_sheets(sheets).items()):
             try:
                 result.submissions.append(_extract_sheet(sheet, header, SHEETS[code], sha, path.name))

@@ -13,6 +13,8 @@ from datetime import date, datetime, timedelta
 from etl.names import clean_text, strip_diacritics
 
 _EXCEL_EPOCH = date(1899, 12, 30)
+# No figure a province reports comes near this (fines in VND are the largest, ~1e10 a month).
+LARGEST_FIGURE = 1e13
 _TRAILING_NOTE = re.compile(r"\s*[\(\[].*$")
 _THOUSANDS_DOT = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+$")
 _DMY = re.compile(r"^(\d{1,2})\s*[/\-.]\s*(\d{1,2})\s*[/\-.]\s*(\d{4})$")
@@ -40,9 +42,7 @@ def parse_number(value: object) -> float | None:
             raise ValueError("boolean is not a number")
         return None
     if isinstance(value, int | float):
-        if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
-            raise ValueError("not a finite number")
-        return float(value)
+        return _sane(float(value))
     text = clean_text(value).replace(" ", "")
     if text in ("", "-"):
         return None
@@ -57,10 +57,16 @@ def parse_number(value: object) -> float | None:
         text = text.replace(",", ".")  # Vietnamese decimal comma
     elif _THOUSANDS_DOT.match(text):
         text = text.replace(".", "")
-    result = float(text)  # raises ValueError on anything else
-    if math.isnan(result) or math.isinf(result):
-        raise ValueError("not a finite number")
-    return result
+    return _sane(float(text))  # float() raises ValueError on anything else
+
+
+def _sane(number: float) -> float:
+    """Refuse what no report can mean: NaN, infinities, 1e308, and a negative zero (a sign typo)."""
+    if math.isnan(number) or math.isinf(number) or abs(number) > LARGEST_FIGURE:
+        raise ValueError(f"not a plausible figure: {number!r}")
+    if number == 0 and math.copysign(1.0, number) < 0:
+        raise ValueError("negative zero")
+    return number
 
 
 def parse_date(value: object) -> date | None:

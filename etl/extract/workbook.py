@@ -8,7 +8,9 @@ from typing import Any
 
 from python_calamine import CalamineWorkbook
 
+from etl.config import Limits
 from etl.extract.errors import PasswordProtected, UnreadableWorkbook
+from etl.extract.guard import check_archive
 
 
 @dataclass
@@ -48,9 +50,11 @@ def check_container(path: Path) -> None:
                                  "không phải tệp Excel (.xlsx hoặc .xls)")
 
 
-def read_sheets(path: Path) -> list[Sheet]:
+def read_sheets(path: Path, limits: Limits | None = None) -> list[Sheet]:
     """All sheets of a workbook, in order; raises ``UnreadableWorkbook`` with the reason."""
+    limits = limits or Limits.from_environment()
     check_container(path)
+    check_archive(path, limits)
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises several unrelated types for broken files
@@ -68,7 +72,7 @@ def read_sheets(path: Path) -> list[Sheet]:
         for meta in workbook.sheets_metadata:
             sheet = workbook.get_sheet_by_name(meta.name)
             # skip_empty_area=False keeps row 1 at index 0 even when the top rows are blank.
-            grid = sheet.to_python(skip_empty_area=False)
+            grid = sheet.to_python(skip_empty_area=False, nrows=limits.max_rows)
             merged = [((a[0], a[1]), (b[0], b[1])) for a, b in (sheet.merged_cell_ranges or [])]
             sheets.append(Sheet(meta.name, str(meta.visible).endswith("Visible"), grid, merged))
     except UnreadableWorkbook:

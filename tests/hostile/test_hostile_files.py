@@ -1,0 +1,175 @@
+"""Hostile files, each built here: every one is refused with a clear reason, or read with nothing
+expanded, while the good file of the same night loads."""
+
+from __future__ import annotations
+
+import os
+import re
+import zipfile
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from etl import pipeline
+from etl.config import Limits
+from etl.pipeline import extract_many, run_night
+from etl.stage import read_stage
+from tests.conftest import make_settings
+from tests.extract.test_staffing_sheet import _write
+
+ROWS = [["CÔNG AN TỈNH HẢI DƯƠNG"], ["Tháng 4 năm 2021 (Số liệu tính đến ngày 23/4/2021)"],
+        ["STT", "Huyện", "Xã, thị trấn", "Số CA chính quy", "Ghi chú"],
+        [1, "Huyện Tứ Kỳ", "Xã Hưng Đạo", 5, "=5 người"], [2, "TP Chí Linh", "Xã Hưng Đạo", 6, "+1 tăng cường"]]
+
+
+def _good(folder: Path, name: str = "good.xlsx") -> Path:
+    return _write(folder / name, [*ROWS, [3, name]], "Biểu 01")
+
+
+def _rewrite(source: Path, target: Path, change) -> Path:
+    """A copy of ``source`` with each XML part passed through ``change(name, bytes)``."""
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
+        for item in old.infolist():
+            new.writestr(item.filename, change(item.filename, old.read(item.filename)))
+    return target
+
+
+def _sheet_change(pattern: bytes, replacement: bytes):
+    return lambda name, data: re.sub(pattern, replacement, data) if name.startswith("xl/worksheets/") else data
+
+
+def _hostile(folder: Path) -> dict[str, Path]:
+    good = _good(folder)
+    files = {
+        "dimension": _rewrite(good, folder / "dimension.xlsx", _sheet_change(
+            rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:XFD1048576"/>')),
+        "far_cell": _rewrite(good, folder / "far_cell.xlsx", _sheet_change(
+            rb"</sheetData>", b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>')),
+        "million_rows": _rewrite(good, folder / "million_rows.xlsx", _sheet_change(
+            rb"</sheetData>", b"".join(b'<row r="%d"/>' % r for r in range(10, 1_000_001, 1000))
+            + b'<row r="1000000"/></sheetData>')),
+        "entities": _rewrite(good, folder / "entities.xlsx", lambda name, data: (
+            b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
+            + data.split(b"?>", 1)[1].replace("Xã Hưng Đạo".encode(), b"&lol2;", 1))
+            if name == "xl/sharedStrings.xml" else data),
+        "external": _rewrite(good, folder / "external.xlsx", lambda name, data: (
+            b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY ext SYSTEM "file:///etc/passwd">]>'
+            + data.split(b"?>", 1)[1]) if name == "xl/sharedStrings.xml" else data),
+    }
+    bomb = folder / "bomb.xlsx"
+    with zipfile.ZipFile(good) as old, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as new:
+        for item in old.infolist():
+            new.writestr(item.filename, old.read(item.filename))
+        with new.open("xl/media/padding.bin", "w") as padding:  # 400 MB of zeros in ~400 KB
+            block = bytes(1 << 20)
+            for _ in range(400):
+                padding.write(block)
+    files["zip_bomb"] = bomb
+    not_workbook = folder / "archive.xlsx"
+    with zipfile.ZipFile(not_workbook, "w") as archive:
+        archive.writestr("readme.txt", "một tệp nén, không phải bảng tính")
+    files["zip_not_workbook"] = not_workbook
+    return files
+
+
+REASONS = {"dimension": "column 16,384", "far_cell": "row 1,048,576", "million_rows": "row 1,000,000",
+           "entities": "DTD or entities", "external": "DTD or entities", "zip_bomb": "zip bomb",
+           "zip_not_workbook": "not an Excel workbook"}
+
+
+@pytest.fixture(scope="module")
+def hostile_night(tmp_path_factory):
+    root = tmp_path_factory.mktemp("hostile")
+    landing = root / "landing"
+    landing.mkdir()
+    files = _hostile(landing)
+    settings = make_settings(root)
+    result = run_night([landing], settings)
+    return settings, files, result
+
+
+def test_each_hostile_file_is_refused_with_a_reason(hostile_night):
+    settings, files, result = hostile_night
+    outcome = {o.file_name: o for o in result.outcomes}
+    for kind, path in files.items():
+        assert outcome[path.name].status == "rejected", kind
+        assert REASONS[kind] in outcome[path.name].reason, (kind, outcome[path.name].reason)
+
+
+def test_the_good_file_of_the_same_night_loads(hostile_night):
+    settings, _, result = hostile_night
+    assert [o.status for o in result.outcomes if o.file_name == "good.xlsx"] == ["loaded"]
+    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    try:
+        notes = sorted(r[0] for r in con.execute("select note from dw.fact_commune_staffing").fetchall())
+    finally:
+        con.close()
+    # Text that looks like a formula is data.
+    assert notes == ["+1 tăng cường", "=5 người"]
+
+
+def test_file_names_with_separators_quotes_and_sql_are_plain_names(tmp_path):
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    odd = ["x'; drop table dw.fact_commune_staffing; --.xlsx", 'bao "cao" \\ T4.xlsx', "..\\..\\a.xlsx"]
+    for officers, name in enumerate(odd, start=5):  # different figures: three files, not duplicates
+        _write(landing / name, [*ROWS[:3], [1, "Huyện Tứ Kỳ", "Xã Không Có", officers]], "Biểu 01")
+    settings = make_settings(tmp_path)
+    result = run_night([landing], settings)
+    assert sorted(o.file_name for o in result.outcomes) == sorted(odd)
+    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    try:
+        names = sorted(r[0] for r in con.execute("select file_name from audit.quarantine").fetchall())
+        assert con.execute("select count(*) from dw.fact_commune_staffing").fetchone()[0] == 0  # table still there
+    finally:
+        con.close()
+    assert names == sorted(odd)
+    for path in result.feedback:
+        assert path.parent == settings.feedback / "30" and path.exists()
+
+
+def test_numbers_far_out_of_range_are_quarantined_with_a_reason(tmp_path):
+    rows = [*ROWS[:3], [1, "Huyện Tứ Kỳ", "Xã Hưng Đạo", 1e308], [2, "TP Chí Linh", "Xã Hưng Đạo", "-0"],
+            [3, "Huyện Gia Lộc", "Thị trấn Gia Lộc", "NaN"]]
+    path = _write(tmp_path / "so.xlsx", rows, "Biểu 01")
+    settings = make_settings(tmp_path)
+    run_night([path], settings)
+    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    try:
+        entries = con.execute("select row_number, rule, message_en from audit.quarantine order by 1").fetchall()
+    finally:
+        con.close()
+    assert [(r, rule) for r, rule, _ in entries] == [(4, "value_readable"), (5, "value_readable"),
+                                                    (6, "value_readable")]
+    assert all("out of range, NaN or -0" in message for _, _, message in entries)
+
+
+def _abort_on(name: str, action: str):
+    real = pipeline.extract_to_stage
+
+    def patched(path, stage_dir, limits=None):
+        if Path(path).name == name:
+            if action == "abort":
+                os.abort()  # what python-calamine does on some files: no exception, the process dies
+            if action == "memory":
+                [bytearray(1 << 20) for _ in range(100_000)]  # noqa: B018 - 100 GB, never granted
+            if action == "hang":
+                import time
+
+                time.sleep(60)
+        return real(path, stage_dir, limits)
+    return patched
+
+
+@pytest.mark.parametrize(("action", "reason"), [("abort", "crashed the reader"), ("memory", "needed over"),
+                                                ("hang", "took over")])
+def test_a_reader_that_dies_costs_its_file_not_the_night(tmp_path, monkeypatch, action, reason):
+    good, bad = _good(tmp_path), _good(tmp_path, "bad.xlsx")
+    monkeypatch.setattr(pipeline, "extract_to_stage", _abort_on("bad.xlsx", action))
+    limits = Limits(worker_memory_mb=500, worker_timeout_s=3)
+    staged = [read_stage(p) for p in extract_many([bad, good], tmp_path / "stage", 2, None, limits)]
+    by_file = {s.file_name: s for s in staged}
+    assert by_file["good.xlsx"].rejection_code is None and by_file["good.xlsx"].submissions
+    assert by_file["bad.xlsx"].rejection_code == "unreadable" and reason in by_file["bad.xlsx"].reason_en
+
