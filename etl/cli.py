@@ -353,3 +353,7 @@ def main() -> None:
                       "Chạy lại với CAX_DEBUG=1 để xem chi tiết / run again with CAX_DEBUG=1 for the traceback.",
                       soft_wrap=True)
         sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -94,7 +94,7 @@ def _explain(warehouse: Path, error: Exception) -> WarehouseError | None:
     if "Could not set lock" in text or "Conflicting lock" in text:
         return WarehouseError(f"another process is using the warehouse {warehouse} (a load is running); "
                               "nothing was written: try again when it has finished")
-    if "Permission denied" in text or "Read-only file system" in text or "read-only" in text.lower():
+    if any(word in text for word in ("Permission denied", "Operation not permitted", "Read-only file system")):
         return WarehouseError(f"the warehouse {warehouse} cannot be written (permission denied or read-only); "
                               "nothing was written")
     if "No space left" in text or "File too large" in text or "disk" in text.lower():

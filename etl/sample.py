@@ -18,8 +18,16 @@ Many workbooks depart from the template in the ways listed under "What arrives i
 (``DEPARTURES``: title block size, two-row merged headers, header wording, name spellings,
 numbers as text or with a trailing note, subtotals, SUM formulas, sheet names and order, date
 encodings, total spellings, separator columns, extra and hidden sheets, old .xls files, text
-beginning with "=" or "+"); every departure a kind can show is in at least three of its
-workbooks, and ``truth.json`` lists those of each workbook.
+beginning with "=" or "+", columns in another order, tone marks placed the other way ("Hoà"
+for the reference's "Hòa"), phường listed beside the communes of a 2021 city, chart sheets);
+every departure a kind can show is in at least three of its workbooks, and ``truth.json`` lists
+those of each workbook.
+
+Beside the April 2021 reports lie five broken files (``BROKEN_FILES``), each once and never in
+place of a province's good report: a PDF named .xlsx, an empty file, the first half of a
+province's workbook, a province's workbook encrypted with the password ``BROKEN_PASSWORD``
+(msoffcrypto-tool, its salts and clock seeded so the bytes are reproducible), and a province's
+workbook with every figure cell empty.
 
 The figures are synthetic but shaped like the article (FACTS.md): every in-scope commune of
 the reference list is staffed, more than 44,000 officers nationwide in April 2021, Hải Dương
@@ -43,21 +51,28 @@ output with it. Faults are recorded where they are: a workbook's ``faults`` (nam
 ([{unit_code, row, col, column, was, now}]); a row that must be quarantined has ``expect``
 "quarantine", ``rule`` ("unknown_unit", with ``unit_code`` null, or "negative", with the
 ``column`` holding the negative figure). Sums in the truth add up every written row, quarantined
-ones included. ``national`` (April 2021) and ``national_2026`` (October 2026, null unless that
-kind is generated) count the staffing rows that load: each province's final file, without the
-quarantined rows. Each kind draws from its own ``random.Random`` seeded from ``seed`` (and its
-faults from another), and the workbook metadata is fixed: the same seed gives the same bytes,
-whichever kinds are asked for.
+ones included. A phường row (phuong_rows) has ``in_scope`` false: it loads, counts in its sheet's
+sums, and stays out of ``national``. A workbook's ``chart_sheets`` lists its chart sheets (also in
+``sheet_names``). A broken file is a workbook entry with ``broken`` (a name from
+``BROKEN_FILES``), ``expect`` "rejected", ``sheets`` {} and, for the truncated and encrypted
+copies, ``copy_of`` (the good file's name). ``national`` (April 2021) and ``national_2026``
+(October 2026, null unless that kind is generated) count the in-scope staffing rows that load:
+each province's final file, without the quarantined rows. Each kind draws from its own
+``random.Random`` seeded from ``seed`` (its faults, its later departures and the broken files
+from others), and the workbook metadata is fixed: the same seed gives the same bytes, whichever
+kinds are asked for.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import random
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
@@ -135,7 +150,14 @@ DEPARTURES = (
     "total_cong",           # ... "Cộng"
     "total_tong_so",        # ... "TỔNG SỐ"
     "formula_like_text",    # text cells beginning with "=" or "+" (notes), written as strings
+    # Drawn after the others from their own generator (``_choose_later``), so adding them left
+    # every workbook without them byte-identical.
+    "column_order",         # sheets 01, 02 (and 03) with their columns in another order (Mã ĐVHC first, ...)
+    "old_tone_marks",       # "Hoà", "Thuỵ", "Khoá" where the reference list writes "Hòa", "Thụy", "Khóa"
+    "phuong_rows",          # 2021 city: sheets 01 and 02 also list some phường (out of scope, loaded)
+    "chart_sheet",          # a chart sheet: a column chart of sheet 01's officers per unit (.xlsx only)
 )
+_LATER = ("column_order", "old_tone_marks", "phuong_rows", "chart_sheet")
 # Departures that cannot share a workbook: the second would undo or contradict the first
 # (SUM over text cells evaluates to 0 in Excel, so formulas over text figures would be false;
 # xlwt cannot store a formula's cached value).
@@ -147,14 +169,31 @@ _EXCLUSIVE = (
     {"xls_format", "sum_formulas"},
     {"dates_as_text", "dates_as_serial"},
     {"total_tong", "total_cong", "total_tong_so"},
+    {"names_no_diacritics", "old_tone_marks"},  # no tone marks left to place
+    {"xls_format", "chart_sheet"},  # xlwt writes no charts
+    {"merged_date_cells", "column_order"},  # sheet 03: the day merged down is its first column
 )
-# Departures a kind cannot show (no districts after July 2025; one data sheet in an ID-card file).
+# Departures a kind cannot show (no districts after July 2025; one data sheet in an ID-card file;
+# phường were out of the programme's scope before July 2025 only).
 _NOT_FOR = {
     MONTHLY_2021: {"day_subtotals", "merged_date_cells"},
-    ID_CARD_2021: {"district_subtotals", "sheet_order"},
-    MONTHLY_2026: {"district_subtotals", "day_subtotals", "merged_date_cells"},
+    ID_CARD_2021: {"district_subtotals", "sheet_order", "phuong_rows", "chart_sheet"},
+    MONTHLY_2026: {"district_subtotals", "day_subtotals", "merged_date_cells", "phuong_rows"},
 }
 MIN_WORKBOOKS_PER_DEPARTURE = 3
+# phuong_rows: the centrally-run cities whose April 2021 sheets 01 and 02 also list some phường.
+PHUONG_CITIES = ("01", "48", "79")  # Hà Nội, Đà Nẵng, Hồ Chí Minh ('Phường 01' for 'Phường 1')
+
+# Broken files (April 2021 only), each once, beside the provinces' good reports; truth.json lists
+# each as a workbook entry with "broken" (one of these), "sheets" {} and "expect" "rejected".
+BROKEN_FILES = (
+    "not_a_spreadsheet",   # a PDF saved under an .xlsx name
+    "empty_file",          # 0 bytes
+    "truncated",           # the first half of a province's good workbook, under another name
+    "password_protected",  # a province's good workbook encrypted (ECMA-376 agile) with BROKEN_PASSWORD
+    "blank_template",      # a province's monthly workbook, units listed, every figure cell empty
+)
+BROKEN_PASSWORD = "matkhau"
 
 # Seeded faults (monthly workbooks only); truth.json lists those of each workbook under "faults".
 FAULTS = (
@@ -278,14 +317,16 @@ def _vn_int(value: int) -> str:
 
 
 def _base_name(full_name: str, short_name: str, unit_type: str) -> str | None:
-    """The name without its type word, as a province would write it; None if it has none.
+    """The name without its type word, as a province would write it; None if it has none, or is a
+    number ('Quận 11', whose short name is its name).
 
     The reference's short names disambiguate same-name pairs ('Yên Viên (Thị trấn)' beside
     'Yên Viên (Xã)', 'Cai Lậy (Thị xã)' beside 'Cai Lậy (Huyện)'); no province writes that.
     """
-    if not full_name.lower().startswith(unit_type + " "):
-        return None
-    return re.sub(r"\s*\([^)]*\)$", "", short_name)
+    base = re.sub(r"\s*\([^)]*\)$", "", short_name)
+    if not full_name.lower().startswith(unit_type + " ") or base == full_name:
+        return None  # 'Quận 11', 'Phường 5': the number alone is never written
+    return base
 
 
 def _stray_spaces(text: str, rng: random.Random) -> str:
@@ -561,8 +602,9 @@ def _conflicts(departure: str, chosen: set[str]) -> bool:
 
 
 def _choose_departures(codes: list[str], kind: str, rng: random.Random) -> dict[str, set[str]]:
-    """Departures per province for one kind: about half depart, each departure in >= 3 provinces."""
-    applicable = [d for d in DEPARTURES if d not in _NOT_FOR[kind]]
+    """Departures per province for one kind: about half depart, each departure in >= 3 provinces.
+    The later departures (``_LATER``) come from ``_choose_later``."""
+    applicable = [d for d in DEPARTURES if d not in _NOT_FOR[kind] and d not in _LATER]
     departing = set(rng.sample(codes, len(codes) // 2 + rng.randint(0, len(codes) // 6)))
     if HAI_DUONG in codes and kind == MONTHLY_2021:
         departing.add(HAI_DUONG)
@@ -581,6 +623,48 @@ def _choose_departures(codes: list[str], kind: str, rng: random.Random) -> dict[
     return chosen
 
 
+def _choose_later(kind: str, chosen: dict[str, set[str]], eligible: dict[str, set[str]],
+                  rng: random.Random) -> None:
+    """Add the later departures to ``chosen``, from their own generator: each to about one in ten
+    of the provinces that already depart, topped up to three (an ID-card province counts once,
+    for its six files), from the other provinces only if too few departing ones can take it;
+    ``eligible`` limits a departure to the provinces that can show it. phuong_rows goes to
+    ``PHUONG_CITIES``."""
+    departing = [code for code in sorted(chosen) if chosen[code]]
+    for departure in _LATER:
+        if departure in _NOT_FOR[kind]:
+            continue
+        if departure == "phuong_rows":
+            for code in PHUONG_CITIES:
+                chosen[code].add(departure)
+            continue
+        can = eligible.get(departure, chosen)
+        for code in departing:
+            if code in can and rng.random() < 0.1 and not _conflicts(departure, chosen[code]):
+                chosen[code].add(departure)
+        while sum(departure in chosen[c] for c in chosen) < MIN_WORKBOOKS_PER_DEPARTURE:
+            open_ = [c for c in sorted(chosen, key=lambda c: not chosen[c])  # departing ones first
+                     if c in can and departure not in chosen[c] and not _conflicts(departure, chosen[c])]
+            departing_open = [c for c in open_ if chosen[c]]
+            chosen[rng.choice(departing_open or open_)].add(departure)
+
+
+_TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"  # grave, acute, tilde, hook above, dot below
+# A syllable ending in oa, oe or uy (not the u of "qu") with the tone mark on its first vowel, in NFD.
+_FIRST_VOWEL_TONE = re.compile(f"(?<![qQ])([oO])([{_TONE_MARKS}])([aAeE])(?![\\w\u0300-\u036f])"
+                               f"|(?<![qQ])([uU])([{_TONE_MARKS}])([yY])(?![\\w\u0300-\u036f])")
+
+
+def _move_tones(text: str) -> str:
+    """'Hòa' -> 'Hoà', 'Thụy' -> 'Thuỵ', 'Khóa' -> 'Khoá': the tone mark of a final oa, oe or uy
+    moved from the first vowel, where the reference list puts it, to the second (NFC in and out).
+    Both are valid NFC text: normalisation does not make them equal."""
+    decomposed = unicodedata.normalize("NFD", text)
+    moved = _FIRST_VOWEL_TONE.sub(lambda m: m.group(1) + m.group(3) + m.group(2) if m.group(1)
+                                  else m.group(4) + m.group(6) + m.group(5), decomposed)
+    return text if moved == decomposed else unicodedata.normalize("NFC", moved)
+
+
 @dataclass
 class _Style:
     """How one workbook writes names, figures and dates."""
@@ -589,6 +673,8 @@ class _Style:
     rng: random.Random
 
     def _case_and_form(self, text: str) -> str:
+        if "old_tone_marks" in self.departures:
+            text = _move_tones(text)
         if "names_no_diacritics" in self.departures:
             text = _ascii(text)
         if "names_upper" in self.departures:
@@ -728,6 +814,11 @@ class _Book:
         if value[:1] in ("=", "+"):
             self.formula_like = True
 
+    def chartsheet(self, name: str) -> Any:
+        """A chart sheet (.xlsx only); its chart is set later (``_chart``)."""
+        self.names.append(name)
+        return self.xlsx.add_chartsheet(name)
+
     def sheet(self, name: str) -> _Sheet:
         if self.fmt == "xlsx":
             handle: _Sheet = _XlsxSheet(self, self.xlsx.add_worksheet(name))
@@ -762,6 +853,7 @@ class _Sum:
 
 
 _Value = str | int | date | _Sum | None
+_Unit = tuple["_Row", str | None, dict[str, Any]]  # a data row, its district code, its figures
 
 
 @dataclass
@@ -781,6 +873,7 @@ class _Row:
     cells: dict[str, _Value]
     truth: dict[str, Any] | None = None
     merge_down: dict[str, int] = field(default_factory=dict)  # column key -> rows merged from here
+    phuong: bool = False  # a phường listed beside the communes (phuong_rows): no commune of the plan
 
 
 @dataclass
@@ -795,6 +888,46 @@ class _Table:
     label_key: str  # the column holding the subtotal and total labels
     two_row: bool
     target_row: int | None = None  # sheet 03: the title row holding the target cell
+
+
+# column_order: the template's groups of figures in sheet 02, and a clerk's habits for each sheet.
+_GROUPS_02 = (("tips_received", "crime_reports", "cases_clarified", "subjects"), ("admin_violation_cases", "fines_vnd"),
+              ("education_dossiers", "rehab_dossiers", "reform_school_dossiers"))
+_IDENT_ORDERS = (  # the unit columns, the same in sheets 01 and 02: Mã ĐVHC first, district after commune, ...
+    ("code", "stt", "district", "name"), ("stt", "name", "district", "code"), ("stt", "code", "district", "name"),
+    ("stt", "district", "name", "code"))
+_ORDERS_01 = (  # chiefs and deputies before officers, notes or dates before the figures, ...
+    ("chiefs", "deputies", "officers", "date", "note"), ("officers", "chiefs", "deputies", "note", "date"),
+    ("note", "officers", "chiefs", "deputies", "date"), ("date", "officers", "chiefs", "deputies", "note"),
+    ("officers", "chiefs", "deputies", "date", "note"))
+_ORDER_03 = ("unit", "date", "applications")  # the district before the day
+
+
+def _gaps(code: str, order: Sequence[str]) -> set[str]:
+    """The columns a separator_column workbook puts an empty column before, wherever they stand:
+    sheet 01, the block of staffing figures and the column after it; sheet 02, the first two groups
+    of figures; sheet 03, the count. In the template's order: the template's separators."""
+    if code == "01":
+        at = [i for i, key in enumerate(order) if key in ("officers", "chiefs", "deputies")]
+        return {order[at[0]], *order[at[-1] + 1: at[-1] + 2]}
+    if code == "02":
+        starts = sorted(min(order.index(key) for key in group) for group in _GROUPS_02)
+        return {order[s] for s in starts[:2]}
+    return {"applications"}
+
+
+def _arrange(cols: list[_Col], order: Sequence[str] | None, code: str, separate: bool) -> list[_Col]:
+    """``cols`` (built in the template's order) in ``order`` (column_order; None: as built), with the
+    empty separator columns of a separator_column workbook (``_gaps``)."""
+    by_key = {col.key: col for col in cols}
+    keys = list(order) if order else [col.key for col in cols if col.key is not None]
+    gaps = _gaps(code, keys) if separate else set()
+    out: list[_Col] = []
+    for key in keys:
+        if key in gaps:
+            out.append(_SEP)
+        out.append(by_key[key])
+    return out
 
 
 def _put(sheet: _Sheet, r: int, c: int, value: _Value, style: str) -> None:
@@ -942,6 +1075,16 @@ def _title_rows(police: str, title: str, period: str, size: int, unit_line: str,
 
 
 @dataclass
+class _Phuong:
+    """A phường an April 2021 city lists in sheets 01 and 02 (phuong_rows), with its figures."""
+
+    unit: _Commune
+    typed: str  # the name before the workbook's habits: 'Phường 05' for 'Phường 5', else the official name
+    base: str | None  # None for a numbered phường: the number alone is never written
+    blank: frozenset[str]  # sheet 02 counts left blank (zero)
+
+
+@dataclass
 class _Plan:
     """Everything decided for one workbook (or, for ID-card files, one province) before writing."""
 
@@ -961,6 +1104,10 @@ class _Plan:
     blank_rate: float
     name_pattern: int
     style: _Style
+    # The later departures, drawn with their own generator once the plan above is made (_plan_later).
+    columns: dict[str, list[str]] = field(default_factory=dict)  # column_order: sheet -> keys, written order
+    chart: tuple[str, bool] | None = None  # chart_sheet: name, placed before the other sheets
+    phuong: list[_Phuong] = field(default_factory=list)  # phuong_rows: the phường listed, in unit order
 
 
 def _plan(kind: str, province: _Province, departures: set[str], hidden_index: int, rng: random.Random) -> _Plan:
@@ -1014,6 +1161,83 @@ def _plan(kind: str, province: _Province, departures: set[str], hidden_index: in
         name_pattern=rng.randrange(6),
         style=_Style(deps, rng),
     )
+
+
+def _column_orders(kind: str, rng: random.Random) -> dict[str, list[str]]:
+    """column_order: the written order of the columns of sheets 01 and 02 (the same habit for the
+    unit columns in both, each sheet's order other than the template's), or of sheet 03."""
+    if kind == ID_CARD_2021:
+        return {"03": list(_ORDER_03)}
+
+    def keep(keys: Sequence[str]) -> list[str]:
+        return [key for key in keys if key != "district" or kind == MONTHLY_2021]
+
+    ident = keep(rng.choice(_IDENT_ORDERS))
+    template_01 = keep(_IDENT_ORDERS[-1]) + list(_ORDERS_01[-1])
+    template_02 = keep(_IDENT_ORDERS[-1]) + [key for group in _GROUPS_02 for key in group] + ["note"]
+    order_01 = template_01
+    while order_01 == template_01:
+        order_01 = ident + list(rng.choice(_ORDERS_01))
+    order_02 = template_02
+    while order_02 == template_02:
+        groups = [list(group) for group in _GROUPS_02]
+        rng.shuffle(groups)
+        for group, first in ((groups[0], "crime_reports"), (groups[1], "fines_vnd")):  # a count before its kin
+            if first in group and rng.random() < 0.4:
+                group.remove(first)
+                group.insert(0, first)
+        body = [key for group in groups for key in group]
+        order_02 = ident + (["note", *body] if rng.random() < 0.25 else [*body, "note"])
+    return {"01": order_01, "02": order_02}
+
+
+_CHART_NAMES = ("Biểu đồ", "Bieu do", "Chart1", "BD CA chinh quy")
+_PHUONG_NOTES = ("", "", "", "CA phường", "Không thuộc diện bố trí CA chính quy")
+_NUMBERED = re.compile(r"Phường (\d+)")
+
+
+def _draw_phuong(province: _Province, blank_rate: float, rng: random.Random) -> list[_Phuong]:
+    """phuong_rows: a few phường of one district of the province, with figures: numbered phường
+    where the province has them (written 'Phường 05', zero-padded), else named ones, preferably
+    of a district that also has communes (a town with both)."""
+    units = reference.communes(ERA, province.code)
+    units = units[units.unit_type == "phường"].sort_values(["district_code", "unit_code"])
+    by_district: dict[str, list[Any]] = {}
+    for row in units.itertuples(index=False):
+        by_district.setdefault(row.district_code, []).append(row)
+
+    def single_digit(name: str) -> bool:  # 'Phường 5', written 'Phường 05'
+        number = _NUMBERED.fullmatch(name)
+        return bool(number and int(number.group(1)) < 10)
+
+    numbered = sorted(d for d, rows in by_district.items() if sum(single_digit(r.name) for r in rows) >= 3)
+    mixed = sorted(d for d in by_district if d in {c.district_code for c in province.communes})
+    district = rng.choice(numbered or mixed or sorted(by_district))
+    rows = by_district[district]
+    if numbered:
+        rows = [r for r in rows if single_digit(r.name)]
+    picked = sorted(rng.sample(range(len(rows)), min(len(rows), rng.randint(3, 6))))
+    out = []
+    for row in (rows[i] for i in picked):
+        number = _NUMBERED.fullmatch(row.name)
+        typed = f"Phường {int(number.group(1)):02d}" if number else row.name
+        unit = _Commune(row.unit_code, row.district_code, row.name, None, "phường", officers=rng.randint(8, 20),
+                        deputies=rng.choice((1, 2, 3)), note=rng.choice(_PHUONG_NOTES),
+                        activity=_activity(1.5, rng))
+        blank = frozenset(key for key in ACTIVITY_KEYS if rng.random() < blank_rate)
+        out.append(_Phuong(unit, typed, None if number else _base_name(row.name, row.short_name, "phường"), blank))
+    return out
+
+
+def _plan_later(plan: _Plan, rng: random.Random) -> None:
+    """What the later departures need, drawn from their own generator (the plan's own draws, and so
+    every workbook without them, stay as they were)."""
+    if "column_order" in plan.departures:
+        plan.columns = _column_orders(plan.kind, rng)
+    if "chart_sheet" in plan.departures:
+        plan.chart = (rng.choice(_CHART_NAMES), rng.random() < 0.3)
+    if "phuong_rows" in plan.departures:
+        plan.phuong = _draw_phuong(plan.province, plan.blank_rate, rng)
 
 
 def _format_date(day: date, fmt: str) -> str:
@@ -1130,6 +1354,7 @@ class _MonthlyBook:
     written: list[tuple[str | None, str]]
     has_codes: bool
     rng: random.Random
+    phuong_written: list[tuple[str | None, str]] = field(default_factory=list)  # district, name of plan.phuong
 
     def title(self, code: str, last_col: int, month_back: int = 0) -> list[list[tuple[int, str, bool]]]:
         rows, _ = _title_rows(self.plan.province.police, _REPORT_TITLE[self.spec.kind],
@@ -1163,26 +1388,61 @@ class _MonthlyBook:
         cells[label_key] = label
         return _Row(kind, cells)
 
-    def rows_with_sums(self, columns: list[_Col], data: list[_Row], figures: list[dict[str, int]],
-                       keys: Sequence[str]) -> list[_Row]:
-        """Data rows, with district subtotals if the workbook has them, and the grand total."""
-        communes, plan = self.plan.province.communes, self.plan
+    def rows_with_sums(self, columns: list[_Col], units: list[_Unit], keys: Sequence[str]) -> list[_Row]:
+        """Data rows (``units``: row, district code, figures), with district subtotals if the
+        workbook has them, and the grand total."""
+        plan = self.plan
         rows: list[_Row] = []
-        group: list[int] = []
-        for i, row in enumerate(data):
+        group: list[dict[str, Any]] = []
+        for i, (row, district, figures) in enumerate(units):
             rows.append(row)
-            group.append(i)
-            last_of_district = i + 1 == len(communes) or communes[i + 1].district_code != communes[i].district_code
+            group.append(figures)
+            last_of_district = i + 1 == len(units) or units[i + 1][1] != district
             if "district_subtotals" in plan.departures and last_of_district:
-                d_name, d_base, d_type = self.district_info[communes[i].district_code or ""]
+                d_name, d_base, d_type = self.district_info[district or ""]
                 label = f"Cộng {d_type} {d_base}" if d_base else f"Cộng {d_name}"
-                sums = {k: sum(figures[j][k] for j in group) for k in keys}
+                sums = {k: sum(f[k] for f in group) for k in keys}
                 rows.append(self.sum_row("subtotal", plan.style.label(label), columns, sums))
             if last_of_district:
                 group = []
-        totals = {k: sum(f[k] for f in figures) for k in keys}
+        totals = {k: sum(f[k] for _, _, f in units) for k in keys}
         rows.append(self.sum_row("total", plan.style.label(plan.total_word), columns, totals))
         return rows
+
+    def with_phuong(self, code: str, data: list[_Row], figures: list[dict[str, Any]], record: bool) -> list[_Unit]:
+        """The commune rows of sheet ``code`` (01 or 02) with their district codes and figures, and
+        the phường the workbook lists beside them (phuong_rows) in unit order, numbered again."""
+        communes = self.plan.province.communes
+        units = [(row, c.district_code, f) for row, c, f in zip(data, communes, figures, strict=True)]
+        if not self.plan.phuong:
+            return units
+        plan = self.plan
+        keyed = [(c.district_code or "", c.unit_code, unit) for c, unit in zip(communes, units, strict=True)]
+        for phuong, (district, name) in zip(plan.phuong, self.phuong_written, strict=True):
+            unit = phuong.unit
+            cells: dict[str, _Value] = {"stt": 0}
+            if self.spec.districts:
+                cells["district"] = district
+            cells.update({"name": name, "code": unit.unit_code if self.has_codes else None})
+            figs: dict[str, Any]
+            if code == "01":
+                figs = {"officers": unit.officers, "chiefs": unit.chiefs, "deputies": unit.deputies}
+                cells.update({key: _figure(value, plan) for key, value in figs.items()})
+                cells.update({"date": None, "note": unit.note or None})
+                truth = {"unit_code": unit.unit_code, **figs, "staffed_date": None, "row": -1, "district": district,
+                         "name": name, "in_scope": False}
+            else:
+                figs = dict(unit.activity)
+                cells.update({key: _figure(figs[key], plan, blank_zero=key in phuong.blank) for key in ACTIVITY_KEYS})
+                cells["note"] = unit.note02 or None
+                truth = {"row": -1, "unit_code": unit.unit_code, "district": district, "name": name, **figs,
+                         "in_scope": False}
+            row = _Row("data", cells, truth if record else None, phuong=True)
+            keyed.append((unit.district_code or "", unit.unit_code, (row, unit.district_code, figs)))
+        keyed.sort(key=lambda item: item[:2])
+        for number, (_, _, (row, _, _)) in enumerate(keyed, 1):
+            row.cells["stt"] = number
+        return [unit for _, _, unit in keyed]
 
     def noted_rows(self, count: int) -> set[int]:
         """Rows whose figure gets a trailing note ("5 (đủ)") in a values_with_notes workbook."""
@@ -1213,8 +1473,6 @@ class _MonthlyBook:
 
         two_row = "two_row_header" in deps
         cols = self.ident_columns(fold)
-        if "separator_column" in deps:
-            cols.append(_SEP)
         cols.append(_Col("officers", fold(officers_header), width=14))
         if two_row:  # the sub-headers drop the "Trong đó: " the merged cell above says
             cols += [_Col("chiefs", fold("Trưởng CA xã"), fold("Trong đó")),
@@ -1222,9 +1480,8 @@ class _MonthlyBook:
         else:
             cols += [_Col("chiefs", fold("Trong đó: Trưởng CA xã")),
                      _Col("deputies", fold("Trong đó: Phó trưởng CA xã"))]
-        if "separator_column" in deps:
-            cols.append(_SEP)
         cols += [_Col("date", fold("Ngày hoàn thành bố trí"), width=14), _Col("note", fold("Ghi chú"), width=20)]
+        cols = _arrange(cols, plan.columns.get("01"), "01", "separator_column" in deps)
         noted = self.noted_rows(len(figures))
         formula_notes = self.formula_notes(len(figures))
         data = []
@@ -1247,8 +1504,9 @@ class _MonthlyBook:
                 }
             data.append(_Row("data", cells, truth))
         keys = ("officers", "chiefs", "deputies")
+        units = self.with_phuong("01", data, figures, record)
         return _Table("01", plan.sheet_names["01"], self.title("01", len(cols) - 1, month_back), cols,
-                      self.rows_with_sums(cols, data, figures, keys), self.label_key, two_row)
+                      self.rows_with_sums(cols, units, keys), self.label_key, two_row)
 
     @property
     def label_key(self) -> str:
@@ -1274,12 +1532,12 @@ class _MonthlyBook:
                 ("reform_school_dossiers", "Hồ sơ đưa vào trường giáo dưỡng"))),
         )
         cols = self.ident_columns(lambda text: text)
-        for g, (group, members) in enumerate(groups):
-            if "separator_column" in deps and g < 2:
-                cols.append(_SEP)  # after the unit columns, and between the tips and the penalties
+        for group, members in groups:
             for key, header in members:
                 cols.append(_Col(key, header, group if two_row else None, width=16 if key == "fines_vnd" else 12))
         cols.append(_Col("note", "Ghi chú", width=20))
+        # Separators after the unit columns, and between the tips and the penalties (see _gaps).
+        cols = _arrange(cols, plan.columns.get("02"), "02", "separator_column" in deps)
         noted = self.noted_rows(len(figures))
         formula_notes = self.formula_notes(len(figures))
         data = []
@@ -1297,8 +1555,9 @@ class _MonthlyBook:
                 truth = {"row": -1, "unit_code": commune.unit_code, "district": self.written[i][0],
                          "name": self.written[i][1], **{k: fig[k] for k in ACTIVITY_KEYS}}
             data.append(_Row("data", cells, truth))
+        units = self.with_phuong("02", data, figures, record)
         return _Table("02", plan.sheet_names["02"], self.title("02", len(cols) - 1, month_back), cols,
-                      self.rows_with_sums(cols, data, figures, ACTIVITY_KEYS), self.label_key, two_row)
+                      self.rows_with_sums(cols, units, ACTIVITY_KEYS), self.label_key, two_row)
 
     # ------------------------------------------------------------------ sheet 04
 
@@ -1446,8 +1705,10 @@ def _write_monthly(spec: _Monthly, plan: _Plan, out_dir: Path, district_info: di
             d_name, d_base, d_type = district_info[commune.district_code or ""]
             district = style.unit(d_name, d_base, d_type, i in stray_rows and rng.random() < 0.3)
         written.append((district, style.unit(commune.name, commune.base_name, commune.unit_type, i in stray_rows)))
-    has_codes = plan.has_codes or _needs_codes(written)
-    book_plan = _MonthlyBook(spec, plan, district_info, written, has_codes, rng)
+    phuong_written = [(style.unit(*district_info[p.unit.district_code or ""], spaces=False) if spec.districts
+                       else None, style.unit(p.typed, p.base, "phường", spaces=False)) for p in plan.phuong]
+    has_codes = plan.has_codes or _needs_codes(written + phuong_written)
+    book_plan = _MonthlyBook(spec, plan, district_info, written, has_codes, rng, phuong_written)
     arrival = _arrival(spec.as_of, rng)
     created = arrival - timedelta(minutes=rng.randint(20, 600))
     file_name = _monthly_file_name(plan, spec.period)
@@ -1468,9 +1729,12 @@ def _write_monthly(spec: _Monthly, plan: _Plan, out_dir: Path, district_info: di
         slots.insert(min(position, len(slots)), ("hidden", f"{name}|{content}"))
     if plan.extra_sheet:
         slots.insert(0 if plan.extra_sheet[1] else len(slots), ("extra", plan.extra_sheet[0]))
+    if plan.chart:
+        slots.insert(0 if plan.chart[1] else len(slots), ("chart", plan.chart[0]))
     sheets: dict[str, Any] = {}
     data_handles: list[_Sheet] = []
     hidden_truth = []
+    chart_sheet = None
     for what, arg in slots:
         if what == "data":
             table = book_plan.table(arg, record=True)
@@ -1487,6 +1751,8 @@ def _write_monthly(spec: _Monthly, plan: _Plan, out_dir: Path, district_info: di
             data_handles.append(handle)
         elif what == "extra":
             _write_lines(book, arg, _notes_lines(plan, arg, _dmy(spec.as_of)))
+        elif what == "chart":
+            chart_sheet = book.chartsheet(arg)
         else:
             name, content = arg.split("|")
             hidden_truth.append({"name": name, "content": content})
@@ -1498,6 +1764,8 @@ def _write_monthly(spec: _Monthly, plan: _Plan, out_dir: Path, district_info: di
                 copy.name = name
                 _write_table(book, copy, deps, hidden=True)
                 hidden_truth[-1]["copy_of"] = code
+    if chart_sheet is not None:
+        _chart(book, chart_sheet, sheets["01"], spec)
     book.close(data_handles[0])
     stamp = arrival.timestamp()
     os.utime(path, (stamp, stamp))
@@ -1507,6 +1775,20 @@ def _write_monthly(spec: _Monthly, plan: _Plan, out_dir: Path, district_info: di
         entry["faults"] = [f for f in FAULTS if f in tweak.faults]
         entry.update(tweak.extra)
     return entry
+
+
+def _chart(book: _Book, chart_sheet: Any, sheet: dict[str, Any], spec: _Monthly) -> None:
+    """chart_sheet: a column chart of sheet 01's officers per unit (the rows from the first data
+    row to the one above the total, subtotals included, as a clerk selects them)."""
+    name, first, last = sheet["sheet_name"], sheet["first_data_row"], sheet["total_row"] - 1
+    units, officers = sheet["columns"]["name"], sheet["columns"]["officers"]
+    chart = book.xlsx.add_chart({"type": "column"})
+    chart.add_series({"name": "Số CA chính quy", "categories": [name, first, units, last, units],
+                      "values": [name, first, officers, last, officers], "gap": 60})
+    unit = "xã, thị trấn" if spec.districts else "xã, phường, đặc khu"
+    chart.set_title({"name": f"Số CA chính quy đã bố trí theo {unit} - tháng {spec.period[1]}/{spec.period[0]}"})
+    chart.set_legend({"none": True})
+    chart_sheet.set_chart(chart)
 
 
 def _entry(plan: _Plan, file_name: str, kind: str, era: str, period: str | None, as_of: str | None,
@@ -1531,6 +1813,7 @@ def _entry(plan: _Plan, file_name: str, kind: str, era: str, period: str | None,
         "sheet_names": list(book.names),
         "hidden_sheets": hidden,
         "extra_sheets": [plan.extra_sheet[0]] if plan.extra_sheet else [],
+        "chart_sheets": [plan.chart[0]] if plan.chart else [],
         "modified": arrival.isoformat(),
         "sheets": dict(sorted(sheets.items())),
     }
@@ -1549,11 +1832,10 @@ def _write_id_card(plan: _Plan, card: _IdCard, half: int, district_names: list[s
     span = (last - first).days + 1
     merged = "merged_date_cells" in deps
     two_row = "two_row_header" in deps
-    cols = [_Col("date", "Ngày", width=12), _Col("unit", "Huyện, thị xã, thành phố", width=26)]
-    if "separator_column" in deps:
-        cols.append(_SEP)
-    cols.append(_Col("applications", plan.wordings.get("applications", "Số hồ sơ thu nhận trong ngày"),
-                     "Thu nhận hồ sơ CCCD" if two_row else None, width=16))
+    cols = [_Col("date", "Ngày", width=12), _Col("unit", "Huyện, thị xã, thành phố", width=26),
+            _Col("applications", plan.wordings.get("applications", "Số hồ sơ thu nhận trong ngày"),
+                 "Thu nhận hồ sơ CCCD" if two_row else None, width=16)]
+    cols = _arrange(cols, plan.columns.get("03"), "03", "separator_column" in deps)
     stray = "names_stray_spaces" in deps
     target_text = f"Chỉ tiêu được giao: {_vn_int(card.target)} hồ sơ, thời hạn {_dmy(ID_CARD_DEADLINE)}"
     period = f"Từ ngày {first.day:02d}/{first.month}/{first.year} đến ngày {last.day:02d}/{last.month}/{last.year}"
@@ -1852,7 +2134,7 @@ def _apply_edits(table: _Table, edits: list[_Edit], book: _MonthlyBook, rng: ran
     truth ("total_mismatch", "corrected_cells")."""
     plan = book.plan
     extra: dict[str, Any] = {}
-    at = [p for p, row in enumerate(table.rows) if row.kind == "data"]  # row position of each commune
+    at = [p for p, row in enumerate(table.rows) if row.kind == "data" and not row.phuong]  # each commune's row
     for edit in (e for e in edits if e.what == "set"):
         row = table.rows[at[edit.index]]
         assert row.truth is not None
@@ -1889,15 +2171,24 @@ def _apply_edits(table: _Table, edits: list[_Edit], book: _MonthlyBook, rng: ran
 # --------------------------------------------------------------------------- kinds
 
 
+def _retoned(names: Sequence[str]) -> bool:
+    """Whether old_tone_marks changes any of ``names``."""
+    return any(_move_tones(name) != name for name in names)
+
+
 def _generate_monthly(kind: str, provinces: list[_Province], district_info: dict[str, _District], out_dir: Path,
-                      rng: random.Random, faults: _Faults) -> list[dict[str, Any]]:
+                      rng: random.Random, faults: _Faults, later: random.Random) -> list[dict[str, Any]]:
     spec = _MONTHLY[kind]
     departures = _choose_departures([p.code for p in provinces], kind, rng)
+    retoned = {p.code for p in provinces
+               if _retoned([c.name for c in p.communes] + [district_info[d][0] for d in p.districts])}
+    _choose_later(kind, departures, {"old_tone_marks": retoned}, later)
     plans = []
     hidden_index = 0
     for province in provinces:
         plans.append(_plan(kind, province, departures[province.code], hidden_index, rng))
         hidden_index += len(plans[-1].hidden)
+        _plan_later(plans[-1], later)
     entries = []
     replay: tuple[_Plan, Any, dict[str, Any]] | None = None
     resend = faults.correction[0] if faults.correction is not None else None
@@ -1921,18 +2212,158 @@ def _generate_monthly(kind: str, provinces: list[_Province], district_info: dict
 
 
 def _generate_id_cards(provinces: list[_Province], district_info: dict[str, _District], cards: dict[str, _IdCard],
-                       out_dir: Path, rng: random.Random) -> list[dict[str, Any]]:
+                       out_dir: Path, rng: random.Random, later: random.Random) -> list[dict[str, Any]]:
     departures = _choose_departures([p.code for p in provinces], ID_CARD_2021, rng)
+    retoned = {p.code for p in provinces if _retoned([district_info[d][0] for d in p.districts])}
+    _choose_later(ID_CARD_2021, departures, {"old_tone_marks": retoned}, later)
     entries = []
     hidden_index = 0
     for province in provinces:
         plan = _plan(ID_CARD_2021, province, departures[province.code], hidden_index, rng)  # the province's habits
         hidden_index += len(plan.hidden)
+        _plan_later(plan, later)
         card = cards[province.code]
         names = _district_names(plan, card, district_info)
         for half in range(len(HALF_MONTHS)):
             entries.append(_write_id_card(plan, card, half, names, out_dir, rng))
     return entries
+
+
+# --------------------------------------------------------------------------- broken files
+
+
+def _pdf_bytes(province: _Province) -> bytes:
+    """A one-page PDF (a scanned report), the bytes of a file that is no spreadsheet at all."""
+    text = f"BAO CAO KET QUA TRIEN KHAI CONG AN XA CHINH QUY - {_ascii(province.police)} - THANG 4/2021"
+    stream = f"BT /F1 11 Tf 40 800 Td ({text}) Tj ET".encode("ascii")
+    parts = [
+        b"%PDF-1.4", b"%\xe2\xe3\xcf\xd3",
+        b"1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj",
+        b"2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj",
+        b"3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >> endobj",
+        b"4 0 obj << /Length %d >> stream" % len(stream), stream, b"endstream endobj",
+        b"5 0 obj << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> endobj",
+        b"trailer << /Root 1 0 R >>", b"%%EOF",
+    ]
+    return b"\n".join(parts) + b"\n"
+
+
+@contextlib.contextmanager
+def _seeded_msoffcrypto(rng: random.Random, when: datetime) -> Iterator[bool]:
+    """For its duration, msoffcrypto-tool draws its salts and keys from ``rng`` (instead of
+    ``secrets``) and stamps its container with ``when`` (instead of the current time), so that an
+    encrypted sample file is the same bytes for a seed; yields False, changing nothing, where this
+    version of the package has no such hooks."""
+    from msoffcrypto.method import ecma376_agile
+    from msoffcrypto.method.container import ecma376_encrypted
+
+    if not (hasattr(ecma376_agile, "_random_buffer") and hasattr(ecma376_encrypted, "datetime")):
+        yield False
+        return
+    naive = when.astimezone(UTC).replace(tzinfo=None)
+
+    class _Clock(datetime):
+        @classmethod
+        def now(cls, tz: Any = None) -> Any:
+            return naive
+
+    saved = ecma376_agile._random_buffer, ecma376_encrypted.datetime
+    ecma376_agile._random_buffer = rng.randbytes
+    ecma376_encrypted.datetime = _Clock
+    try:
+        yield True
+    finally:
+        ecma376_agile._random_buffer, ecma376_encrypted.datetime = saved
+
+
+def _encrypt(data: bytes, rng: random.Random, when: datetime) -> tuple[bytes, bool]:
+    """An .xlsx workbook encrypted with ``BROKEN_PASSWORD`` as Excel does (ECMA-376 agile, AES-256 in
+    an OLE container); and whether the bytes are reproducible (``_seeded_msoffcrypto``)."""
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    out = io.BytesIO()
+    with _seeded_msoffcrypto(rng, when) as seeded:
+        OOXMLFile(io.BytesIO(data)).encrypt(BROKEN_PASSWORD, out)
+    return out.getvalue(), seeded
+
+
+def _write_blank(province: _Province, district_info: dict[str, _District], path: Path, created: datetime,
+                 rng: random.Random) -> list[str]:
+    """blank_template: the province's April 2021 workbook as the template has it (title block, headers,
+    the units listed with their numbers, the level labels and the total rows) with every figure,
+    date and note cell empty; its sheet names."""
+    spec = _MONTHLY[MONTHLY_2021]
+    plan = _plan(MONTHLY_2021, province, set(), 0, rng)
+    written: list[tuple[str | None, str]] = [
+        (plan.style.unit(*district_info[c.district_code or ""], spaces=False),
+         plan.style.unit(c.name, c.base_name, c.unit_type, spaces=False)) for c in province.communes]
+    book_plan = _MonthlyBook(spec, plan, district_info, written, plan.has_codes, rng)
+    book = _Book(path, "xlsx", created, _REPORT_TITLE[spec.kind].capitalize(),
+                 f"Công an {province.unit_type} {province.short_name}")
+    handles = []
+    for code in plan.order:
+        table = book_plan.table(code, record=False)
+        for row in table.rows:
+            for key, value in row.cells.items():
+                if isinstance(value, _Sum) or (row.kind == "data" and key not in ("stt", "district", "name", "code",
+                                                                                    "level")):
+                    row.cells[key] = None
+        handles.append(_write_table(book, table, set())[0])
+    book.close(handles[0])
+    return list(book.names)
+
+
+def _write_broken(entries: list[dict[str, Any]], provinces: list[_Province], district_info: dict[str, _District],
+                  out_dir: Path, rng: random.Random) -> list[dict[str, Any]]:
+    """The broken files of April 2021 (``BROKEN_FILES``), each once, beside the good reports: each
+    from its own province (never Hải Dương), one whose good report is an on-time .xlsx file with no
+    fault, named after it and arriving on the afternoon of 23/4/2021; their truth entries."""
+    by_code = {p.code: p for p in provinces}
+    sources = [e for e in entries if e["kind"] == MONTHLY_2021 and e["format"] == "xlsx" and not e["faults"]
+               and "corrected_by" not in e and e["province_code"] != HAI_DUONG]
+    out = []
+    for broken, source in zip(BROKEN_FILES, rng.sample(sources, len(BROKEN_FILES)), strict=True):
+        province = by_code[source["province_code"]]
+        plain, _, slug = _province_words(province)
+        stem = source["file"].rsplit(".", 1)[0]
+        arrival = _arrival(AS_OF, rng)
+        names: list[str] = []
+        reproducible = True
+        if broken == "not_a_spreadsheet":
+            file_name, data = f"Bao cao CAX thang 4.2021 - {plain}.xlsx", _pdf_bytes(province)
+        elif broken == "empty_file":
+            file_name, data = f"{province.code}_{slug}_BC_T04-2021.xlsx", b""
+        elif broken == "truncated":  # a download or copy cut short
+            good = (out_dir / source["file"]).read_bytes()
+            file_name, data = f"{stem} (1).xlsx", good[: len(good) // 2]
+        elif broken == "password_protected":
+            good = (out_dir / source["file"]).read_bytes()
+            file_name = f"{stem} (mat khau).xlsx"
+            data, reproducible = _encrypt(good, random.Random(rng.getrandbits(64)), arrival)
+        else:
+            file_name, data = f"Mau bieu thang 4-2021 - {plain}.xlsx", None
+        path = out_dir / file_name
+        if data is None:
+            names = _write_blank(province, district_info, path, arrival - timedelta(minutes=rng.randint(5, 60)),
+                                 random.Random(rng.getrandbits(64)))
+        else:
+            path.write_bytes(data)
+        stamp = arrival.timestamp()
+        os.utime(path, (stamp, stamp))
+        entry: dict[str, Any] = {
+            "file": file_name, "kind": MONTHLY_2021, "era": ERA, "province_code": province.code,
+            "province_name": province.full_name, "period": f"{PERIOD[0]:04d}-{PERIOD[1]:02d}",
+            "as_of_date": AS_OF.isoformat(), "date_from": None, "date_to": None, "departures": [], "faults": [],
+            "format": "xlsx", "sheet_names": names, "hidden_sheets": [], "extra_sheets": [], "chart_sheets": [],
+            "modified": arrival.isoformat(), "sheets": {}, "broken": broken, "expect": "rejected",
+        }
+        if broken in ("truncated", "password_protected"):
+            entry["copy_of"] = source["file"]
+        if not reproducible:
+            entry["reproducible"] = False
+        out.append(entry)
+    return out
 
 
 def _truth_text(truth: dict[str, Any]) -> str:
@@ -1978,13 +2409,16 @@ def generate_samples(out_dir: Path, seed: int = 2021, kinds: tuple[str, ...] = A
         _draw_activity(provinces, 1.0, rng)
         _draw_commendations(provinces, rng)
         _draw_activity_faults(faults, provinces)
-        entries += _generate_monthly(MONTHLY_2021, provinces, district_info, out_dir, rng, faults)
+        entries += _generate_monthly(MONTHLY_2021, provinces, district_info, out_dir, rng, faults,
+                                     random.Random(f"{seed}/later/{MONTHLY_2021}"))
+        entries += _write_broken(entries, provinces, district_info, out_dir, random.Random(f"{seed}/broken"))
     if ID_CARD_2021 in kinds:
         rng_id = random.Random(f"{seed}/{ID_CARD_2021}")
         all_units = reference.communes(ERA)
         unit_counts = all_units.groupby("district_code").size().to_dict()
         cards = _draw_id_cards(provinces, unit_counts, rng_id)
-        entries += _generate_id_cards(provinces, district_info, cards, out_dir, rng_id)
+        entries += _generate_id_cards(provinces, district_info, cards, out_dir, rng_id,
+                                      random.Random(f"{seed}/later/{ID_CARD_2021}"))
         id_card = {code: _id_card_summary(cards[code]) for code in sorted(cards)}
     if MONTHLY_2026 in kinds:
         rng_26 = random.Random(f"{seed}/{MONTHLY_2026}")
@@ -1994,7 +2428,8 @@ def generate_samples(out_dir: Path, seed: int = 2021, kinds: tuple[str, ...] = A
         _draw_commendations(provinces_2025, rng_26)
         faults_2026 = _draw_faults(MONTHLY_2026, provinces_2025, provinces,
                                    random.Random(f"{seed}/faults/{MONTHLY_2026}"))
-        entries += _generate_monthly(MONTHLY_2026, provinces_2025, district_info, out_dir, rng_26, faults_2026)
+        entries += _generate_monthly(MONTHLY_2026, provinces_2025, district_info, out_dir, rng_26, faults_2026,
+                                     random.Random(f"{seed}/later/{MONTHLY_2026}"))
         national_2026 = _national(provinces_2025, faults_2026)
     files = [e["file"] for e in entries]
     if len(set(files)) != len(files):
@@ -2004,6 +2439,7 @@ def generate_samples(out_dir: Path, seed: int = 2021, kinds: tuple[str, ...] = A
         "kinds": [k for k in ALL_KINDS if k in kinds],
         "departure_names": list(DEPARTURES),
         "fault_names": list(FAULTS),
+        "broken_names": list(BROKEN_FILES),
         "national": _national(provinces, faults),
         "national_2026": national_2026,
         "workbooks": entries,

@@ -28,12 +28,14 @@ def test_night_of_24_april_2021_loads_every_province(airflow_db, dagbag, cax_env
                                   from mart.national_staffing""").fetchall()
         rejected = con.execute("select count(*) from audit.submission where status = 'loaded_with_errors'"
                                ).fetchone()[0]
+        broken = con.execute("select count(*) from audit.file where status = 'rejected'").fetchone()[0]
     finally:
         con.close()
     # The night of 24/4 takes what arrived by 01:00 that night: not the late file nor the correction.
     cutoff = "2021-04-24T01:00:00+07:00"
-    arrived = [w for w in truth["workbooks"] if w["modified"] <= cutoff]
-    rows = [r for w in arrived for r in w["sheets"]["01"]["rows"] if r.get("expect") != "quarantine"]
+    arrived = [w for w in truth["workbooks"] if w["modified"] <= cutoff and not w.get("broken")]
+    rows = [r for w in arrived for r in w["sheets"]["01"]["rows"]
+            if r.get("expect") != "quarantine" and r.get("in_scope", True)]
     assert len(arrived) == 62
     assert national == [(62, sum(1 for r in rows if r["officers"] > 0), sum(r["officers"] for r in rows),
                          len(reference.communes("pre2025", in_scope_only=True)) - len(reference.communes(
@@ -41,6 +43,7 @@ def test_night_of_24_april_2021_loads_every_province(airflow_db, dagbag, cax_env
                              in_scope_only=True)))]
     assert rejected == sum(1 for w in arrived for s in w["sheets"].values()
                            if any(r.get("expect") == "quarantine" for r in s["rows"]))
+    assert broken == sum(1 for w in truth["workbooks"] if w.get("broken"))
 
 
 def test_night_before_the_files_arrived_loads_nothing(airflow_db, dagbag, cax_env):

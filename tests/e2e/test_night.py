@@ -48,6 +48,11 @@ def _loading(sheet: dict) -> list[dict]:
     return [r for r in sheet["rows"] if r.get("expect") != "quarantine"]
 
 
+def _in_scope(sheet: dict) -> list[dict]:
+    """Loading rows the staffing indicators count (phường before July 2025 load but are out of scope)."""
+    return [r for r in _loading(sheet) if r.get("in_scope", True)]
+
+
 @pytest.fixture(scope="module")
 def night(sample_landing, tmp_path_factory):
     landing, truth = sample_landing
@@ -59,11 +64,13 @@ def night(sample_landing, tmp_path_factory):
 def test_every_row_is_loaded_or_quarantined_and_the_seeded_faults_are_caught(night):
     settings, truth, result = night
     submissions = sum(len(w["sheets"]) for w in truth["workbooks"])
-    assert len(result.outcomes) == submissions and result.exit_code == 3
+    broken = {w["file"] for w in truth["workbooks"] if w.get("broken")}
+    assert len(broken) == 5 and len(result.outcomes) == submissions + len(broken) and result.exit_code == 3
     faulty = {w["file"] for w in truth["workbooks"] for s in w["sheets"].values()
               if any(r.get("expect") == "quarantine" for r in s["rows"])}
     assert {o.file_name for o in result.outcomes if o.status == "loaded_with_errors"} == faulty
-    assert {o.status for o in result.outcomes if o.file_name not in faulty} == {"loaded"}
+    assert {o.file_name for o in result.outcomes if o.status == "rejected"} == broken
+    assert {o.status for o in result.outcomes if o.file_name not in faulty | broken} == {"loaded"}
     for code, table in (("01", "fact_commune_staffing"), ("02", "fact_security_activity"),
                         ("03", "fact_id_card_applications"), ("04", "fact_commendation")):
         expected = sum(len(_loading(sheet)) for _, sheet in _sheets(truth, code))
@@ -101,7 +108,7 @@ def test_feedback_workbooks_for_the_faulty_files(night):
     settings, truth, result = night
     faulty = {(w["province_code"], w["file"]) for w in truth["workbooks"]
               if any(r.get("expect") for s in w["sheets"].values() for r in s["rows"])
-              or any(s.get("total_mismatch") for s in w["sheets"].values())}
+              or any(s.get("total_mismatch") for s in w["sheets"].values()) or w.get("broken")}
     assert {(p.parent.name, p.name) for p in result.feedback} == {(code, name if name.endswith(".xlsx") else
                                                                     name + ".xlsx") for code, name in faulty}
 
@@ -116,8 +123,8 @@ def test_staffing_by_province_equals_truth_in_both_eras(night):
     assert sum(1 for era, _ in mart if era == "2025") == 34
     for w, sheet in _sheets(truth, "01"):
         in_scope = len(reference.communes(w["era"], w["province_code"], in_scope_only=True))
-        staffed = sum(1 for r in _loading(sheet) if r["officers"] > 0)
-        officers = sum(r["officers"] for r in _loading(sheet))
+        staffed = sum(1 for r in _in_scope(sheet) if r["officers"] > 0)
+        officers = sum(r["officers"] for r in _in_scope(sheet))
         as_of, scope, got_staffed, got_officers, coverage, per_commune = mart[(w["era"], w["province_code"])]
         assert (as_of, scope, got_staffed, got_officers) == (w["as_of_date"], in_scope, staffed, officers)
         assert coverage == pytest.approx(100 * staffed / in_scope)
@@ -193,8 +200,8 @@ def test_id_card_progress_equals_truth_and_hai_duong_is_47_days_ahead(night):
 def test_on_2025_boundaries_new_hai_phong_is_old_hai_duong_plus_old_hai_phong(night):
     settings, truth, _ = night
     april = {w["province_code"]: s for w, s in _sheets(truth, "01", "monthly_2021")}
-    officers = sum(r["officers"] for code in ("30", "31") for r in _loading(april[code]))
-    staffed = sum(1 for code in ("30", "31") for r in _loading(april[code]) if r["officers"] > 0)
+    officers = sum(r["officers"] for code in ("30", "31") for r in _in_scope(april[code]))
+    staffed = sum(1 for code in ("30", "31") for r in _in_scope(april[code]) if r["officers"] > 0)
     got = dict(_query(settings.warehouse, """
         select indicator_code, value from mart.indicators
         where boundary_basis = '2025' and province_code = '31' and grain = 'month' and period_start = '2021-04-01'
@@ -253,7 +260,7 @@ def test_indicators_equal_truth_per_province_as_reported_and_on_2025_boundaries(
     old_to_new = dict(reference.crosswalk().groupby("old_province_code").new_province_code.first())
     expected: dict = defaultdict(float)
     for w, sheet in _sheets(truth, "01", "monthly_2021"):
-        for r in _loading(sheet):
+        for r in _in_scope(sheet):
             expected[("as_reported", w["province_code"], "officers")] += r["officers"]
             expected[("2025", old_to_new[w["province_code"]], "officers")] += r["officers"]
     for w, sheet in _sheets(truth, "02", "monthly_2021"):

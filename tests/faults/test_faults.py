@@ -1,0 +1,181 @@
+"""Faults of the loader itself: killed halfway, two at once, a read-only warehouse, a full disk.
+None may leave the warehouse half-written or write anything twice."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from etl.config import Settings
+from etl.load import WarehouseError
+from etl.pipeline import run_night
+from tests.conftest import make_settings
+
+RELATIONS = ("dw.fact_commune_staffing", "dw.fact_security_activity", "dw.fact_id_card_applications",
+             "dw.fact_id_card_target", "dw.fact_commendation", "mart.staffing_by_province", "mart.national_staffing",
+             "mart.security_activity", "mart.commendations", "mart.id_card_progress", "mart.indicators",
+             "mart.reporting_completeness")
+NIGHT = """
+import sys
+from pathlib import Path
+from etl.config import Settings
+from etl.pipeline import run_night
+root = Path(sys.argv[1])
+run_night([Path(sys.argv[2])], Settings(root / "warehouse.duckdb", Path(sys.argv[2]), root / "published.duckdb", root))
+"""
+
+
+def checksums(warehouse: Path) -> dict[str, str]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return {r: hashlib.sha256(repr(con.execute(f"select * from {r} order by all").fetchall()).encode()
+                                  ).hexdigest() for r in RELATIONS}
+    finally:
+        con.close()
+
+
+def _files_recorded(warehouse: Path) -> int:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute("select count(*) from audit.file").fetchone()[0]
+    except duckdb.CatalogException:  # killed before the schema was made
+        return 0
+    finally:
+        con.close()
+
+
+def _night_process(root: Path, landing: Path, **env: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-c", NIGHT, str(root), str(landing)], env={**os.environ, **env},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+@pytest.fixture(scope="module")
+def reference_night(april_landing, tmp_path_factory):
+    """The same files loaded by one uninterrupted night."""
+    landing, _ = april_landing
+    settings = make_settings(tmp_path_factory.mktemp("uninterrupted"))
+    run_night([landing], settings)
+    return checksums(settings.warehouse)
+
+
+def test_a_loader_killed_halfway_then_rerun_equals_an_uninterrupted_night(april_landing, reference_night, tmp_path):
+    landing, truth = april_landing
+    for delay in (1.5, 2.5, 1.0, 3.5, 0.5):  # kill while submissions are being loaded
+        root = tmp_path / f"killed-{delay}"
+        night = _night_process(root, landing)
+        while not list(root.glob("staging/*/validated/files.json")):
+            assert night.poll() is None, night.stderr.read() if night.stderr else ""
+            time.sleep(0.05)
+        time.sleep(delay)
+        night.send_signal(signal.SIGKILL)
+        night.wait()
+        if (root / "warehouse.duckdb").exists() and 0 < _files_recorded(root / "warehouse.duckdb") < len(
+                truth["workbooks"]):
+            break
+    else:
+        pytest.fail("could not kill the loader while it was loading")
+    # The night again, on the same warehouse: it takes in what the killed loader had not.
+    rerun = run_night([landing], Settings(root / "warehouse.duckdb", landing, root / "published.duckdb", root))
+    assert rerun.outcomes and rerun.already_taken_in > 0
+    assert checksums(root / "warehouse.duckdb") == reference_night
+    con = duckdb.connect(str(root / "warehouse.duckdb"), read_only=True)
+    try:
+        assert con.execute("select count(*) - count(distinct submission_id) from audit.submission").fetchone() == (0,)
+        assert con.execute("select count(*) from audit.file").fetchone() == (len(truth["workbooks"]),)
+    finally:
+        con.close()
+
+
+def test_two_loaders_at_once_write_nothing_twice(april_landing, reference_night, tmp_path):
+    landing, truth = april_landing
+    first, second = _night_process(tmp_path, landing), _night_process(tmp_path, landing)
+    assert first.wait(timeout=300) == 0, first.stderr.read()
+    assert second.wait(timeout=300) == 0, second.stderr.read()
+    assert checksums(tmp_path / "warehouse.duckdb") == reference_night
+    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True)
+    try:
+        assert con.execute("select count(*), count(distinct sha256 || file_name) from audit.file").fetchone() == (
+            len(truth["workbooks"]), len(truth["workbooks"]))
+        assert con.execute("select count(*) - count(distinct submission_id) from audit.submission").fetchone() == (0,)
+    finally:
+        con.close()
+
+
+def test_a_loader_that_cannot_get_the_lock_fails_cleanly(april_landing, tmp_path, monkeypatch):
+    landing, _ = april_landing
+    settings = make_settings(tmp_path)
+    settings.warehouse.parent.mkdir(parents=True)
+    holder = duckdb.connect(str(settings.warehouse))  # another process would hold it the same way
+    try:
+        monkeypatch.setenv("CAX_LOCK_WAIT_S", "1")
+        blocked = subprocess.run([sys.executable, "-m", "etl.cli", "ingest", str(landing), "--warehouse",
+                                  str(settings.warehouse)], capture_output=True, text=True,
+                                 env={**os.environ, "CAX_VAR": str(tmp_path / "var2"), "CAX_LOCK_WAIT_S": "1"})
+    finally:
+        holder.close()
+    assert blocked.returncode == 1
+    assert "another process is using the warehouse" in blocked.stdout and "Traceback" not in blocked.stdout + \
+        blocked.stderr
+    assert duckdb.connect(str(settings.warehouse), read_only=True).execute(
+        "select count(*) from information_schema.tables where table_schema = 'dw'").fetchone() == (0,)
+
+
+def test_a_read_only_warehouse_gives_a_clear_error_and_changes_nothing(april_landing, tmp_path):
+    landing, _ = april_landing
+    settings = make_settings(tmp_path)
+    first = sorted(landing.glob("*.xls*"))[:3]
+    run_night(first, settings)
+    before = checksums(settings.warehouse)
+    if subprocess.run(["chattr", "+i", str(settings.warehouse)], capture_output=True).returncode != 0:
+        pytest.skip("this file system cannot make a file immutable (chattr +i)")
+    try:
+        with pytest.raises(WarehouseError, match="cannot be written"):
+            run_night([landing], settings)
+    finally:
+        subprocess.run(["chattr", "-i", str(settings.warehouse)], check=True)
+    assert checksums(settings.warehouse) == before
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 10 MB file system (tmpfs) for the warehouse alone; skipped where mounting is not allowed."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=10m", "tmpfs", str(disk)],
+                      capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a small file system here (needs root)")
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=False)
+
+
+def test_a_full_disk_gives_a_clear_error_and_no_partial_load(april_landing, tmp_path, small_disk):
+    landing, truth = april_landing
+    settings = Settings(small_disk / "warehouse.duckdb", landing, tmp_path / "published.duckdb", tmp_path / "var")
+    run_night(sorted(landing.glob("*.xls*"))[:2], settings)  # ~9 MB: the disk is nearly full
+    with pytest.raises(WarehouseError, match="disk holding .* is full"):
+        run_night([landing], settings)
+    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    try:
+        # Every submission recorded is whole: its facts are all there, and no fact lacks its record.
+        for table, key in (("dw.fact_commune_staffing", "01"), ("dw.fact_security_activity", "02"),
+                           ("dw.fact_commendation", "04")):
+            counts = con.execute(f"""
+                select s.submission_id, s.rows_loaded, count(f.submission_id)
+                from audit.submission s left join {table} f using (submission_id)
+                where s.submission_id like '%-{key}' and s.status in ('loaded', 'loaded_with_errors')
+                group by all""").fetchall()
+            assert counts and all(loaded == found for _, loaded, found in counts), table
+            assert con.execute(f"select count(*) from {table} where submission_id not in "
+                               "(select submission_id from audit.submission)").fetchone() == (0,)
+    finally:
+        con.close()
