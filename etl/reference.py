@@ -183,6 +183,33 @@ class Resolution:
     candidates: tuple[str, ...] = ()
 
 
+@cache
+def keyed_units(era: str, level: str) -> pd.DataFrame:
+    """The units of an era and level with their name keys, computed once per process (and before
+    the parsing processes fork, so that each inherits them)."""
+    units = admin_units()
+    keyed = units[(units.admin_era == era) & (units.level == level)].reset_index(drop=True)
+    keyed["fold"] = [fold_key(n, level) for n in keyed.name]
+    keyed["accent"] = [accent_key(n, level) for n in keyed.name]
+    keyed["written_type"] = [split_prefix(n, level)[0] for n in keyed.name]
+    return keyed
+
+
+@cache
+def district_folds(era: str) -> dict[str, str]:
+    units = admin_units()
+    districts = units[(units.admin_era == era) & (units.level == "district")]
+    return dict(zip(districts.unit_code, (fold_key(n, "district") for n in districts.name), strict=True))
+
+
+def warm_up() -> None:
+    """Compute every era's keys now (called before forking the parsing processes)."""
+    for era in ERAS:
+        for level in ("commune", "district"):
+            keyed_units(era, level)
+        district_folds(era)
+
+
 @dataclass
 class UnitResolver:
     """Resolves written names to codes within one province, era and level; never guesses.
@@ -197,24 +224,21 @@ class UnitResolver:
     _units: pd.DataFrame = field(init=False)
 
     def __post_init__(self) -> None:
-        units = admin_units()
-        mine = (units.admin_era == self.era) & (units.level == self.level) & (units.province_code == self.province_code)
-        self._units = units[mine].reset_index(drop=True)
-        districts = units[(units.admin_era == self.era) & (units.level == "district")]
-        self._district_fold = dict(zip(districts.unit_code, districts.name.map(
-            lambda n: fold_key(n, "district")), strict=True))
+        keyed = keyed_units(self.era, self.level)
+        self._units = keyed[keyed.province_code == self.province_code].reset_index(drop=True)
+        self._district_fold = district_folds(self.era)
         # Keys come from the official full names ('Xã Xa Dung'), whose one type prefix is certain;
-        # the package's short names carry disambiguators like 'Phước Long (Xã)'.
-        self._accent = [accent_key(n, self.level) for n in self._units.name]
-        # The type written in the official name; the package's type column has a few slips
-        # ('Phường 5' of Phú Nhuận typed as xã), and the name is what provinces copy.
-        self._types = [split_prefix(n, self.level)[0] for n in self._units.name]
+        # the package's short names carry disambiguators like 'Phước Long (Xã)'. The type is the
+        # one written in the name: the package's type column has a few slips ('Phường 5' of Phú
+        # Nhuận typed as xã), and the name is what provinces copy.
+        self._accent = list(self._units.accent)
+        self._types = list(self._units.written_type)
         # Plain lists: resolution indexes them per candidate, thousands of times per workbook.
         self._unit_codes = list(self._units.unit_code)
         self._district_codes = list(self._units.district_code)
         self._codes = set(self._unit_codes)
-        for i, name in enumerate(self._units.name):
-            self._by_fold.setdefault(fold_key(name, self.level), []).append(i)
+        for i, key in enumerate(self._units.fold):
+            self._by_fold.setdefault(key, []).append(i)
 
     def resolve(self, name: object, district: object = None, code: object = None,
                 writes_diacritics: bool | None = None) -> Resolution:
