@@ -40,6 +40,13 @@ def sample(out: Path = typer.Option(..., "--out", help="Folder to write the work
     console.print(f"Đã tạo {len(files)} tệp mẫu / wrote {len(files)} sample workbooks in {out}")
 
 
+def _shown(text: str | None) -> str:
+    """A name as it may be printed: control and direction characters (U+202E...) made visible."""
+    import unicodedata
+
+    return "".join("\ufffd" if unicodedata.category(ch) in ("Cc", "Cf") else ch for ch in text or "")
+
+
 def _ingest(paths: list[Path], settings: Settings, every_file: bool = True) -> int:
     from etl.pipeline import discover, run_night
 
@@ -64,7 +71,7 @@ def _ingest(paths: list[Path], settings: Settings, every_file: bool = True) -> i
     for o in shown:
         style = {"loaded": "green", "loaded_with_errors": "yellow", "rejected": "red",
                  "duplicate": "blue"}.get(o.status, "white")
-        table.add_row(o.file_name, o.sheet or "", o.province_code or "", f"[{style}]{o.status}[/{style}]",
+        table.add_row(_shown(o.file_name), _shown(o.sheet), o.province_code or "", f"[{style}]{o.status}[/{style}]",
                       str(o.rows_read), str(o.rows_loaded), str(o.rows_quarantined), str(o.warnings), o.reason or "")
     if shown:
         console.print(table)
@@ -323,12 +330,14 @@ def history(province: str = typer.Option(..., "--province", help="GSO province c
         console.print(f"Tỉnh {province} chưa gửi tệp nào / no file from province {province}")
         raise typer.Exit(0)
     table = Table(title=f"Lịch sử nộp báo cáo / submissions of province {province.zfill(2)}")
-    for column in ("Nhận lúc / received", "Tệp / file", "Trang / sheet", "Kỳ / period", "Trạng thái / status",
-                   "Đọc / read", "Nạp / loaded", "Cách ly / quarantined", "Cảnh báo / warnings", "Lý do / reason"):
-        table.add_column(column)
+    table.add_column("Nhận lúc / received", no_wrap=True)
+    table.add_column("Tệp / file", overflow="fold", min_width=30)
+    for column in ("Trang / sheet", "Kỳ / period", "Trạng thái / status", "Đọc", "Nạp", "Loại", "C.báo"):
+        table.add_column(column, overflow="fold")
+    table.add_column("Lý do / reason", overflow="fold", min_width=24)
     for r in frame.itertuples():
         period = (f"{r.period_start:%d/%m/%Y}-{r.period_end:%d/%m/%Y}" if not pd.isna(r.period_start) else "")
-        table.add_row(f"{r.received_at:%d/%m/%Y %H:%M}", r.file_name, r.sheet or "", period, r.status,
+        table.add_row(f"{r.received_at:%d/%m/%Y %H:%M}", _shown(r.file_name), _shown(r.sheet), period, r.status,
                       vn_number(r.rows_read), vn_number(r.rows_loaded), vn_number(r.rows_quarantined),
                       vn_number(r.warnings), r.reason or "")
     console.print(table)

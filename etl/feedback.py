@@ -72,6 +72,10 @@ def write_feedback(validated_dir: Path, warehouse: Path, run_id: str, out_dir: P
             continue
         province = next((p for p in rows.province_code if isinstance(p, str) and p), None)
         path = feedback_path(out_dir, province, source.file_name)
+        for number in range(2, 1000):  # two files of one night may share a name once made safe
+            if path not in written:
+                break
+            path = path.with_name(f"{path.stem.rsplit(' (', 1)[0]} ({number}).xlsx")
         _write_workbook(path, source, rows, mine)
         written.append(path)
     return written

@@ -26,7 +26,6 @@ from etl.feedback import write_feedback
 from etl.previous import with_previous
 from etl.stage import StagedFile, StagedSubmission, read_stage, write_stage
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 QUARANTINE_COLUMNS = ["row_index", "column_name", "value", "rule", "severity", "message_vi", "message_en"]
 
 # Problems found before the suite runs: the name did not resolve, or a cell could not be read.
@@ -131,7 +130,11 @@ def discover(paths: Iterable[Path], warehouse: Path, cutoff: datetime | None = N
     files: list[Path] = []
     for path in map(Path, paths):
         if path.is_dir():
-            files += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in WORKBOOK_SUFFIXES)
+            # Every file a province sent, whatever its name: one that is no workbook is rejected
+            # with the reason, never skipped. Hidden files and JSON sidecars (the sample's
+            # truth.json) are not submissions.
+            files += sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")
+                            and p.suffix.lower() != ".json")
         elif path.is_file():
             files.append(path)
     known = load.taken_in(warehouse)
@@ -418,7 +421,8 @@ def load_validated(validated_dir: Path, warehouse: Path, run_id: str,
                 with conn.begin():
                     _forget(conn, staged.sha256[:16])
                     load.insert_row(conn, "audit.submission", _audit_row(
-                        staged, run_id, status=status, reason=staged.reason_en, province_code=staged.province_code))
+                        staged, run_id, status=status, reason=staged.reason_en, province_code=staged.province_code,
+                        period_start=staged.period_start, period_end=staged.period_end))
                     _record_file(conn, staged, run_id, status)
                 result.outcomes.append(FileOutcome(staged.file_name, staged.province_code, None, status,
                                                    staged.reason_en))
@@ -474,6 +478,8 @@ def _load_submission(conn, staged: StagedFile, sub: StagedSubmission, batch: _Ba
     outcome = FileOutcome(staged.file_name, sub.province_code, sub.sheet,
                           "loaded" if not quarantined else "loaded_with_errors", None,
                           batch.rows_read, batch.rows_loaded, quarantined, len(warns))
+    if quarantined:
+        outcome.reason = f"{quarantined} data row(s) quarantined (see audit.quarantine); the others loaded"
     if batch.facts is None or batch.facts.empty:
         # Replacing a partition with nothing would wipe what an earlier report loaded.
         outcome.status, outcome.reason = "rejected", "every data row was rejected"
@@ -497,7 +503,8 @@ def _replace_partition(conn, staged: StagedFile, sub: StagedSubmission, spec: Sh
                        outcome: FileOutcome) -> None:
     params = {"province_code": sub.province_code, "admin_era": sub.admin_era, "period_start": sub.period_start,
               "template": sub.sheet_code, "submission_id": sub.submission_id,
-              "target_deadline": sub.target_deadline}
+              "target_deadline": sub.target_deadline, "file_name": staged.file_name,
+              "received_at": staged.received_at}
     with load.registered(conn, "incoming", facts):
         load.run_script(conn, load.sql_file(f"ops/replace_{spec.dataset}_partition.sql"), params)
         columns = ", ".join(f'"{c}"' for c in facts.columns)

@@ -47,6 +47,8 @@ class StagedFile:
     received_at: datetime
     rejection_code: str | None = None
     province_code: str | None = None
+    period_start: date | None = None  # of a file rejected whole, when its month is known
+    period_end: date | None = None
     reason_en: str | None = None
     reason_vi: str | None = None
     submissions: list[StagedSubmission] = field(default_factory=list)
@@ -71,6 +73,8 @@ def write_stage(extract: WorkbookExtract, stage_dir: Path) -> Path:
     if extract.rejection is not None:
         staged.rejection_code = extract.rejection.code
         staged.province_code = extract.province_code
+        if extract.period:
+            staged.period_start, staged.period_end = extract.period
         staged.reason_en, staged.reason_vi = extract.rejection.reason_en, extract.rejection.reason_vi
     staged.sheet_rejections = [
         {"sheet": r.sheet_name, "sheet_code": r.sheet_code, "rejection_code": r.problem.code,
@@ -99,4 +103,6 @@ def read_stage(path: Path) -> StagedFile:
         s["reconciliation"] = [tuple(r) for r in s["reconciliation"]]
         subs.append(StagedSubmission(**s))
     data["received_at"] = datetime.fromisoformat(data["received_at"])
+    for key in ("period_start", "period_end"):
+        data[key] = date.fromisoformat(data[key]) if data.get(key) else None
     return StagedFile(**data, submissions=subs)

@@ -139,6 +139,18 @@ def find_period(lines: list[str]) -> tuple[int, int, date | None] | None:
     return None
 
 
+_MONTH_IN_NAME = re.compile(r"(?:thang|t)\s*0?(\d{1,2})\s*[-./_ ]\s*(20\d\d)|(20\d\d)\s*[-._]\s*0?(\d{1,2})\b")
+
+
+def period_in_name(file_name: str) -> tuple[int, int] | None:
+    """(year, month) written in a file name ('BC thang 4 - 2021', 'T04-2021', '2021-04'), or None."""
+    match = _MONTH_IN_NAME.search(strip_diacritics(file_name).lower())
+    if not match:
+        return None
+    month, year = (match.group(1), match.group(2)) if match.group(1) else (match.group(4), match.group(3))
+    return (int(year), int(month)) if 1 <= int(month) <= 12 else None
+
+
 def find_target(lines: list[str]) -> tuple[int, date] | None:
     """(target, deadline) from 'Chỉ tiêu được giao: 988.200 hồ sơ, thời hạn 30/6/2021'."""
     folded = strip_diacritics(clean_text(" ".join(lines))).lower()

@@ -13,7 +13,7 @@ import pandas as pd
 
 from etl.config import Limits
 from etl.extract.errors import NoRecognisableSheet, RejectedFile, UnknownPeriod, UnknownProvince
-from etl.extract.layout import Header, find_header, find_period, find_target, title_text
+from etl.extract.layout import Header, find_header, find_period, find_target, period_in_name, title_text
 from etl.extract.sheets import SHEETS, SheetSpec
 from etl.extract.table import TableRows, read_rows
 from etl.extract.workbook import Sheet, read_sheets
@@ -79,6 +79,7 @@ class WorkbookExtract:
     rejection: RejectedFile | None = None
     sheet_rejections: list[SheetRejection] = field(default_factory=list)
     province_code: str | None = None  # when known, even for a file rejected whole
+    period: tuple[date, date] | None = None  # the month a file rejected whole was meant for, when known
 
 
 def file_identity(path: Path) -> tuple[str, int, datetime]:
@@ -194,6 +195,15 @@ def extract_workbook(path: Path, limits: Limits | None = None) -> WorkbookExtrac
     except RejectedFile as rejection:
         known = {s.province_code for s in result.submissions}
         result.province_code = known.pop() if len(known) == 1 else _province([], path.name, "pre2025")
+        months = {(s.period_start, s.period_end) for s in result.submissions if s.spec.cadence == "monthly"}
+        named = period_in_name(path.name)
+        if len(months) == 1:
+            result.period = months.pop()
+        elif named:
+            year, month = named
+            result.period = (date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1]))
+        if result.period and era_of(result.period[0]) == "2025" and not result.submissions:
+            result.province_code = _province([], path.name, "2025")
         result.submissions, result.sheet_rejections = [], []
         result.rejection = rejection
     return result

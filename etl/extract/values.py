@@ -26,8 +26,10 @@ def raw_text(value: object) -> str:
     """The cell as a person reads it: '' for blank, whole floats without '.0'."""
     if value is None:
         return ""
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
+    if isinstance(value, float):
+        return f"{value:g}"
     if isinstance(value, datetime):
         return value.strftime("%d/%m/%Y") if value.time() == datetime.min.time() else value.isoformat(sep=" ")
     if isinstance(value, date):

@@ -173,6 +173,7 @@ def test_outlier_against_the_previous_period_is_a_warning(tmp_path):
 def test_reporting_completeness_on_time_late_missing_rejected(tmp_path):
     landing = tmp_path / "landing"
     landing.mkdir()
+    (landing / "Ha Nam T04-2021").write_bytes(b"")
     files = [
         _arrive(_staffing(landing, "hd.xlsx", [5, 5]), 2021, 4, 23, 15),  # on time
         _arrive(_staffing(landing, "hd_sua.xlsx", [5, 6]), 2021, 5, 20, 9),  # a late correction
@@ -180,6 +181,7 @@ def test_reporting_completeness_on_time_late_missing_rejected(tmp_path):
                 2021, 5, 12, 9),  # late: due 5/5
         _arrive(_write(landing / "tb.xlsx", [*_title("CÔNG AN TỈNH THÁI BÌNH"), HEADER,
                                              [1, "Huyện Vũ Thư", "Xã Không Có", 5]], "Biểu 01"), 2021, 4, 24, 9),
+        _arrive(landing / "Ha Nam T04-2021", 2021, 4, 24, 9),  # no extension, and empty: rejected whole
     ]
     settings = make_settings(tmp_path)
     run_night(files, settings)
@@ -188,6 +190,30 @@ def test_reporting_completeness_on_time_late_missing_rejected(tmp_path):
     status = dict(zip(rows.province_code, rows.status, strict=True))
     assert len(status) == 63
     assert (status["30"], status["31"], status["34"]) == ("on_time", "late", "rejected")
-    assert {s for code, s in status.items() if code not in ("30", "31", "34")} == {"missing"}
+    # A file rejected whole counts for its province and month when its name says them.
+    assert status["35"] == "rejected"
+    assert {s for code, s in status.items() if code not in ("30", "31", "34", "35")} == {"missing"}
     # The on-time report's arrival is shown, not the correction's.
     assert rows[rows.province_code == "30"].received_at.iloc[0] == datetime(2021, 4, 23, 15)
+
+
+def test_same_named_feedback_files_do_not_overwrite_each_other(tmp_path):
+    landing = tmp_path / "landing"
+    for number, folder in enumerate(("v1", "v2")):
+        (landing / folder).mkdir(parents=True)
+        _staffing(landing / folder, "bao cao T04.xlsx", [5, -1 - number])
+    result = run_night([landing], make_settings(tmp_path))
+    assert sorted(p.name for p in result.feedback) == ["bao cao T04 (2).xlsx", "bao cao T04.xlsx"]
+    assert all(p.exists() for p in result.feedback)
+
+
+def test_superseded_and_partly_loaded_submissions_say_why(tmp_path):
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    first = _arrive(_staffing(landing, "t4.xlsx", [5, 5]), 2021, 4, 21, 9)
+    second = _arrive(_staffing(landing, "t4 gui lai.xlsx", [5, -6]), 2021, 4, 22, 9)
+    settings = make_settings(tmp_path)
+    run_night([first, second], settings)
+    reasons = dict(_query(settings.warehouse, "select file_name, reason from audit.submission").values.tolist())
+    assert reasons["t4.xlsx"] == "replaced by t4 gui lai.xlsx received 22/04/2021 09:00"
+    assert reasons["t4 gui lai.xlsx"].startswith("1 data row(s) quarantined")

@@ -6,15 +6,16 @@
 -- ref.reporting_rule; a later correction does not make it late.
 create or replace view mart.reporting_completeness as
 with submissions as (
-    select right(a.submission_id, 2) as sheet, a.province_code, a.period_start, a.period_end, a.status,
-           a.received_at, a.rows_loaded, a.rows_quarantined
+    -- A file rejected whole has no sheet: it counts for every monthly sheet of its month.
+    select case when a.sheet is null then null else right(a.submission_id, 2) end as sheet, a.province_code,
+           a.period_start, a.period_end, a.status, a.received_at, a.rows_loaded, a.rows_quarantined
     from audit.submission a
-    where a.sheet is not null and a.province_code is not null
+    where a.province_code is not null and a.period_start is not null and a.status <> 'duplicate'
 ),
 months as (
     select unnest(generate_series(min(period_start), max(period_start), interval 1 month))::date as period_start
     from submissions
-    where sheet in ('01', '02', '04')
+    where sheet in ('01', '02', '04') or sheet is null
 ),
 expected_monthly as (
     select m.period_start, last_day(m.period_start) as period_end, s.sheet, p.province_code, p.province_name,
@@ -53,7 +54,7 @@ matched as (
            sum(s.rows_quarantined) filter (where s.status = 'rejected') as rows_rejected
     from expected e
     left join submissions s
-      on s.sheet = e.sheet and s.province_code = e.province_code
+      on (s.sheet = e.sheet or (s.sheet is null and e.cadence = 'monthly')) and s.province_code = e.province_code
      and s.period_start <= e.period_start and s.period_end >= e.period_end
     group by all
 )
