@@ -131,9 +131,10 @@ def discover(paths: Iterable[Path], warehouse: Path, cutoff: datetime | None = N
     for path in map(Path, paths):
         if path.is_dir():
             # Every file a province sent, whatever its name: one that is no workbook is rejected
-            # with the reason, never skipped. Hidden files and JSON sidecars (the sample's
-            # truth.json) are not submissions.
-            files += sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")
+            # with the reason, never skipped. Not submissions: the lock files Excel leaves beside
+            # an open workbook, the desktop's own files, and JSON sidecars (the sample's truth.json).
+            files += sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("~$")
+                            and p.name not in (".DS_Store", "Thumbs.db", "desktop.ini")
                             and p.suffix.lower() != ".json")
         elif path.is_file():
             files.append(path)
