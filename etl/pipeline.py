@@ -412,6 +412,8 @@ def load_validated(validated_dir: Path, warehouse: Path, run_id: str,
         for spec in DATASETS.values():
             batches.update(_prepare(validated_dir, spec, keys, run_id))
         known = {tuple(r) for r in conn.exec_driver_sql("select sha256, file_name from audit.file").fetchall()}
+        # Submissions an interrupted load recorded: only these need forgetting before a reload.
+        recorded = {r[0] for r in conn.exec_driver_sql("select submission_id from audit.submission").fetchall()}
         conn.commit()
         for staged in staged_files:
             if (staged.sha256, staged.file_name) in known:
@@ -420,7 +422,7 @@ def load_validated(validated_dir: Path, warehouse: Path, run_id: str,
             if staged.rejection_code:
                 status = "duplicate" if staged.rejection_code == "duplicate" else "rejected"
                 with conn.begin():
-                    _forget(conn, staged.sha256[:16])
+                    _forget(conn, staged.sha256[:16], recorded)
                     load.insert_row(conn, "audit.submission", _audit_row(
                         staged, run_id, status=status, reason=staged.reason_en, province_code=staged.province_code,
                         period_start=staged.period_start, period_end=staged.period_end))
@@ -430,7 +432,7 @@ def load_validated(validated_dir: Path, warehouse: Path, run_id: str,
                 continue
             for rejected in staged.sheet_rejections:
                 with conn.begin():
-                    _forget(conn, f"{staged.sha256[:16]}-{rejected['sheet_code']}")
+                    _forget(conn, f"{staged.sha256[:16]}-{rejected['sheet_code']}", recorded)
                     load.insert_row(conn, "audit.submission", _audit_row(
                         staged, run_id, submission_id=f"{staged.sha256[:16]}-{rejected['sheet_code']}",
                         sheet=rejected["sheet"], status="rejected", reason=rejected["reason_en"]))
@@ -438,7 +440,7 @@ def load_validated(validated_dir: Path, warehouse: Path, run_id: str,
                                                    rejected["reason_en"]))
             for sub in staged.submissions:
                 batch = batches.get(sub.submission_id, _Batch())
-                result.outcomes.append(_load_submission(conn, staged, sub, batch, run_id))
+                result.outcomes.append(_load_submission(conn, staged, sub, batch, run_id, recorded))
             # Last: a loader killed before this line leaves the file to be taken in again.
             with conn.begin():
                 _record_file(conn, staged, run_id, "loaded" if staged.submissions else "rejected")
@@ -453,9 +455,11 @@ def load_validated(validated_dir: Path, warehouse: Path, run_id: str,
     return result
 
 
-def _forget(conn, submission_id: str) -> None:
+def _forget(conn, submission_id: str, recorded: set[str]) -> None:
     """Remove what an interrupted earlier load recorded of this submission, so loading it again
     writes each record once (facts are replaced by the partition anyway)."""
+    if submission_id not in recorded:
+        return
     for table in ("audit.submission", "audit.quarantine", "audit.warning", "dw.dim_submission"):
         conn.exec_driver_sql(f"delete from {table} where submission_id = $id", {"id": submission_id})
 
@@ -469,7 +473,8 @@ def _record_file(conn, staged: StagedFile, run_id: str, status: str) -> None:
         "received_at": staged.received_at, "run_id": run_id, "status": status, "taken_in_at": load.now_vietnam()})
 
 
-def _load_submission(conn, staged: StagedFile, sub: StagedSubmission, batch: _Batch, run_id: str) -> FileOutcome:
+def _load_submission(conn, staged: StagedFile, sub: StagedSubmission, batch: _Batch, run_id: str,
+                     recorded: set[str]) -> FileOutcome:
     """One submission in one transaction: its partition replaced, its audit written."""
     spec = SHEETS[sub.sheet_code]
     warns = pd.concat([w for w in (batch.warnings, _reconciliation_warnings(staged, sub, run_id)) if w is not None
@@ -486,7 +491,7 @@ def _load_submission(conn, staged: StagedFile, sub: StagedSubmission, batch: _Ba
         outcome.status, outcome.reason = "rejected", "every data row was rejected"
         outcome.rows_loaded, outcome.rows_quarantined = 0, batch.rows_read
     with conn.begin():
-        _forget(conn, sub.submission_id)
+        _forget(conn, sub.submission_id, recorded)
         if outcome.status != "rejected":
             _replace_partition(conn, staged, sub, spec, batch.facts, outcome)
         load.insert_row(conn, "audit.submission", _audit_row(
