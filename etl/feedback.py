@@ -54,13 +54,13 @@ def write_feedback(validated_dir: Path, warehouse: Path, run_id: str, out_dir: P
     engine = load.engine_for(warehouse, read_only=True)
     try:
         with engine.connect() as conn:
-            submissions = _frame(conn, "select * from audit.submission where run_id = $run", run_id)
-            problems = _frame(conn, """
+            submissions = load.frame(conn, "select * from audit.submission where run_id = $run", {"run": run_id})
+            problems = load.frame(conn, """
                 select submission_id, sheet, row_number, column_name, severity, message_vi from audit.quarantine
                 where run_id = $run
                 union all
                 select submission_id, sheet, row_number, column_name, severity, message_vi from audit.warning
-                where run_id = $run""", run_id)
+                where run_id = $run""", {"run": run_id})
     finally:
         engine.dispose()
     written = []
@@ -79,11 +79,6 @@ def write_feedback(validated_dir: Path, warehouse: Path, run_id: str, out_dir: P
         _write_workbook(path, source, rows, mine)
         written.append(path)
     return written
-
-
-def _frame(conn, sql: str, run_id: str) -> pd.DataFrame:
-    result = conn.exec_driver_sql(sql, {"run": run_id})
-    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
 
 
 def _cell_text(value: object) -> object:

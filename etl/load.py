@@ -238,12 +238,16 @@ def taken_in(warehouse: Path) -> dict[str, set[str]]:
     return _with_lock_wait(warehouse, read, lock_wait_s())
 
 
+def frame(conn: sa.Connection, sql: str, params: dict | None = None) -> pd.DataFrame:
+    """A query's rows as a DataFrame, fetched whole (DuckDB 2 refuses work beside a half-read result)."""
+    result = conn.exec_driver_sql(sql, params) if params else conn.exec_driver_sql(sql)
+    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
 def unit_keys(conn: sa.Connection) -> pd.DataFrame:
     """Surrogate key and district of every commune- and district-level unit of both eras."""
-    result = conn.exec_driver_sql(
-        "select admin_era, unit_code, admin_unit_key, district_code from dw.dim_admin_unit"
-        " where level in ('commune', 'district')")
-    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    return frame(conn, "select admin_era, unit_code, admin_unit_key, district_code from dw.dim_admin_unit"
+                       " where level in ('commune', 'district')")
 
 
 def publish(warehouse: Path, published: Path) -> Path:

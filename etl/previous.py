@@ -35,9 +35,8 @@ def with_previous(dataset: str, rows: pd.DataFrame, warehouse: Path | None) -> p
             if not load.scalar(conn, "select count(*) from information_schema.tables where table_schema = 'dw'"
                                      f" and table_name = '{table.split('.')[1]}'"):
                 return out
-            result = conn.exec_driver_sql(
-                f"select admin_era, unit_code, {dated_by} as dated, {', '.join(figures)} from {table}")
-            before = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+            before = load.frame(conn, f"select admin_era, unit_code, {dated_by} as dated, {', '.join(figures)}"
+                                      f" from {table}")
     finally:
         engine.dispose()
     if before.empty:

@@ -22,8 +22,7 @@ def _frame(warehouse: Path, sql: str, params: dict | None = None) -> pd.DataFram
     engine = load.engine_for(warehouse, read_only=True)
     try:
         with engine.connect() as conn:
-            result = conn.exec_driver_sql(sql, params) if params else conn.exec_driver_sql(sql)
-            return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+            return load.frame(conn, sql, params)
     finally:
         engine.dispose()
 

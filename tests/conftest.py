@@ -37,3 +37,16 @@ def make_settings(root: Path) -> Settings:
     var = root / "var"
     return Settings(warehouse=var / "warehouse.duckdb", landing=root / "landing",
                     published=var / "published" / "warehouse.duckdb", var=var)
+
+
+def query_frame(warehouse: Path, sql: str):
+    """Rows of a query on a warehouse file, as Python objects (datetime.date, None), not pandas types."""
+    import duckdb
+    import pandas as pd
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        result = con.execute(sql)
+        return pd.DataFrame(result.fetchall(), columns=[d[0] for d in result.description], dtype=object)
+    finally:
+        con.close()

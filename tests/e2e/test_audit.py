@@ -8,14 +8,13 @@ import shutil
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-import duckdb
-import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
 from etl import reference
 from etl.pipeline import run_night
 from tests.conftest import make_settings
+from tests.conftest import query_frame as _query
 from tests.extract.test_staffing_sheet import _write
 
 VN = timezone(timedelta(hours=7))
@@ -47,13 +46,6 @@ def _staffing(folder: Path, name: str, officers: list[int], code: str = "30", mo
     return _write(folder / name, [*_title(province, month), HEADER, *rows, *(extra or [])], "Biểu 01")
 
 
-def _query(path: Path, sql: str) -> pd.DataFrame:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        result = con.execute(sql)
-        return pd.DataFrame(result.fetchall(), columns=[d[0] for d in result.description], dtype=object)
-    finally:
-        con.close()
 
 
 @pytest.fixture

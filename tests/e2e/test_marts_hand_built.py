@@ -6,12 +6,12 @@ import os
 from datetime import date, datetime
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pytest
 
 from etl.pipeline import run_night
 from tests.conftest import make_settings
+from tests.conftest import query_frame as _query
 from tests.extract.test_staffing_sheet import _write
 
 
@@ -28,14 +28,6 @@ def _id_card_file(folder: Path, name: str, days: list[tuple[str, str, int]], tar
     return _write(folder / name, rows, "Biểu 03 - Thu nhận hồ sơ CCCD")
 
 
-def _query(path: Path, sql: str) -> pd.DataFrame:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        result = con.execute(sql)
-        # Python objects (datetime.date, None), as DuckDB returns them, rather than pandas types.
-        return pd.DataFrame(result.fetchall(), columns=[d[0] for d in result.description], dtype=object)
-    finally:
-        con.close()
 
 
 @pytest.fixture
