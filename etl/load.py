@@ -135,8 +135,12 @@ def writer(warehouse: Path, deadlines: dict[str, int] | None = None) -> Iterator
     rules to record; by default those of the settings.
     """
     engine = engine_for(warehouse)
+    keeper: sa.Connection | None = None
     try:
-        _with_lock_wait(warehouse, lambda: ensure_schema(engine, deadlines), lock_wait_s())
+        # A connection held for the whole block keeps the database open in this process, and so
+        # its lock: the engine's later connections join it instead of racing another loader.
+        keeper = _with_lock_wait(warehouse, engine.connect, lock_wait_s())
+        ensure_schema(engine, deadlines)
         yield engine
     except (sa.exc.OperationalError, sa.exc.DBAPIError) as error:
         explained = _explain(warehouse, error)
@@ -144,6 +148,8 @@ def writer(warehouse: Path, deadlines: dict[str, int] | None = None) -> Iterator
             raise
         raise explained from error
     finally:
+        if keeper is not None:
+            keeper.close()
         engine.dispose()
 
 
