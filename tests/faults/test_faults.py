@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -160,8 +161,10 @@ def small_disk(tmp_path):
 
 def test_a_full_disk_gives_a_clear_error_and_no_partial_load(april_landing, tmp_path, small_disk):
     landing, truth = april_landing
+    seed = Settings(tmp_path / "seed.duckdb", landing, tmp_path / "published.duckdb", tmp_path / "var")
+    run_night(sorted(landing.glob("*.xls*"))[:2], seed)  # ~9 MB, then copied in: the disk is nearly full
+    shutil.copyfile(seed.warehouse, small_disk / "warehouse.duckdb")
     settings = Settings(small_disk / "warehouse.duckdb", landing, tmp_path / "published.duckdb", tmp_path / "var")
-    run_night(sorted(landing.glob("*.xls*"))[:2], settings)  # ~9 MB: the disk is nearly full
     with pytest.raises(WarehouseError, match="disk holding .* is full"):
         run_night([landing], settings)
     con = duckdb.connect(str(settings.warehouse), read_only=True)
