@@ -41,7 +41,7 @@ def main() -> None:
             reference.admin_units()
             reference.crosswalk()
         from etl.pipeline import extract_many, extract_to_stage, load_validated, run_night, validate_stage
-        from etl.sample import generate_samples
+        from samples import generate_samples
 
         with timed("generate the sample workbooks"):
             files = generate_samples(root / "landing", seed=2021)

@@ -30,12 +30,25 @@ WarehouseOption = typer.Option(
     None, "--warehouse", help="DuckDB file (default: $CAX_WAREHOUSE or var/warehouse.duckdb)")
 
 
+SAMPLES_INSTALL = "uv sync --extra samples (or: pip install -e '.[samples]')"
+
+
+def _sample_generator():
+    """``samples.generate_samples``; exits 2 naming the install command when the optional group is missing."""
+    try:
+        from samples import generate_samples
+    except ImportError as missing:
+        console.print(f"[red]Chưa cài bộ sinh dữ liệu mẫu / the sample generator is not installed[/red] "
+                      f"({missing}): {SAMPLES_INSTALL}", soft_wrap=True)
+        raise typer.Exit(2) from None
+    return generate_samples
+
+
 @app.command()
 def sample(out: Path = typer.Option(..., "--out", help="Folder to write the workbooks into"),
            seed: int = typer.Option(2021, "--seed", help="Seed of the generator")) -> None:
     """Write the sample submissions of both eras (and truth.json, read only by tests)."""
-    from etl.sample import generate_samples
-
+    generate_samples = _sample_generator()
     files = generate_samples(out, seed)
     console.print(f"Đã tạo {len(files)} tệp mẫu / wrote {len(files)} sample workbooks in {out}")
 
@@ -241,8 +254,7 @@ def demo(seed: int = typer.Option(2021, "--seed")) -> None:
     Everything goes under var/demo/ (CAX_VAR/demo): the demo never touches CAX_LANDING or
     CAX_WAREHOUSE, which may hold real submissions.
     """
-    from etl.sample import generate_samples
-
+    generate_samples = _sample_generator()
     base = load_settings()
     root = base.var / "demo"
     settings = Settings(warehouse=root / "warehouse.duckdb", landing=root / "landing",

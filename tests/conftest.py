@@ -11,7 +11,7 @@ from etl.config import Settings
 
 
 def _generate(tmp_path_factory: pytest.TempPathFactory, kinds: tuple[str, ...]) -> tuple[Path, dict]:
-    from etl.sample import generate_samples
+    from samples import generate_samples
 
     out = tmp_path_factory.mktemp("landing")
     generate_samples(out, seed=2021, kinds=kinds)
@@ -22,7 +22,7 @@ def _generate(tmp_path_factory: pytest.TempPathFactory, kinds: tuple[str, ...]) 
 @pytest.fixture(scope="session")
 def sample_landing(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     """Every sample workbook (seed 2021): April 2021 monthly, daily ID cards, October 2026 monthly."""
-    from etl.sample import ALL_KINDS
+    from samples import ALL_KINDS
 
     return _generate(tmp_path_factory, ALL_KINDS)
 

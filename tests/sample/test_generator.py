@@ -1,4 +1,4 @@
-"""Tests of the sample workbook generator (etl.sample): counts per kind, shape of the figures,
+"""Tests of the sample workbook generator (package samples): counts per kind, shape of the figures,
 departures, seeded faults (unknown commune, negative figure, total that does not add up, late
 file, resubmitted correction), broken files, determinism, the CCCD campaign facts, and that what
 every workbook holds (read back with calamine, .xls included) matches truth.json."""
@@ -20,7 +20,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from etl import reference
-from etl.sample import ALL_KINDS, BROKEN_FILES, BROKEN_PASSWORD, DEPARTURES, FAULTS, generate_samples
+from samples import ALL_KINDS, BROKEN_FILES, BROKEN_PASSWORD, DEPARTURES, FAULTS, generate_samples
 
 EXPECTED_DEPARTURES = {
     "title_block", "two_row_header", "header_wording", "names_no_diacritics", "names_nfd",
