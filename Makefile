@@ -5,12 +5,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 export AIRFLOW_HOME ?= $(CURDIR)/var/airflow
 
-.PHONY: install demo test lint bench airflow-test clean
+.PHONY: install demo test test-fast lint bench airflow-test clean
 
 # uv comes from PyPI through pip when missing; the environment comes from the committed lock.
 $(BIN)/cax: pyproject.toml uv.lock
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
-	$(UV) sync --frozen --python $(PYTHON)
+	$(UV) sync --frozen --extra samples --python $(PYTHON)
 	@touch $@
 
 install: $(BIN)/cax
@@ -19,11 +19,16 @@ demo: install
 	$(BIN)/cax demo
 
 lint: install
-	$(BIN)/ruff check etl dags tests bench
-	$(BIN)/mypy etl
+	$(BIN)/ruff check etl samples dags tests bench
+	$(BIN)/mypy etl samples
 
+# Every tier: unit, sql, e2e (whole nights) and airflow.
 test: lint
 	$(BIN)/pytest -q
+
+# For every edit: unit and SQL tests, no workbook night and no Airflow (under a minute).
+test-fast: install
+	$(BIN)/pytest -q -m "unit or sql"
 
 bench: install
 	$(BIN)/python bench/run.py
