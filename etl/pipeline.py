@@ -349,7 +349,8 @@ def _quarantine_frame(rows: pd.DataFrame, failures: pd.DataFrame, severity: str,
 
 def _audit_row(staged: StagedFile, run_id: str, **values: object) -> dict[str, object]:
     base: dict[str, object] = {"submission_id": staged.sha256[:16], "run_id": run_id, "file_name": staged.file_name,
-                               "sha256": staged.sha256, "province_code": None, "sheet": None, "period_start": None,
+                               "sha256": staged.sha256, "province_code": None, "sheet": None, "template": None,
+                               "period_start": None,
                                "period_end": None, "received_at": staged.received_at, "status": "rejected",
                                "reason": None, "rows_read": 0, "rows_loaded": 0, "rows_quarantined": 0, "warnings": 0}
     base.update(values)
@@ -435,7 +436,8 @@ def load_validated(validated_dir: Path, warehouse: Path, run_id: str,
                     _forget(conn, f"{staged.sha256[:16]}-{rejected['sheet_code']}", recorded)
                     load.insert_row(conn, "audit.submission", _audit_row(
                         staged, run_id, submission_id=f"{staged.sha256[:16]}-{rejected['sheet_code']}",
-                        sheet=rejected["sheet"], status="rejected", reason=rejected["reason_en"]))
+                        sheet=rejected["sheet"], template=rejected["sheet_code"], status="rejected",
+                        reason=rejected["reason_en"]))
                 result.outcomes.append(FileOutcome(staged.file_name, None, rejected["sheet"], "rejected",
                                                    rejected["reason_en"]))
             for sub in staged.submissions:
@@ -496,7 +498,8 @@ def _load_submission(conn, staged: StagedFile, sub: StagedSubmission, batch: _Ba
             _replace_partition(conn, staged, sub, spec, batch.facts, outcome)
         load.insert_row(conn, "audit.submission", _audit_row(
             staged, run_id, submission_id=sub.submission_id, province_code=sub.province_code, sheet=sub.sheet,
-            period_start=sub.period_start, period_end=sub.period_end, status=outcome.status, reason=outcome.reason,
+            template=sub.sheet_code, period_start=sub.period_start, period_end=sub.period_end, status=outcome.status,
+            reason=outcome.reason,
             rows_read=outcome.rows_read, rows_loaded=outcome.rows_loaded,
             rows_quarantined=outcome.rows_quarantined, warnings=outcome.warnings))
         if batch.quarantine is not None:

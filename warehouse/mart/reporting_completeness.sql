@@ -7,7 +7,7 @@
 create or replace view mart.reporting_completeness as
 with submissions as (
     -- A file rejected whole has no sheet: it counts for every monthly sheet of its month.
-    select case when a.sheet is null then null else right(a.submission_id, 2) end as sheet, a.province_code,
+    select a.template as sheet, a.province_code,
            a.period_start, a.period_end, a.status, a.received_at, a.rows_loaded, a.rows_quarantined
     from audit.submission a
     where a.province_code is not null and a.period_start is not null and a.status <> 'duplicate'

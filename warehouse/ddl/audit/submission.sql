@@ -6,7 +6,8 @@ create table if not exists audit.submission (
     file_name         varchar not null,
     sha256            varchar not null,
     province_code     varchar,
-    sheet             varchar,
+    sheet             varchar,           -- the sheet's name as the province wrote it; null for a whole file
+    template          varchar,           -- sheet type of the template, '01' to '04'; null for a whole file
     period_start      date,
     period_end        date,
     received_at       timestamp,
@@ -17,3 +18,9 @@ create table if not exists audit.submission (
     rows_quarantined  integer not null,
     warnings          integer not null
 );
+
+-- Warehouses created before the column existed: add it, and fill it for their rows from the one
+-- place the sheet type was kept then (the last two characters of the submission id).
+alter table audit.submission add column if not exists template varchar;
+update audit.submission set template = right(submission_id, 2)
+where template is null and sheet is not null;
