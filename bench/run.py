@@ -40,16 +40,22 @@ def main() -> None:
             from etl import reference
             reference.admin_units()
             reference.crosswalk()
-        from etl.pipeline import extract_many, extract_to_stage, load_validated, run_night, validate_stage
+        from etl.discover import identify
+        from etl.extract.sandbox import extract_many, extract_to_stage
+        from etl.load.night import load_validated
+        from etl.pipeline import run_night
+        from etl.validate.night import validate_stage
         from samples import generate_samples
 
         with timed("generate the sample workbooks"):
             files = generate_samples(root / "landing", seed=2021)
+        with timed("discover: hash every file once", f"{len(files)} files"):
+            discovered = [identify(f) for f in files]
         with timed("extract, one process", f"{len(files)} files"):
-            for f in files:
+            for f in discovered:
                 extract_to_stage(f, root / "stage-serial")
         with timed("extract, pool of 2 child processes", f"{len(files)} files"):
-            staged = extract_many(files, root / "stage", workers=2)
+            staged = extract_many(discovered, root / "stage", workers=2)
         with timed("import great_expectations"):
             import great_expectations  # noqa: F401
         with timed("validate the night (one GX batch per dataset)"):

@@ -1,4 +1,4 @@
-"""cax_nightly: take in the provinces' workbooks that arrived, validate, load, refresh the marts.
+"""cax_nightly: take in the provinces' workbooks that arrived, validate, load, publish the marts.
 
 Thin by design: every task body calls ``etl`` and passes paths and counts, never data.
 A rejected workbook is an outcome recorded in the audit, not a task failure.
@@ -27,36 +27,39 @@ VIETNAM = pendulum.timezone("Asia/Ho_Chi_Minh")
 )
 def cax_nightly():
     @task
-    def discover_files() -> list[str]:
-        """Workbooks in CAX_LANDING received by the run's cut-off and not taken in yet; byte-identical
-        copies of files already taken in are staged at once (in the run's staging folder), to be
-        recorded as duplicates."""
+    def discover_files() -> list[dict]:
+        """Workbooks in CAX_LANDING received by the run's cut-off and not taken in yet, each with its
+        sha256 (computed once, here); byte-identical copies of files already taken in are staged at
+        once (in the run's staging folder), to be recorded as duplicates."""
+        from etl.clock import to_vietnam
         from etl.config import load_settings
-        from etl.pipeline import discover, stage_duplicates, stage_folder
+        from etl.discover import discover
+        from etl.extract.stage import stage_duplicates
+        from etl.pipeline import stage_folder
 
         context = get_current_context()
         # The cut-off is the moment the night runs: the end of its data interval.
         moment = context.get("data_interval_end") or context["logical_date"]
-        cutoff = moment.in_timezone(VIETNAM).naive()
         settings = load_settings()
-        found = discover([settings.landing], settings.warehouse, cutoff=cutoff)
+        found = discover([settings.landing], settings.warehouse, cutoff=to_vietnam(moment))
         stage_duplicates(found.duplicates, stage_folder(settings, context["run_id"]))
-        return [str(p) for p in found.fresh]
+        return [file.as_dict() for file in found.fresh]
 
     @task(map_index_template="{{ workbook }}", retries=0)
-    def extract(path: str) -> str:
+    def extract(file: dict) -> str:
         """One workbook -> staged rows under var/staging/<run>/ (a bad file is staged as rejected)."""
-        from pathlib import Path
-
         from etl.config import load_settings
-        from etl.pipeline import extract_many, stage_folder
+        from etl.discover import DiscoveredFile
+        from etl.extract.sandbox import extract_many
+        from etl.pipeline import stage_folder
 
         context = get_current_context()
-        context["workbook"] = Path(path).name
+        discovered = DiscoveredFile.from_dict(file)
+        context["workbook"] = discovered.name
         settings = load_settings()
         # In a child process with memory and time limits: a file that crashes the reader is
         # staged as rejected, and this task still succeeds.
-        (staged,) = extract_many([Path(path)], stage_folder(settings, context["run_id"]), 1, None, settings.limits)
+        (staged,) = extract_many([discovered], stage_folder(settings, context["run_id"]), 1, None, settings.limits)
         return str(staged)
 
     # A night with no new file still runs to the end: the marts and the published copy refresh.
@@ -66,20 +69,22 @@ def cax_nightly():
         from pathlib import Path
 
         from etl.config import load_settings
-        from etl.pipeline import stage_folder, staged_duplicates, validate_stage
+        from etl.extract.stage import staged_duplicates
+        from etl.pipeline import stage_folder
+        from etl.validate.night import validate_stage
 
         settings = load_settings()
         folder = stage_folder(settings, get_current_context()["run_id"])
         files = [*(Path(p) for p in staged or []), *staged_duplicates(folder)]
         return str(validate_stage(files, folder / "validated", settings.data_docs, settings.warehouse))
 
-    @task(pool="duckdb_writer", outlets=[CAX_WAREHOUSE])
+    @task(pool="duckdb_writer")
     def load(validated: str) -> dict[str, int]:
         """One transaction per submission, through the single DuckDB writer slot."""
         from pathlib import Path
 
         from etl.config import load_settings
-        from etl.pipeline import load_validated
+        from etl.load.night import load_validated
 
         result = load_validated(Path(validated), load_settings().warehouse, get_current_context()["run_id"])
         return {"submissions": len(result.outcomes), "rows_quarantined": result.rows_quarantined,
@@ -97,17 +102,18 @@ def cax_nightly():
         run_id = get_current_context()["run_id"]
         return len(write_feedback(Path(validated), settings.warehouse, run_id, settings.feedback))
 
-    @task(pool="duckdb_writer")
-    def refresh_marts(written: int) -> str:
-        """Rebuild the mart views and swap the analysts' copy in atomically."""
+    # The Asset is updated when analysts can see the night: when its copy is swapped in.
+    @task(pool="duckdb_writer", outlets=[CAX_WAREHOUSE])
+    def publish(written: int) -> str:
+        """Build the mart views once for the night and swap the analysts' copy in atomically."""
         from etl.config import load_settings
-        from etl.pipeline import refresh_and_publish
+        from etl.publish import publish as publish_night
 
-        return str(refresh_and_publish(load_settings()))
+        return str(publish_night(load_settings()))
 
-    staged = extract.expand(path=discover_files())
+    staged = extract.expand(file=discover_files())
     validated = validate(staged)
-    refresh_marts(feedback(validated, load(validated)))
+    publish(feedback(validated, load(validated)))
 
 
 cax_nightly()

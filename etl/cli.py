@@ -1,15 +1,15 @@
 """The ``cax`` command line: sample, ingest, indicators, demo.
 
-Exit codes (DESIGN.md "Contracts"): 0 everything loaded; 3 a row quarantined or a file
+Exit codes (docs/design.md, "Contracts"): 0 everything loaded; 3 a row quarantined or a file
 rejected; 2 bad usage; 1 an internal failure.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sys
+from dataclasses import replace
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from etl.config import Settings, load_settings
+from etl.config import Settings, debug, load_settings
 
 app = typer.Typer(help="Commune-police reporting warehouse (Công an xã chính quy).", no_args_is_help=True,
                   pretty_exceptions_enable=False)
@@ -61,17 +61,18 @@ def _shown(text: str | None) -> str:
 
 
 def _ingest(paths: list[Path], settings: Settings, every_file: bool = True) -> int:
-    from etl.pipeline import discover, run_night
+    from etl.discover import discover
+    from etl.pipeline import run_night
 
     missing = [p for p in paths if not p.exists()]
     if missing:
         console.print(f"[red]Không tìm thấy / not found:[/red] {', '.join(map(str, missing))}")
         return 2
-    fresh = discover(paths, settings.warehouse).fresh
+    found = discover(paths, settings.warehouse)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True) as progress:
-        task = progress.add_task("Đọc tệp / reading workbooks", total=len(fresh))
-        result = run_night(paths, settings, on_file=lambda p: progress.advance(task))
+        task = progress.add_task("Đọc tệp / reading workbooks", total=len(found.fresh))
+        result = run_night(paths, settings, on_file=lambda _: progress.advance(task), found=found)
     table = Table(title="Kết quả nạp / load summary")
     table.add_column("Tệp / file", overflow="fold", min_width=30)
     table.add_column("Trang / sheet", overflow="fold", min_width=16)
@@ -257,8 +258,8 @@ def demo(seed: int = typer.Option(2021, "--seed")) -> None:
     generate_samples = _sample_generator()
     base = load_settings()
     root = base.var / "demo"
-    settings = Settings(warehouse=root / "warehouse.duckdb", landing=root / "landing",
-                        published=root / "published" / "warehouse.duckdb", var=root, workers=base.workers)
+    settings = replace(base, warehouse=root / "warehouse.duckdb", landing=root / "landing",
+                       published=root / "published" / "warehouse.duckdb", var=root)
     for stale in (settings.landing, settings.staging):
         shutil.rmtree(stale, ignore_errors=True)
     settings.warehouse.unlink(missing_ok=True)
@@ -360,7 +361,7 @@ def main() -> None:
 
     Set CAX_DEBUG=1 to see the traceback.
     """
-    from etl.load import WarehouseError
+    from etl.load.warehouse import WarehouseError
 
     try:
         app()  # usage errors exit 2 and typer.Exit its code, inside typer
@@ -368,7 +369,7 @@ def main() -> None:
         console.print(f"[red]Kho dữ liệu / warehouse:[/red] {failure}", soft_wrap=True)
         sys.exit(1)
     except Exception as failure:
-        if os.environ.get("CAX_DEBUG"):
+        if debug():
             raise
         console.print(f"[red]Lỗi nội bộ / internal failure:[/red] {type(failure).__name__}: {failure}\n"
                       "Chạy lại với CAX_DEBUG=1 để xem chi tiết / run again with CAX_DEBUG=1 for the traceback.",

@@ -77,3 +77,20 @@ def load_settings(warehouse: Path | str | None = None) -> Settings:
         daily_deadline_days=int(os.environ.get("CAX_DAILY_DEADLINE_DAYS") or 16),
         limits=Limits.from_environment(),
     )
+
+
+# Read where they are used, at the moment they are used (tests and operators change them between
+# calls), but only here.
+def lock_wait_seconds() -> float:
+    """How long a loader waits for another one to finish with the warehouse (CAX_LOCK_WAIT_S, 300 s)."""
+    return float(os.environ.get("CAX_LOCK_WAIT_S") or 300)
+
+
+def expectations_dir() -> Path:
+    """Folder of the rule files: ``$CAX_EXPECTATIONS``, else ``expectations/`` at the project's root."""
+    return _path("CAX_EXPECTATIONS", str(Path(__file__).resolve().parents[1] / "expectations"))
+
+
+def debug() -> bool:
+    """CAX_DEBUG set: the command line shows tracebacks instead of one line per failure."""
+    return bool(os.environ.get("CAX_DEBUG"))

@@ -4,21 +4,21 @@ For each file of a night with quarantined rows, warnings or a rejection, one wor
 ``var/feedback/<province_code>/``: a summary sheet first, then the province's own sheets with
 the offending cells highlighted and a column "Lỗi" explaining each problem in Vietnamese.
 Everything copied from the submission is written as a value (text stays text, even "=5 người"):
-nothing a province sent can come back as a live formula.
+nothing a province sent can come back as a live formula. The sheets are copied from what the
+extract stage staged (etl.extract.stage): feedback never opens a landing file.
 """
 
 from __future__ import annotations
 
+import json
 import re
-from dataclasses import dataclass
-from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
 import xlsxwriter
 
-from etl import load
-from etl.stage import StagedFile, StagedSubmission, read_stage
+from etl.extract.stage import StagedFile, StagedSubmission, read_cells, read_stage
+from etl.load.warehouse import engine_for, frame
 
 STATUS_VI = {
     "loaded": "Đã nạp đủ", "loaded_with_errors": "Đã nạp, có dòng bị loại", "rejected": "Bị từ chối",
@@ -26,15 +26,6 @@ STATUS_VI = {
 }
 SUMMARY_SHEET = "Tóm tắt"
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
-
-
-@dataclass(frozen=True)
-class Problem:
-    sheet: str | None
-    row_number: int | None
-    column_name: str | None
-    severity: str
-    message_vi: str
 
 
 def feedback_path(out_dir: Path, province_code: str | None, file_name: str) -> Path:
@@ -47,15 +38,13 @@ def feedback_path(out_dir: Path, province_code: str | None, file_name: str) -> P
 
 def write_feedback(validated_dir: Path, warehouse: Path, run_id: str, out_dir: Path) -> list[Path]:
     """Write the night's feedback workbooks; returns their paths."""
-    import json
-
     stage_paths = json.loads((validated_dir / "files.json").read_text(encoding="utf-8"))
     staged = {s.sha256: s for s in (read_stage(Path(p)) for p in stage_paths)}
-    engine = load.engine_for(warehouse, read_only=True)
+    engine = engine_for(warehouse, read_only=True)
     try:
         with engine.connect() as conn:
-            submissions = load.frame(conn, "select * from audit.submission where run_id = $run", {"run": run_id})
-            problems = load.frame(conn, """
+            submissions = frame(conn, "select * from audit.submission where run_id = $run", {"run": run_id})
+            problems = frame(conn, """
                 select submission_id, sheet, row_number, column_name, severity, message_vi from audit.quarantine
                 where run_id = $run
                 union all
@@ -81,24 +70,7 @@ def write_feedback(validated_dir: Path, warehouse: Path, run_id: str, out_dir: P
     return written
 
 
-def _cell_text(value: object) -> object:
-    """A cell value safe to write back: numbers stay numbers, everything else becomes text."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, int | float):
-        return value
-    if isinstance(value, datetime):
-        return value.strftime("%d/%m/%Y %H:%M") if value.time() != datetime.min.time() else value.strftime("%d/%m/%Y")
-    if isinstance(value, date):
-        return value.strftime("%d/%m/%Y")
-    return str(value)
-
-
 def _write_workbook(path: Path, source: StagedFile, submissions: pd.DataFrame, problems: pd.DataFrame) -> None:
-    from etl.extract.workbook import read_sheets
-
     path.parent.mkdir(parents=True, exist_ok=True)
     book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
     styles = {
@@ -109,17 +81,10 @@ def _write_workbook(path: Path, source: StagedFile, submissions: pd.DataFrame, p
         "warning": book.add_format({"bg_color": "#FFE699", "border": 1, "border_color": "#BF8F00"}),
         "note": book.add_format({"text_wrap": True, "font_color": "#C00000", "valign": "top"}),
     }
-    by_sheet = {s.sheet: s for s in source.submissions}
     _write_summary(book, styles, source, submissions, problems)
-    try:
-        sheets = [s for s in read_sheets(Path(source.path)) if s.visible]
-    except Exception:  # a file rejected as unreadable has no sheets to show: the summary says why
-        sheets = []
-    for sheet in sheets:
-        mine = problems[problems.sheet == sheet.name]
-        if sheet.name not in by_sheet and mine.empty:
-            continue
-        _copy_sheet(book, styles, sheet, by_sheet.get(sheet.name), mine)
+    # A file rejected whole has no sheets to show: the summary says why.
+    for sub in sorted(source.submissions, key=lambda s: s.sheet_position):
+        _copy_sheet(book, styles, sub, problems[problems.sheet == sub.sheet])
     book.close()
 
 
@@ -175,20 +140,19 @@ def _write_summary(book, styles, source: StagedFile, submissions: pd.DataFrame, 
                               "đề nghị kiểm tra). Lý do ghi ở cột \"Lỗi\" cuối mỗi trang.", styles["wrap"])
 
 
-def _copy_sheet(book, styles, sheet, submission: StagedSubmission | None, problems: pd.DataFrame) -> None:
-    page = book.add_worksheet(sheet.name[:31])
-    width = max((len(r) for r in sheet.grid), default=0)
-    for r, values in enumerate(sheet.grid):
+def _copy_sheet(book, styles, submission: StagedSubmission, problems: pd.DataFrame) -> None:
+    page = book.add_worksheet(submission.sheet[:31])
+    cells = read_cells(submission) if submission.cells_path else []
+    width = max((len(r) for r in cells), default=0)
+    for r, values in enumerate(cells):
         for c, value in enumerate(values):
-            text = _cell_text(value)
-            if isinstance(text, int | float):
-                page.write_number(r, c, text)
-            elif text is not None:
-                page.write_string(r, c, text)  # never a formula, whatever it begins with
-    header_row = (submission.header_row - 1) if submission else 0
-    page.write_string(header_row, width, "Lỗi", styles["bold"])
+            if isinstance(value, int | float):
+                page.write_number(r, c, value)
+            elif value is not None:
+                page.write_string(r, c, value)  # never a formula, whatever it begins with
+    page.write_string(submission.header_row - 1, width, "Lỗi", styles["bold"])
     page.set_column(width, width, 70)
-    columns = submission.columns if submission else {}
+    columns = submission.columns
     messages: dict[int, list[str]] = {}
     for p in problems.itertuples():
         if pd.isna(p.row_number):
@@ -196,13 +160,12 @@ def _copy_sheet(book, styles, sheet, submission: StagedSubmission | None, proble
         r = int(p.row_number) - 1
         col = _column_of(str(p.column_name), columns)
         if col is not None:
-            value = sheet.cell(r, col)
+            value = cells[r][col] if r < len(cells) and col < len(cells[r]) else None
             style = styles["error" if p.severity == "error" else "warning"]
-            text = _cell_text(value)
-            if isinstance(text, int | float):
-                page.write_number(r, col, text, style)
+            if isinstance(value, int | float):
+                page.write_number(r, col, value, style)
             else:
-                page.write_string(r, col, "" if text is None else text, style)
+                page.write_string(r, col, "" if value is None else value, style)
         prefix = "" if p.severity == "error" else "(Cảnh báo) "
         messages.setdefault(r, []).append(prefix + p.message_vi)
     for r, texts in messages.items():

@@ -25,7 +25,6 @@ ERAS = (PRE2025, ERA2025)
 # Units counted by the staffing indicators: before the merger the programme covers xã and thị
 # trấn only (phường keep their own police); from July 2025 every commune-level unit.
 IN_SCOPE_TYPES = {PRE2025: ("xã", "thị trấn"), ERA2025: ("xã", "phường", "đặc khu")}
-EXPECTED_PROVINCES = {PRE2025: 63, ERA2025: 34}
 
 # Former names still written in headers, missing from the package's keyword lists.
 _PROVINCE_ALIASES = {PRE2025: {"thuathienhue": "46"}, ERA2025: {}}

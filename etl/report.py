@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from etl import load
+from etl.load.warehouse import engine_for, frame
 
 
 def vn_number(value: float | int | None, decimals: int = 0) -> str:
@@ -19,10 +19,10 @@ def vn_number(value: float | int | None, decimals: int = 0) -> str:
 
 
 def _frame(warehouse: Path, sql: str, params: dict | None = None) -> pd.DataFrame:
-    engine = load.engine_for(warehouse, read_only=True)
+    engine = engine_for(warehouse, read_only=True)
     try:
         with engine.connect() as conn:
-            return load.frame(conn, sql, params)
+            return frame(conn, sql, params)
     finally:
         engine.dispose()
 

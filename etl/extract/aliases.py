@@ -3,7 +3,7 @@
 Headings are compared after ``names.header_key`` (no diacritics, lower case, punctuation as
 spaces). Patterns are tried in order and the first match wins, so the more specific come first
 ("phó trưởng" before "trưởng"; "tin báo, tố giác" before "tin ... tiếp nhận"). To accept a new
-heading, add a pattern here and a case in tests/extract/test_sheets.py.
+heading, add a pattern here and a case in tests/extract/test_staffing_sheet.py (or test_other_sheets.py).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The four sheets of the template (shared/reference/TEMPLATE.md), described as data.
+"""The four sheets of the template (docs/template.md), described as data.
 
 Everything sheet-specific that extraction, validation and loading need: which dataset and
 suite a sheet feeds, its cadence (monthly or daily), its figures, whether a blank count means
@@ -20,7 +20,7 @@ class SheetSpec:
     name_column: str  # the column that names what a data row is about
     figures: tuple[str, ...]
     dates: tuple[str, ...] = ()
-    blank_is_zero: bool = False  # TEMPLATE.md: in sheets 02 and 04 a blank count means zero
+    blank_is_zero: bool = False  # docs/template.md: in sheets 02 and 04 a blank count means zero
     name_pattern: str = ""  # how provinces name the sheet (on its header_key), to break ties
 
 

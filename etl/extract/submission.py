@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import calendar
-import hashlib
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
 
 from etl.config import Limits
+from etl.discover import DiscoveredFile, identify
 from etl.extract.errors import NoRecognisableSheet, RejectedFile, UnknownPeriod, UnknownProvince
 from etl.extract.layout import Header, find_header, find_period, find_target, period_in_name, title_text
 from etl.extract.sheets import SHEETS, SheetSpec
@@ -20,7 +20,11 @@ from etl.extract.workbook import Sheet, read_sheets
 from etl.names import header_key
 from etl.reference import era_of, find_province
 
-VIETNAM_TIME = timedelta(hours=7)  # Asia/Ho_Chi_Minh has no daylight saving
+
+def submission_id(sha256: str, sheet_code: str | None = None) -> str:
+    """The one way a submission is named: the file's first 16 hex digits, and the sheet code of the
+    template ('01' to '04'); a file rejected whole is the file's digits alone."""
+    return f"{sha256[:16]}-{sheet_code}" if sheet_code else sha256[:16]
 
 
 @dataclass
@@ -39,6 +43,8 @@ class SubmissionExtract:
     table: TableRows
     target: tuple[int, date] | None = None  # sheet 03: (target, deadline) from the header cell
     header: Header | None = None
+    sheet_position: int = 0  # the sheet's place among the workbook's sheets
+    sheet: Sheet | None = None  # the cells as read, staged for the feedback workbook
 
     @property
     def sheet_code(self) -> str:
@@ -70,27 +76,28 @@ class SheetRejection:
 class WorkbookExtract:
     """What one file gave: its identity, its submissions, or why it was rejected whole."""
 
-    path: Path
-    file_name: str
-    sha256: str
-    size_bytes: int
-    received_at: datetime
+    file: DiscoveredFile
     submissions: list[SubmissionExtract] = field(default_factory=list)
     rejection: RejectedFile | None = None
     sheet_rejections: list[SheetRejection] = field(default_factory=list)
     province_code: str | None = None  # when known, even for a file rejected whole
     period: tuple[date, date] | None = None  # the month a file rejected whole was meant for, when known
 
+    @property
+    def path(self) -> Path:
+        return self.file.path
 
-def file_identity(path: Path) -> tuple[str, int, datetime]:
-    """sha256, size and arrival time (modification time, Vietnam local time) of a file."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    stat = path.stat()
-    received = datetime.fromtimestamp(stat.st_mtime, UTC).replace(tzinfo=None) + VIETNAM_TIME
-    return digest.hexdigest(), stat.st_size, received.replace(microsecond=0)
+    @property
+    def file_name(self) -> str:
+        return self.file.name
+
+    @property
+    def sha256(self) -> str:
+        return self.file.sha256
+
+    @property
+    def received_at(self) -> datetime:
+        return self.file.received_at
 
 
 def _province(lines: list[str], file_name: str, era: str) -> str | None:
@@ -102,21 +109,24 @@ def _province(lines: list[str], file_name: str, era: str) -> str | None:
     return None
 
 
-def classify_sheets(sheets: list[Sheet]) -> dict[str, tuple[Sheet, Header]]:
+def classify_sheets(sheets: list[Sheet]) -> dict[str, tuple[int, Sheet, Header]]:
     """The sheet holding each known report, by its columns; hidden sheets are never taken.
 
     A sheet goes to the report whose columns it matches most; when two visible sheets hold the
-    same report, the one named like the template wins, then the first.
+    same report, the one named like the template wins, then the first. Each comes with its
+    place among the workbook's sheets.
     """
     found: dict[str, list[tuple[int, int, Sheet, Header]]] = {}
-    for order, sheet in enumerate(s for s in sheets if s.visible):
+    for order, sheet in enumerate(sheets):
+        if not sheet.visible:
+            continue
         readings = [(spec, h) for spec in SHEETS.values() if (h := find_header(sheet, spec.code)) is not None]
         if not readings:
             continue
         spec, header = max(readings, key=lambda r: len(r[1].columns))
         named = bool(re.search(spec.name_pattern, header_key(sheet.name)))
         found.setdefault(spec.code, []).append((-int(named), order, sheet, header))
-    return {code: min(options, key=lambda o: o[:2])[2:] for code, options in found.items()}
+    return {code: min(options, key=lambda o: o[:2])[1:] for code, options in found.items()}
 
 
 def _period(spec: SheetSpec, sheet: Sheet, lines: list[str], table: TableRows) -> tuple[date, date, date | None]:
@@ -134,7 +144,8 @@ def _period(spec: SheetSpec, sheet: Sheet, lines: list[str], table: TableRows) -
     return date(year, month, 1), end, as_of or end
 
 
-def _extract_sheet(sheet: Sheet, header: Header, spec: SheetSpec, sha: str, file_name: str) -> SubmissionExtract:
+def _extract_sheet(sheet: Sheet, header: Header, spec: SheetSpec, sha: str, file_name: str,
+                   position: int) -> SubmissionExtract:
     lines = title_text(sheet, header)
     # The era decides which unit list names are read against; a daily sheet's dates come
     # from its rows, which need the era first: read with the title's period when there is one.
@@ -169,19 +180,24 @@ def _extract_sheet(sheet: Sheet, header: Header, spec: SheetSpec, sha: str, file
             raise UnknownProvince(f"sheet {sheet.name!r}: no province of the {era} list is named",
                                   f"trang {sheet.name!r}: không có tỉnh nào của danh mục {era}")
         table = read_rows(sheet, header, spec, era, province)
-    return SubmissionExtract(f"{sha[:16]}-{spec.code}", spec, sheet.name, province, era, start, end, as_of,
-                             header.first_row + 1, table, find_target(lines) if spec.code == "03" else None, header)
+    return SubmissionExtract(submission_id(sha, spec.code), spec, sheet.name, province, era, start, end, as_of,
+                             header.first_row + 1, table, find_target(lines) if spec.code == "03" else None, header,
+                             position, sheet)
 
 
-def extract_workbook(path: Path, limits: Limits | None = None) -> WorkbookExtract:
-    """Read a province's workbook; a file that cannot be taken in carries its ``rejection``."""
-    sha, size, received = file_identity(path)
-    result = WorkbookExtract(path, path.name, sha, size, received)
+def extract_workbook(file: DiscoveredFile | Path, limits: Limits | None = None) -> WorkbookExtract:
+    """Read a province's workbook; a file that cannot be taken in carries its ``rejection``.
+
+    ``file`` is the night's record of it (a bare path is identified here, for use outside a night).
+    """
+    file = file if isinstance(file, DiscoveredFile) else identify(Path(file))
+    path, sha = file.path, file.sha256
+    result = WorkbookExtract(file)
     try:
         sheets = read_sheets(path, limits)
-        for code, (sheet, header) in sorted(classify_sheets(sheets).items()):
+        for code, (position, sheet, header) in sorted(classify_sheets(sheets).items()):
             try:
-                result.submissions.append(_extract_sheet(sheet, header, SHEETS[code], sha, path.name))
+                result.submissions.append(_extract_sheet(sheet, header, SHEETS[code], sha, path.name, position))
             except RejectedFile as problem:
                 result.sheet_rejections.append(SheetRejection(sheet.name, code, problem))
         if not result.submissions and result.sheet_rejections:

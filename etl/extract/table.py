@@ -33,7 +33,6 @@ class TableRows:
     rows: pd.DataFrame
     total_row_number: int | None = None
     total: dict[str, float | None] = field(default_factory=dict)
-    subtotal_rows: int = 0
 
 
 @cache
@@ -82,12 +81,10 @@ def read_rows(sheet: Sheet, header: Header, spec: SheetSpec, era: str, province_
             continue  # a total placed above the rows it adds up: the rows follow
         if any(is_subtotal(label) or _district_of(label, era, province_code, subtotal=True)
                for label in labels if label):
-            result.subtotal_rows += 1
-            continue
+            continue  # a subtotal: its rows are counted on their own
         heading = _district_of(raw_text(cell(spec.name_column)), era, province_code, subtotal=False)
         if heading and spec.name_column == "commune_name" and not any(raw_text(cell(f)) for f in spec.figures):
             district = heading  # "HUYỆN TỨ KỲ" heading its communes, in a sheet without a district column
-            result.subtotal_rows += 1
             continue
         district_text = raw_text(cell("district_name"))
         if district_text:
@@ -98,8 +95,7 @@ def read_rows(sheet: Sheet, header: Header, spec: SheetSpec, era: str, province_
         has_figures = any(raw_text(cell(f)) for f in spec.figures)
         if not name:
             if district_text or not has_figures:
-                result.subtotal_rows += bool(district_text)  # a district heading, or a stray line
-                continue
+                continue  # a district heading, or a stray line
         elif is_column_numbering(name):
             continue
         records.append(_record(row, cell, spec, name, district, carried_date, era, province_code,

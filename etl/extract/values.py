@@ -37,6 +37,14 @@ def raw_text(value: object) -> str:
     return clean_text(value)
 
 
+def copy_value(value: object) -> float | str | None:
+    """A cell as it may be written back into a workbook: a finite number stays a number, anything
+    else becomes its text (so nothing a province sent can come back as a live formula)."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        return value
+    return raw_text(value) or None
+
+
 def parse_number(value: object) -> float | None:
     """A number from a cell: 5, 5.0, '5', '1.234', '5,2', '5 (đủ)'; None when blank."""
     if value is None or isinstance(value, bool):

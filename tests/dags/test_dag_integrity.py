@@ -1,10 +1,14 @@
-"""The DAG files parse, and cax_nightly is wired as DESIGN.md's contract says."""
+"""The DAG files parse, and cax_nightly is wired as the contract in docs/design.md says."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-EXPECTED_TASKS = {"discover_files", "extract", "validate", "load", "feedback", "refresh_marts"}
+import pytest
+
+pytestmark = pytest.mark.airflow
+
+EXPECTED_TASKS = {"discover_files", "extract", "validate", "load", "feedback", "publish"}
 
 
 def test_no_import_errors(dagbag):
@@ -34,8 +38,9 @@ def test_tags_and_retries(dagbag):
 def test_writers_share_the_one_slot_pool(dagbag):
     dag = dagbag.dags["cax_nightly"]
     writers = {t.task_id for t in dag.tasks if t.pool == "duckdb_writer"}
-    assert writers == {"load", "feedback", "refresh_marts"}
-    assert [a.name for a in dag.task_dict["load"].outlets] == ["cax_warehouse"]
+    assert writers == {"load", "feedback", "publish"}
+    assert [a.name for a in dag.task_dict["publish"].outlets] == ["cax_warehouse"]
+    assert dag.task_dict["load"].outlets == []
 
 
 def test_extraction_is_mapped_per_workbook(dagbag):
@@ -45,4 +50,4 @@ def test_extraction_is_mapped_per_workbook(dagbag):
     assert extract.map_index_template == "{{ workbook }}"
     assert dag.task_dict["validate"].upstream_task_ids == {"extract"}
     assert dag.task_dict["feedback"].upstream_task_ids == {"validate", "load"}
-    assert dag.task_dict["refresh_marts"].upstream_task_ids == {"feedback"}
+    assert dag.task_dict["publish"].upstream_task_ids == {"feedback"}

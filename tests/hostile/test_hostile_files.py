@@ -10,13 +10,19 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from openpyxl import load_workbook
+from python_calamine import CalamineWorkbook
 
-from etl import pipeline
 from etl.config import Limits
-from etl.pipeline import extract_many, run_night
-from etl.stage import read_stage
-from tests.conftest import make_settings
-from tests.extract.test_staffing_sheet import _write
+from etl.discover import identify
+from etl.extract import sandbox, workbook
+from etl.extract.sandbox import extract_many
+from etl.extract.stage import read_stage
+from etl.pipeline import run_night
+from tests.builders import make_settings
+from tests.builders import write_workbook as _write
+
+pytestmark = pytest.mark.e2e
 
 ROWS = [["CÔNG AN TỈNH HẢI DƯƠNG"], ["Tháng 4 năm 2021 (Số liệu tính đến ngày 23/4/2021)"],
         ["STT", "Huyện", "Xã, thị trấn", "Số CA chính quy", "Ghi chú"],
@@ -146,10 +152,10 @@ def test_numbers_far_out_of_range_are_quarantined_with_a_reason(tmp_path):
 
 
 def _abort_on(name: str, action: str):
-    real = pipeline.extract_to_stage
+    real = sandbox.extract_to_stage
 
-    def patched(path, stage_dir, limits=None):
-        if Path(path).name == name:
+    def patched(file, stage_dir, limits=None):
+        if file.name == name:
             if action == "abort":
                 os.abort()  # what python-calamine does on some files: no exception, the process dies
             if action == "memory":
@@ -158,7 +164,7 @@ def _abort_on(name: str, action: str):
                 import time
 
                 time.sleep(60)
-        return real(path, stage_dir, limits)
+        return real(file, stage_dir, limits)
     return patched
 
 
@@ -166,10 +172,47 @@ def _abort_on(name: str, action: str):
                                                 ("hang", "took over")])
 def test_a_reader_that_dies_costs_its_file_not_the_night(tmp_path, monkeypatch, action, reason):
     good, bad = _good(tmp_path), _good(tmp_path, "bad.xlsx")
-    monkeypatch.setattr(pipeline, "extract_to_stage", _abort_on("bad.xlsx", action))
+    monkeypatch.setattr(sandbox, "extract_to_stage", _abort_on("bad.xlsx", action))
     limits = Limits(worker_memory_mb=500, worker_timeout_s=3)
-    staged = [read_stage(p) for p in extract_many([bad, good], tmp_path / "stage", 2, None, limits)]
+    staged = [read_stage(p) for p in extract_many([identify(bad), identify(good)], tmp_path / "stage", 2, None,
+                                                   limits)]
     by_file = {s.file_name: s for s in staged}
     assert by_file["good.xlsx"].rejection_code is None and by_file["good.xlsx"].submissions
     assert by_file["bad.xlsx"].rejection_code == "unreadable" and reason in by_file["bad.xlsx"].reason_en
 
+
+class _AbortingReader:
+    """python-calamine's workbook reader, except that opening ``name`` kills the process, as the real
+    reader does on some files the guard accepts. Installed before the night starts, it is inherited by
+    every parsing child and stays in force in the night's own process."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def from_path(self, path: str):
+        if Path(path).name == self.name:
+            os.abort()
+        return CalamineWorkbook.from_path(path)
+
+
+def test_a_file_that_kills_the_reader_is_never_read_again_outside_the_sandbox(tmp_path, monkeypatch):
+    """The night completes: the killer file is rejected with its reason, and the feedback workbooks
+    (written after the load, in the night's own process) come from the staged cells, so neither the
+    killer file nor any other landing file is parsed again where a crash would take the night down."""
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    killer = _good(landing, "killer.xlsx")
+    _write(landing / "faulty.xlsx", [*ROWS[:3], [1, "Huyện Tứ Kỳ", "Xã Không Có", 5],
+                                      [2, "TP Chí Linh", "Xã Hưng Đạo", 6]], "Biểu 01")
+    monkeypatch.setattr(workbook, "CalamineWorkbook", _AbortingReader(killer.name))
+    settings = make_settings(tmp_path)
+    result = run_night([landing], settings)
+    outcome = {o.file_name: o for o in result.outcomes}
+    assert outcome["killer.xlsx"].status == "rejected" and "crashed the reader" in outcome["killer.xlsx"].reason
+    assert outcome["faulty.xlsx"].status == "loaded_with_errors" and outcome["faulty.xlsx"].rows_loaded == 1
+    assert sorted(p.name for p in result.feedback) == ["faulty.xlsx", "killer.xlsx"]
+    # The faulty file's feedback copies its sheet, with the unknown commune's row explained.
+    book = load_workbook(settings.feedback / "30" / "faulty.xlsx")
+    sheet = book["Biểu 01"]
+    assert sheet.cell(row=4, column=3).value == "Xã Không Có" and "Xã Không Có" in sheet.cell(row=4, column=6).value
+    assert settings.published.exists()

@@ -1,5 +1,5 @@
 -- Chip-based ID-card (CCCD) applications received per day: by district before July 2025, by
--- commune after (sheet 03). No keys or indexes (see DESIGN.md).
+-- commune after (sheet 03). No keys or indexes (docs/design.md, "Data model").
 create table if not exists dw.fact_id_card_applications (
     submission_id   varchar not null,
     report_date     date not null,

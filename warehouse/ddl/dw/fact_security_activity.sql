@@ -1,4 +1,4 @@
--- Security-and-order activity per commune per month (sheet 02). No keys or indexes (see DESIGN.md).
+-- Security-and-order activity per commune per month (sheet 02). No keys or indexes (docs/design.md, "Data model").
 create table if not exists dw.fact_security_activity (
     submission_id           varchar not null,
     period_start            date not null,

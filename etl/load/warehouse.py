@@ -1,5 +1,5 @@
-"""Loading into DuckDB through SQLAlchemy: schema, reference dimensions, one transaction per
-submission that replaces its partition, the marts, and the analysts' published copy.
+"""Access to the DuckDB warehouse through SQLAlchemy: engines, the one writer and its lock, the
+schema, SQL files, bulk inserts and queries.
 
 Bulk inserts go through the driver connection from registered DataFrames (DuckDB reads them
 natively, ~0.1 s for 300k rows); ``DataFrame.to_sql`` and row-by-row inserts are never used.
@@ -7,22 +7,18 @@ natively, ~0.1 s for 300k rows); ``DataFrame.to_sql`` and row-by-row inserts are
 
 from __future__ import annotations
 
-import os
-import shutil
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 
 import pandas as pd
 import sqlalchemy as sa
 
-from etl import reference
+from etl.config import lock_wait_seconds
 
-WAREHOUSE_SQL = Path(__file__).resolve().parent.parent / "warehouse"
-DATE_RANGE = (date(2019, 1, 1), date(2030, 12, 31))
+WAREHOUSE_SQL = Path(__file__).resolve().parents[2] / "warehouse"
 
 # duckdb_engine warns that DuckDB has no server-side cursors; nothing to act on.
 warnings.filterwarnings("ignore", message=".*duckdb-engine doesn't yet support reflection.*")
@@ -121,11 +117,6 @@ def _with_lock_wait(warehouse: Path, attempt, wait_s: float):
             raise explained from error
 
 
-def lock_wait_s() -> float:
-    """How long a loader waits for another one to finish (CAX_LOCK_WAIT_S, default 300 s)."""
-    return float(os.environ.get("CAX_LOCK_WAIT_S") or 300)
-
-
 @contextmanager
 def writer(warehouse: Path, deadlines: dict[str, int] | None = None) -> Iterator[sa.Engine]:
     """The one writing engine of a run, schema ensured; disposed at the end.
@@ -139,7 +130,7 @@ def writer(warehouse: Path, deadlines: dict[str, int] | None = None) -> Iterator
     try:
         # A connection held for the whole block keeps the database open in this process, and so
         # its lock: the engine's later connections join it instead of racing another loader.
-        keeper = _with_lock_wait(warehouse, engine.connect, lock_wait_s())
+        keeper = _with_lock_wait(warehouse, engine.connect, lock_wait_seconds())
         ensure_schema(engine, deadlines)
         yield engine
     except (sa.exc.OperationalError, sa.exc.DBAPIError) as error:
@@ -154,72 +145,19 @@ def writer(warehouse: Path, deadlines: dict[str, int] | None = None) -> Iterator
 
 
 def ensure_schema(engine: sa.Engine, deadlines: dict[str, int] | None = None) -> None:
-    """Create schemas and tables if missing, fill the reference dimensions once, record the
-    indicator definitions and reporting rules, and (re)build the marts."""
+    """Create schemas and tables if missing (and migrate older ones), fill the reference dimensions
+    once, and record the indicator definitions and reporting rules. The marts are built at publish."""
+    from etl.load import dimensions
+
     with engine.begin() as conn:
         run_script(conn, sql_file("ddl/00_schemas.sql"))
         for folder in ("ref", "dw", "audit"):
             for path in sorted((WAREHOUSE_SQL / "ddl" / folder).glob("*.sql")):
                 run_script(conn, path.read_text(encoding="utf-8"))
         if scalar(conn, "select count(*) from ref.admin_unit") == 0:
-            _load_reference(conn)
-        _load_indicator_definitions(conn)
-        if deadlines is None:
-            from etl.config import load_settings
-
-            settings = load_settings()
-            deadlines = {"monthly": settings.monthly_deadline_days, "daily": settings.daily_deadline_days}
-        conn.exec_driver_sql("delete from ref.reporting_rule")
-        for cadence, days in deadlines.items():
-            insert_row(conn, "ref.reporting_rule", {"cadence": cadence, "deadline_days": days})
-        refresh_marts(conn)
-
-
-def _load_indicator_definitions(conn: sa.Connection) -> None:
-    """ref.indicator_definition from warehouse/indicators.csv, replaced on every run."""
-    definitions = pd.read_csv(WAREHOUSE_SQL / "indicators.csv", dtype=str, keep_default_na=False)
-    definitions["scale"] = pd.to_numeric(definitions["scale"].replace("", None))
-    definitions = definitions.replace({"numerator": {"": None}, "denominator": {"": None}})
-    conn.exec_driver_sql("delete from ref.indicator_definition")
-    insert_frame(conn, "ref.indicator_definition", definitions)
-
-
-def refresh_marts(conn: sa.Connection) -> None:
-    """(Re)create every mart view, in the order of warehouse/mart/build_order.txt."""
-    order = [line.strip() for line in sql_file("mart/build_order.txt").splitlines()
-             if line.strip() and not line.startswith("#")]
-    for name in order:
-        run_script(conn, sql_file(f"mart/{name}.sql"))
-
-
-def _load_reference(conn: sa.Connection) -> None:
-    units = reference.admin_units()
-    insert_frame(conn, "ref.admin_unit", units)
-    insert_frame(conn, "ref.admin_unit_crosswalk", reference.crosswalk())
-    dims = units.copy()
-    dims.insert(0, "admin_unit_key", range(1, len(dims) + 1))
-    dims["is_current"] = dims.admin_era == reference.ERA2025
-    insert_frame(conn, "dw.dim_admin_unit", dims.drop(columns=["parent_code"]))
-    provinces = units[units.level == "province"].copy()
-    in_scope = units[units.is_in_scope].groupby(["admin_era", "province_code"]).size()
-    provinces["communes_in_scope"] = [int(in_scope.get((e, c), 0))
-                                      for e, c in zip(provinces.admin_era, provinces.unit_code, strict=True)]
-    provinces = provinces.rename(columns={"unit_code": "province_code_", "name": "province_name"})
-    insert_frame(conn, "dw.dim_province", pd.DataFrame({
-        "province_key": range(1, len(provinces) + 1), "admin_era": provinces.admin_era,
-        "province_code": provinces.province_code, "province_name": provinces.province_name,
-        "short_name": provinces.short_name, "communes_in_scope": provinces.communes_in_scope,
-        "valid_from": provinces.valid_from, "valid_to": provinces.valid_to,
-        "is_current": provinces.admin_era == reference.ERA2025,
-    }))
-    days = pd.date_range(*DATE_RANGE, freq="D")
-    insert_frame(conn, "dw.dim_date", pd.DataFrame({
-        "date_key": days.strftime("%Y%m%d").astype(int), "full_date": days.date, "year": days.year,
-        "quarter": days.quarter, "month": days.month, "day": days.day,
-        "month_start": days.to_period("M").start_time.date,
-        "month_end": (days + pd.offsets.MonthEnd(0)).date, "iso_weekday": days.day_of_week + 1,
-        "is_weekend": days.day_of_week >= 5, "admin_era": [reference.era_of(d) for d in days.date],
-    }))
+            dimensions.load_reference(conn)
+        dimensions.record_indicator_definitions(conn)
+        dimensions.record_reporting_rules(conn, deadlines)
 
 
 def taken_in(warehouse: Path) -> dict[str, set[str]]:
@@ -241,7 +179,7 @@ def taken_in(warehouse: Path) -> dict[str, set[str]]:
         finally:
             engine.dispose()
 
-    return _with_lock_wait(warehouse, read, lock_wait_s())
+    return _with_lock_wait(warehouse, read, lock_wait_seconds())
 
 
 def frame(conn: sa.Connection, sql: str, params: dict | None = None) -> pd.DataFrame:
@@ -254,16 +192,3 @@ def unit_keys(conn: sa.Connection) -> pd.DataFrame:
     """Surrogate key and district of every commune- and district-level unit of both eras."""
     return frame(conn, "select admin_era, unit_code, admin_unit_key, district_code from dw.dim_admin_unit"
                        " where level in ('commune', 'district')")
-
-
-def publish(warehouse: Path, published: Path) -> Path:
-    """Copy the warehouse to the analysts' path atomically (they never see a half-written file)."""
-    published.parent.mkdir(parents=True, exist_ok=True)
-    tmp = published.with_name(f".{published.name}.{os.getpid()}.tmp")
-    shutil.copyfile(warehouse, tmp)
-    os.replace(tmp, published)
-    return published
-
-
-def now_vietnam() -> datetime:
-    return (datetime.now(UTC).replace(tzinfo=None) + timedelta(hours=7)).replace(microsecond=0)

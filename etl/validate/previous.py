@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from etl import load
+from etl.load import warehouse as load
 
 # dataset -> (fact table, the column dating a row, the figures compared)
 COMPARED = {

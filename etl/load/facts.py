@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from etl.extract.sheets import DATASETS
+
 
 def _date_key(days: pd.Series) -> pd.Series:
     return pd.to_datetime(days).dt.strftime("%Y%m%d").astype("int64")
@@ -32,8 +34,7 @@ def commune_staffing(rows: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-SECURITY_FIGURES = ("tips_received", "crime_reports", "cases_clarified", "subjects", "admin_violation_cases",
-                    "fines_vnd", "education_dossiers", "rehab_dossiers", "reform_school_dossiers")
+SECURITY_FIGURES = DATASETS["security_activity"].figures
 
 
 def security_activity(rows: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:

@@ -1,0 +1,170 @@
+"""Staged extracts: what the extract stage hands on, as files (Parquet and JSON).
+
+Airflow tasks pass paths, not data; the CLI goes through the same files so both run one code
+path. One JSON per workbook holds its identity, rejection and submissions' metadata; beside it,
+each submission's data rows in Parquet and its sheet's cells in JSON (for the feedback workbook,
+so that no later stage reopens a landing file outside the sandbox).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from etl.discover import DiscoveredFile
+from etl.extract.errors import RejectedFile
+from etl.extract.submission import WorkbookExtract, rows_frame, submission_id
+from etl.extract.values import copy_value
+from etl.extract.workbook import Sheet
+
+
+@dataclass
+class StagedSubmission:
+    submission_id: str
+    sheet_code: str
+    dataset: str
+    sheet: str
+    province_code: str
+    admin_era: str
+    period_start: date
+    period_end: date
+    as_of_date: date | None
+    rows_path: str
+    total_row_number: int | None
+    reconciliation: list[tuple[str, float | None, float]]
+    target: int | None = None
+    target_deadline: date | None = None
+    columns: dict[str, int] = field(default_factory=dict)  # our column -> 0-based sheet column
+    header_row: int = 0  # 1-based row of the (first) header row
+    cells_path: str = ""  # the sheet's cells, as copy_value gives them
+    sheet_position: int = 0
+
+
+@dataclass
+class SheetRejection:
+    """A recognised sheet rejected while the file's other sheets load."""
+
+    submission_id: str
+    sheet: str
+    sheet_code: str
+    rejection_code: str
+    reason_en: str
+    reason_vi: str
+
+
+@dataclass
+class StagedFile:
+    """One workbook after extraction."""
+
+    submission_id: str  # of the file as a whole: its record when it is rejected whole
+    file_name: str
+    path: str
+    sha256: str
+    received_at: datetime
+    rejection_code: str | None = None
+    province_code: str | None = None
+    period_start: date | None = None  # of a file rejected whole, when its month is known
+    period_end: date | None = None
+    reason_en: str | None = None
+    reason_vi: str | None = None
+    submissions: list[StagedSubmission] = field(default_factory=list)
+    sheet_rejections: list[SheetRejection] = field(default_factory=list)
+
+    def rows(self, submission: StagedSubmission) -> pd.DataFrame:
+        return pd.read_parquet(submission.rows_path)
+
+
+def read_cells(submission: StagedSubmission) -> list[list[float | str | None]]:
+    """The staged cells of a submission's sheet: ``cells[r][c]`` is Excel row r+1, column c+1."""
+    return json.loads(Path(submission.cells_path).read_text(encoding="utf-8"))
+
+
+def _cells(sheet: Sheet) -> list[list[float | str | None]]:
+    rows = []
+    for values in sheet.grid:
+        row = [copy_value(v) for v in values]
+        while row and row[-1] is None:
+            row.pop()
+        rows.append(row)
+    return rows
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    raise TypeError(type(value).__name__)
+
+
+def write_stage(extract: WorkbookExtract, stage_dir: Path) -> Path:
+    """Write a workbook's extract under ``stage_dir``; returns the JSON file's path."""
+    stage_dir.mkdir(parents=True, exist_ok=True)
+    staged = StagedFile(submission_id(extract.sha256), extract.file_name, str(extract.path), extract.sha256,
+                        extract.received_at)
+    if extract.rejection is not None:
+        staged.rejection_code = extract.rejection.code
+        staged.province_code = extract.province_code
+        if extract.period:
+            staged.period_start, staged.period_end = extract.period
+        staged.reason_en, staged.reason_vi = extract.rejection.reason_en, extract.rejection.reason_vi
+    staged.sheet_rejections = [
+        SheetRejection(submission_id(extract.sha256, r.sheet_code), r.sheet_name, r.sheet_code, r.problem.code,
+                       r.problem.reason_en, r.problem.reason_vi) for r in extract.sheet_rejections]
+    for sub in extract.submissions:
+        rows_path = stage_dir / f"{sub.submission_id}.parquet"
+        rows_frame(extract, sub).to_parquet(rows_path, index=False)
+        cells_path = stage_dir / f"{sub.submission_id}.cells.json"
+        if sub.sheet is not None:
+            cells_path.write_text(json.dumps(_cells(sub.sheet), ensure_ascii=False, separators=(",", ":")),
+                                  encoding="utf-8")
+        target, deadline = sub.target or (None, None)
+        staged.submissions.append(StagedSubmission(
+            sub.submission_id, sub.sheet_code, sub.spec.dataset, sub.sheet_name, sub.province_code, sub.admin_era,
+            sub.period_start, sub.period_end, sub.as_of_date, str(rows_path), sub.table.total_row_number,
+            sub.reconciliation(), target=target, target_deadline=deadline,
+            columns=dict(sub.header.columns) if sub.header else {}, header_row=sub.header_row,
+            cells_path=str(cells_path) if sub.sheet is not None else "", sheet_position=sub.sheet_position))
+    path = stage_dir / f"{extract.sha256[:16]}.json"
+    path.write_text(json.dumps(asdict(staged), default=_json_default, ensure_ascii=False, indent=1),
+                    encoding="utf-8")
+    return path
+
+
+def stage_rejected(file: DiscoveredFile, rejection: RejectedFile, stage_dir: Path) -> Path:
+    """Stage a file rejected whole without reading it (a duplicate, a reader that died)."""
+    return write_stage(WorkbookExtract(file, rejection=rejection), stage_dir)
+
+
+def stage_duplicates(duplicates: list[tuple[DiscoveredFile, str]], stage_dir: Path) -> list[Path]:
+    """Stage byte-identical copies of files already taken in, without reading them, to be recorded
+    once as duplicates. They go to their own folder: their stage would otherwise share the name of
+    the original's, which is staged by the same sha256."""
+    from etl.extract.errors import DuplicateFile
+
+    return [stage_rejected(file, DuplicateFile(f"byte-identical to '{original}', already taken in: skipped",
+                                               f"tệp giống hệt tệp '{original}' đã nhận trước đó: bỏ qua"),
+                           stage_dir / "duplicates")
+            for file, original in duplicates]
+
+
+def staged_duplicates(stage_dir: Path) -> list[Path]:
+    """The duplicates stage_duplicates wrote into ``stage_dir``."""
+    return sorted((stage_dir / "duplicates").glob("*.json"))
+
+
+def read_stage(path: Path) -> StagedFile:
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    subs = []
+    for s in data.pop("submissions"):
+        for key in ("period_start", "period_end", "as_of_date", "target_deadline"):
+            s[key] = date.fromisoformat(s[key]) if s[key] else None
+        s["reconciliation"] = [tuple(r) for r in s["reconciliation"]]
+        subs.append(StagedSubmission(**s))
+    rejections = [SheetRejection(**r) for r in data.pop("sheet_rejections")]
+    data["received_at"] = datetime.fromisoformat(data["received_at"])
+    for key in ("period_start", "period_end"):
+        data[key] = date.fromisoformat(data[key]) if data.get(key) else None
+    return StagedFile(**data, submissions=subs, sheet_rejections=rejections)

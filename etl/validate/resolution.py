@@ -1,0 +1,78 @@
+"""The rules found while a row is read, before the suites run, and their messages.
+
+The extractor marks a row whose name did not become a unit code (``resolve_problem``) and the
+cells it could not read (``parse_problems``), and notes a total row that does not add up. Here
+those marks become rule failures, with the rule ids, severities and messages of
+``expectations/resolution.json``, beside the suites.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+import pandas as pd
+
+from etl.config import expectations_dir
+from etl.extract.sheets import SheetSpec
+from etl.extract.stage import StagedFile, StagedSubmission
+from etl.validate.suite import SEVERITIES, SuiteError
+
+RULE_KEYS = ("rule", "severity", "message_vi", "message_en")
+
+
+@cache
+def _rules() -> dict[str, dict[str, str]]:
+    path = expectations_dir() / "resolution.json"
+    try:
+        rules = json.loads(path.read_text(encoding="utf-8"))["rules"]
+    except (OSError, ValueError, KeyError) as error:
+        raise SuiteError(f"{path}: cannot read the resolution rules ({error})") from error
+    for problem, rule in rules.items():
+        missing = [k for k in RULE_KEYS if not rule.get(k)]
+        if missing or rule["severity"] not in SEVERITIES:
+            raise SuiteError(f"{path}: rule {problem!r} lacks {missing} or has a severity other than {SEVERITIES}")
+    return rules
+
+
+def rule_for(problem: str) -> dict[str, str]:
+    """The rule of a problem the extractor records (e.g. 'unknown', 'unreadable', 'total_mismatch')."""
+    rules = _rules()
+    if problem not in rules:
+        raise SuiteError(f"expectations/resolution.json has no rule for the problem {problem!r}")
+    return rules[problem]
+
+
+def _failure(problem: str, row_index: Any, column: str, value: str, **words: str) -> dict[str, Any]:
+    rule = rule_for(problem)
+    return {"row_index": row_index, "column_name": column, "value": value, "rule": rule["rule"],
+            "severity": rule["severity"], "message_vi": rule["message_vi"].format(value=value, **words),
+            "message_en": rule["message_en"].format(value=value, **words)}
+
+
+def resolution_failures(rows: pd.DataFrame, spec: SheetSpec) -> list[dict[str, Any]]:
+    """One failure per unresolved name and per unreadable cell, by the rows' index."""
+    failures: list[dict[str, Any]] = []
+    flagged = rows.resolve_problem.fillna("").astype(str).ne("") | rows.parse_problems.fillna("").astype(str).ne("")
+    for index, row in rows[flagged].iterrows():
+        problem = row["resolve_problem"]
+        if isinstance(problem, str) and problem:
+            value, candidates = row[spec.name_column], str(row["resolve_candidates"])
+            first, _, second = candidates.partition(",")
+            failures.append(_failure(problem, index, spec.name_column, value, candidates=candidates,
+                                     first=first, second=second))
+        for column in filter(None, str(row["parse_problems"] or "").split(",")):
+            failures.append(_failure("unreadable", index, column, row.get(f"{column}_raw", "")))
+    return failures
+
+
+def total_warnings(staged: StagedFile, sub: StagedSubmission) -> list[dict[str, Any]]:
+    """A failure per figure whose total row does not equal the sum of the submission's rows."""
+    entries = []
+    for column, stated, summed in sub.reconciliation:
+        entry = _failure("total_mismatch", None, column, f"{stated:g}", stated=f"{stated:g}", summed=f"{summed:g}")
+        del entry["row_index"]
+        entries.append({"submission_id": sub.submission_id, "file_name": staged.file_name, "sheet": sub.sheet,
+                        "row_number": sub.total_row_number, **entry})
+    return entries
