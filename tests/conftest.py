@@ -1,4 +1,4 @@
-"""Shared fixtures: one generated landing folder per test session (generation is deterministic)."""
+"""Shared fixtures (the generated landing folders), and the rule that every test has one tier."""
 
 from __future__ import annotations
 
@@ -7,7 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from etl.config import Settings
+TIERS = ("unit", "sql", "e2e", "airflow")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Refuse a test without exactly one tier marker: `make test-fast` would skip it silently."""
+    wrong = [f"{item.nodeid}: {tiers or 'none'}" for item in items
+             if len(tiers := [t for t in TIERS if item.get_closest_marker(t)]) != 1]
+    if wrong:
+        raise pytest.UsageError("every test needs exactly one tier marker (" + ", ".join(TIERS) + "); "
+                                "give its module a pytestmark:\n  " + "\n  ".join(wrong))
 
 
 def _generate(tmp_path_factory: pytest.TempPathFactory, kinds: tuple[str, ...]) -> tuple[Path, dict]:
@@ -31,22 +40,3 @@ def sample_landing(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict
 def april_landing(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     """The 63 April 2021 monthly workbooks alone (seed 2021), for tests that need a small night."""
     return _generate(tmp_path_factory, ("monthly_2021",))
-
-
-def make_settings(root: Path) -> Settings:
-    var = root / "var"
-    return Settings(warehouse=var / "warehouse.duckdb", landing=root / "landing",
-                    published=var / "published" / "warehouse.duckdb", var=var)
-
-
-def query_frame(warehouse: Path, sql: str):
-    """Rows of a query on a warehouse file, as Python objects (datetime.date, None), not pandas types."""
-    import duckdb
-    import pandas as pd
-
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        result = con.execute(sql)
-        return pd.DataFrame(result.fetchall(), columns=[d[0] for d in result.description], dtype=object)
-    finally:
-        con.close()

@@ -9,7 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from etl.cli import app
-from tests.extract.test_staffing_sheet import _write
+from tests.builders import write_workbook as _write
+
+pytestmark = pytest.mark.e2e
 
 HEADER = ["STT", "Huyện, thị xã, thành phố", "Xã, thị trấn", "Mã ĐVHC", "Số CA chính quy đã bố trí",
           "Trong đó: Trưởng CA xã", "Trong đó: Phó trưởng CA xã"]

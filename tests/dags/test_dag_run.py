@@ -8,6 +8,8 @@ import pytest
 
 from etl import reference
 
+pytestmark = pytest.mark.airflow
+
 
 @pytest.fixture
 def cax_env(april_landing, tmp_path, monkeypatch):

@@ -3,9 +3,8 @@ outliers against the previous period and reporting completeness, on files built 
 
 from __future__ import annotations
 
-import os
 import shutil
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -13,18 +12,15 @@ from openpyxl import load_workbook
 
 from etl import reference
 from etl.pipeline import run_night
-from tests.conftest import make_settings
-from tests.conftest import query_frame as _query
-from tests.extract.test_staffing_sheet import _write
+from tests.builders import arrive as _arrive
+from tests.builders import make_settings
+from tests.builders import query_frame as _query
+from tests.builders import write_workbook as _write
 
-VN = timezone(timedelta(hours=7))
+pytestmark = pytest.mark.e2e
+
 HEADER = ["STT", "Huyện, thị xã, thành phố", "Xã, thị trấn", "Số CA chính quy đã bố trí", "Ghi chú"]
 
-
-def _arrive(path: Path, *when: int) -> Path:
-    stamp = datetime(*when, tzinfo=VN).timestamp()
-    os.utime(path, (stamp, stamp))
-    return path
 
 
 def _title(province: str = "CÔNG AN TỈNH HẢI DƯƠNG", month: int = 4) -> list[list[object]]:

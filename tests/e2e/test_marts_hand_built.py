@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import os
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from etl.pipeline import run_night
-from tests.conftest import make_settings
-from tests.conftest import query_frame as _query
-from tests.extract.test_staffing_sheet import _write
+from tests.builders import arrive as _arrive
+from tests.builders import make_settings
+from tests.builders import query_frame as _query
+from tests.builders import write_workbook as _write
 
+pytestmark = pytest.mark.e2e
 
-def _arrive(path: Path, when: datetime) -> Path:
-    os.utime(path, (when.timestamp(), when.timestamp()))
-    return path
 
 
 def _id_card_file(folder: Path, name: str, days: list[tuple[str, str, int]], target: str = "1.000") -> Path:
@@ -64,7 +62,7 @@ def test_id_card_progress_reaches_target_47_days_ahead(id_card_night):
 def test_daily_resubmission_replaces_only_the_dates_it_lists(id_card_night, tmp_path):
     settings, _, landing = id_card_night
     correction = _arrive(_id_card_file(landing, "hd_2_sua.xlsx", [("14/5/2021", "Huyện Tứ Kỳ", 160)]),
-                         datetime(2021, 5, 20, 9))
+                         2021, 5, 20, 9)
     result = run_night([correction], settings)
     assert [o.status for o in result.outcomes] == ["loaded"]
     daily = _query(settings.warehouse, """select report_date, applications from mart.id_card_progress

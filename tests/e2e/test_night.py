@@ -6,34 +6,26 @@ warehouse itself.
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 from collections import defaultdict
 from datetime import date
 from pathlib import Path
 
-import duckdb
 import pytest
 from openpyxl import load_workbook
 
 from etl import reference
 from etl.pipeline import run_night
-from tests.conftest import make_settings
+from tests.builders import checksum as _checksum
+from tests.builders import make_settings
+from tests.builders import query as _query
+
+pytestmark = pytest.mark.e2e
 
 SECURITY = ("tips_received", "crime_reports", "cases_clarified", "subjects", "admin_violation_cases", "fines_vnd",
             "education_dossiers", "rehab_dossiers", "reform_school_dossiers")
 
 
-def _query(warehouse: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
-
-
-def _checksum(warehouse: Path, relation: str) -> str:
-    return hashlib.sha256(repr(_query(warehouse, f"select * from {relation} order by all")).encode()).hexdigest()
 
 
 def _sheets(truth: dict, code: str, kind: str | None = None, final: bool = True):

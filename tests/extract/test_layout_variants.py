@@ -1,17 +1,20 @@
-"""Layouts found when people outside the team wrote sheet 01 from TEMPLATE.md (built here)."""
+"""Layouts found when people outside the team wrote sheet 01 from the template, docs/template.md (built here)."""
 
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from etl.extract import extract_workbook
-from tests.extract.test_staffing_sheet import _write
+from tests.builders import write_workbook
+
+pytestmark = pytest.mark.unit
 
 TITLE = [["CÔNG AN TỈNH HẢI DƯƠNG"], ["Tháng 4 năm 2021 (Số liệu tính đến ngày 23/4/2021)"]]
 
 
 def _rows(tmp_path, rows, merges=()):
-    (sub,) = extract_workbook(_write(tmp_path / "hd.xlsx", rows, "Biểu 01", merges)).submissions
+    (sub,) = extract_workbook(write_workbook(tmp_path / "hd.xlsx", rows, "Biểu 01", merges)).submissions
     return sub, sub.table.rows
 
 
@@ -70,14 +73,14 @@ def test_code_that_contradicts_the_name_is_not_taken(tmp_path):
 def test_a_sheet_written_with_diacritics_keeps_them_meaningful(tmp_path):
     rows = [["CÔNG AN TỈNH GIA LAI"], ["Tháng 4 năm 2021"], ["STT", "Huyện", "Xã, thị trấn", "Số CA chính quy"],
             [1, "Huyện Chư Prông", "Ia Bang", 5], [2, "Huyện Chư Prông", "Ia Băng", 6]]
-    (sub,) = extract_workbook(_write(tmp_path / "gl.xlsx", rows, "Biểu 01")).submissions
+    (sub,) = extract_workbook(write_workbook(tmp_path / "gl.xlsx", rows, "Biểu 01")).submissions
     assert list(sub.table.rows.unit_code) == ["23924", "23905"]
 
 
 def test_a_type_word_that_contradicts_the_unit_is_not_guessed(tmp_path):
     rows = [["CÔNG AN TỈNH NAM ĐỊNH"], ["Tháng 4 năm 2021"], ["STT", "Xã, thị trấn", "Số CA chính quy"],
             [1, "Xã Lộc Hòa", 5], [2, "Phường Lộc Hòa", 5], [3, "Lộc Hòa", 5]]
-    (sub,) = extract_workbook(_write(tmp_path / "nd.xlsx", rows, "Biểu 01")).submissions
+    (sub,) = extract_workbook(write_workbook(tmp_path / "nd.xlsx", rows, "Biểu 01")).submissions
     frame = sub.table.rows
     assert frame.resolve_problem[0] == "type_mismatch" and pd.isna(frame.unit_code[0])
     assert list(frame.unit_code[1:]) == ["13693", "13693"]
@@ -86,7 +89,7 @@ def test_a_type_word_that_contradicts_the_unit_is_not_guessed(tmp_path):
 def test_abbreviations_without_a_dot(tmp_path):
     rows = [["CÔNG AN THÀNH PHỐ HẢI PHÒNG"], ["Tháng 10 năm 2026"], ["STT", "Xã, phường, đặc khu", "Số CA chính quy"],
             [1, "ĐK Bạch Long Vĩ", 5], [2, "P Hải Dương", 5], [3, "X Nam Sách", 5]]
-    (sub,) = extract_workbook(_write(tmp_path / "hp.xlsx", rows, "Biểu 01")).submissions
+    (sub,) = extract_workbook(write_workbook(tmp_path / "hp.xlsx", rows, "Biểu 01")).submissions
     frame = sub.table.rows
     assert frame.unit_code[0] == "11948" and not pd.isna(frame.unit_code[1]) and not pd.isna(frame.unit_code[2])
 
@@ -94,12 +97,12 @@ def test_abbreviations_without_a_dot(tmp_path):
 def test_a_province_of_the_other_era_is_named_as_such(tmp_path):
     rows = [["CÔNG AN TỈNH NAM ĐỊNH"], ["Tháng 8 năm 2025"], ["STT", "Xã, phường, đặc khu", "Số CA chính quy"],
             [1, "Xã Hải Hậu", 5]]
-    rejection = extract_workbook(_write(tmp_path / "nd.xlsx", rows, "Biểu 01")).rejection
+    rejection = extract_workbook(write_workbook(tmp_path / "nd.xlsx", rows, "Biểu 01")).rejection
     assert rejection.code == "unknown_province" and "1 July 2025" in rejection.reason_en
 
 
 def test_no_district_level_commendations_after_the_merger(tmp_path):
     rows = [["CÔNG AN TỈNH BẮC NINH"], ["Tháng 9 năm 2025"], ["Cấp khen thưởng", "Tập thể", "Cá nhân"],
             ["Bộ Công an", 1, 2], ["Cấp huyện", 3, 4], ["Cấp xã", 5, 6]]
-    (sub,) = extract_workbook(_write(tmp_path / "bn.xlsx", rows, "Khen thưởng")).submissions
+    (sub,) = extract_workbook(write_workbook(tmp_path / "bn.xlsx", rows, "Khen thưởng")).submissions
     assert list(sub.table.rows.resolve_problem.fillna("")) == ["", "level_not_in_era", ""]

@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
+import pytest
 
 from etl.extract import extract_workbook
-from tests.extract.test_staffing_sheet import _write
+from tests.builders import write_workbook
+
+pytestmark = pytest.mark.unit
 
 TITLE = [["BỘ CÔNG AN"], ["CÔNG AN TỈNH HẢI DƯƠNG"], ["BÁO CÁO"],
          ["Tháng 4 năm 2021 (Số liệu tính đến ngày 23/4/2021)"]]
@@ -21,7 +24,7 @@ def test_security_sheet_blank_means_zero_and_columns_are_told_apart(tmp_path):
     rows = [*TITLE, header,
             [1, "Huyện Tứ Kỳ", "Xã Hưng Đạo", None, 12, "3", 2, None, 4, "1.500.000", None, 1, None, "+1 tin"],
             [None, "Tổng", None, None, 12, 3, 2, 0, 4, 1500000, 0, 1, 0]]
-    (sub,) = extract_workbook(_write(tmp_path / "antt.xlsx", rows, "Bieu 02")).submissions
+    (sub,) = extract_workbook(write_workbook(tmp_path / "antt.xlsx", rows, "Bieu 02")).submissions
     assert sub.sheet_code == "02" and sub.period_start == date(2021, 4, 1) and sub.period_end == date(2021, 4, 30)
     row = sub.table.rows.iloc[0]
     assert (row.tips_received, row.crime_reports, row.cases_clarified, row.subjects, row.admin_violation_cases,
@@ -39,7 +42,7 @@ def test_id_card_sheet_reads_target_merged_dates_and_districts(tmp_path):
             ["14-05-2021", "Kinh Môn", 900], [None, "Huyen Khong Co", 5],
             ["Tổng cộng", None, 3405]]
     merges = [(6, 0, 8, 0, "13/5/2021")]
-    (sub,) = extract_workbook(_write(tmp_path / "cccd.xlsx", rows, "Bieu 03", merges)).submissions
+    (sub,) = extract_workbook(write_workbook(tmp_path / "cccd.xlsx", rows, "Bieu 03", merges)).submissions
     assert sub.sheet_code == "03" and sub.target == (988_200, date(2021, 6, 30))
     assert (sub.period_start, sub.period_end, sub.admin_era) == (date(2021, 5, 13), date(2021, 5, 14), "pre2025")
     frame = sub.table.rows
@@ -54,7 +57,7 @@ def test_commendation_levels_are_canonical(tmp_path):
     rows = [*TITLE, ["STT", "Cấp khen thưởng", "Tập thể", "Cá nhân"],
             [1, "Bộ Công an", 2, 10], [2, "Chủ tịch UBND tỉnh", None, "5"], [3, "Giám đốc Công an tỉnh", 40, 120],
             [4, "UBND cấp huyện", 66, 115], [5, "Hội Phụ nữ", 1, 1], ["", "TỔNG SỐ", 109, 251]]
-    (sub,) = extract_workbook(_write(tmp_path / "kt.xlsx", rows, "Khen thuong")).submissions
+    (sub,) = extract_workbook(write_workbook(tmp_path / "kt.xlsx", rows, "Khen thuong")).submissions
     frame = sub.table.rows
     assert list(frame.level[:4]) == ["Bộ Công an", "UBND tỉnh", "Công an tỉnh", "Cấp huyện"]
     assert pd.isna(frame.level[4]) and frame.resolve_problem[4] == "unknown_level"

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from etl.reference import UnitResolver
+
+pytestmark = pytest.mark.unit
 
 
 def test_hai_duong_has_two_xa_hung_dao_told_apart_by_district():

@@ -3,33 +3,16 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pandas as pd
-import xlsxwriter
+import pytest
 
 from etl.extract import extract_workbook
+from tests.builders import write_workbook
+
+pytestmark = pytest.mark.unit
 
 
-def _write(path: Path, rows: list[list[object]], sheet: str = "Sheet1", merges=(), hidden_first: bool = False) -> Path:
-    book = xlsxwriter.Workbook(str(path))
-    if hidden_first:
-        other = book.add_worksheet("Ẩn")
-        other.write(0, 0, "STT")
-        other.hide()
-    page = book.add_worksheet(sheet)
-    for r, row in enumerate(rows):
-        for c, value in enumerate(row):
-            if isinstance(value, str) and value.startswith("=SUM"):
-                page.write_formula(r, c, value, None, 0)
-            elif isinstance(value, str):
-                page.write_string(r, c, value)  # text stays text, even '=5 người'
-            elif value is not None:
-                page.write(r, c, value)
-    for first_row, first_col, last_row, last_col, text in merges:
-        page.merge_range(first_row, first_col, last_row, last_col, text)
-    book.close()
-    return path
 
 
 def test_reordered_columns_separator_numbering_row_and_tong_so(tmp_path):
@@ -48,7 +31,7 @@ def test_reordered_columns_separator_numbering_row_and_tong_so(tmp_path):
         [None, "TỔNG SỐ", None, None, None, 15, 3, 4, None],
         [None, "Người lập biểu", None, None, None, None, None, None, None],
     ]
-    path = _write(tmp_path / "Hai Duong - bao cao 04.2021.xlsx", rows)
+    path = write_workbook(tmp_path / "Hai Duong - bao cao 04.2021.xlsx", rows)
     result = extract_workbook(path)
     assert result.rejection is None
     (sub,) = result.submissions
@@ -72,7 +55,7 @@ def test_total_that_does_not_add_up_is_reported(tmp_path):
         [1, "Huyện Tứ Kỳ", "Xã Hưng Đạo", 5],
         [None, "Tổng cộng", None, 9],
     ]
-    (sub,) = extract_workbook(_write(tmp_path / "x.xlsx", rows)).submissions
+    (sub,) = extract_workbook(write_workbook(tmp_path / "x.xlsx", rows)).submissions
     assert sub.reconciliation() == [("officers", 9.0, 5.0)]
     assert sub.as_of_date == date(2021, 4, 30)  # no as-of date written: the month's end
 
@@ -83,7 +66,7 @@ def test_two_row_merged_header_and_hidden_sheet(tmp_path):
             [1, "Huyện Tứ Kỳ", "Xã Hưng Đạo", "11086", 5, 1, 3]]
     merges = [(4, 0, 5, 0, "STT"), (4, 1, 5, 1, "Huyện, thị xã, thành phố"), (4, 2, 5, 2, "Xã, thị trấn"),
               (4, 3, 5, 3, "Mã ĐVHC"), (4, 4, 5, 4, "Số CA chính quy đã bố trí"), (4, 5, 4, 6, "Trong đó")]
-    result = extract_workbook(_write(tmp_path / "y.xlsx", rows, "Biểu 01", merges, hidden_first=True))
+    result = extract_workbook(write_workbook(tmp_path / "y.xlsx", rows, "Biểu 01", merges, hidden_first=True))
     (sub,) = result.submissions
     assert sub.sheet_name == "Biểu 01" and sub.header_row == 5
     row = sub.table.rows.iloc[0]
@@ -94,7 +77,7 @@ def test_report_of_the_2025_era_has_no_district_column(tmp_path):
     rows = [["CÔNG AN THÀNH PHỐ HẢI PHÒNG"], ["Tháng 10 năm 2026 (Số liệu tính đến ngày 15/10/2026)"],
             ["STT", "Xã, phường, đặc khu", "Số CA chính quy", "Trưởng CA", "Phó trưởng CA"],
             [1, "Đặc khu Bạch Long Vĩ", 7, 1, 2], [None, "Tổng cộng", 7, 1, 2]]
-    (sub,) = extract_workbook(_write(tmp_path / "hp.xlsx", rows)).submissions
+    (sub,) = extract_workbook(write_workbook(tmp_path / "hp.xlsx", rows)).submissions
     assert (sub.province_code, sub.admin_era) == ("31", "2025")
     assert list(sub.table.rows.unit_code) == ["11948"]
 
@@ -106,15 +89,16 @@ def test_files_rejected_whole_say_why(tmp_path):
     empty = tmp_path / "empty.xlsx"
     empty.write_bytes(b"")
     assert extract_workbook(empty).rejection.code == "unreadable"
-    other = _write(tmp_path / "other.xlsx", [["Danh sách cán bộ"], ["Họ tên", "Chức vụ"], ["A", "B"]])
+    other = write_workbook(tmp_path / "other.xlsx", [["Danh sách cán bộ"], ["Họ tên", "Chức vụ"], ["A", "B"]])
     assert extract_workbook(other).rejection.code == "no_sheet"
-    blank = _write(tmp_path / "blank.xlsx", [["CÔNG AN TỈNH HẢI DƯƠNG"], ["Tháng 4 năm 2021"],
+    blank = write_workbook(tmp_path / "blank.xlsx", [["CÔNG AN TỈNH HẢI DƯƠNG"], ["Tháng 4 năm 2021"],
                                              ["STT", "Xã, thị trấn", "Số CA chính quy"], [1, "Xã Hưng Đạo", None]])
     rejection = extract_workbook(blank).rejection
     assert rejection.code == "rejected" and "no figures" in rejection.reason_en
-    nowhere = _write(tmp_path / "bao_cao.xlsx", [["Tháng 4 năm 2021"], ["STT", "Xã, thị trấn", "Số CA chính quy"],
-                                                 [1, "Xã Hưng Đạo", 5]])
+    nowhere = write_workbook(tmp_path / "bao_cao.xlsx", [["Tháng 4 năm 2021"],
+                                                         ["STT", "Xã, thị trấn", "Số CA chính quy"],
+                                                         [1, "Xã Hưng Đạo", 5]])
     assert extract_workbook(nowhere).rejection.code == "unknown_province"
-    undated = _write(tmp_path / "hai_duong.xlsx", [["CÔNG AN TỈNH HẢI DƯƠNG"],
+    undated = write_workbook(tmp_path / "hai_duong.xlsx", [["CÔNG AN TỈNH HẢI DƯƠNG"],
                                                    ["STT", "Xã, thị trấn", "Số CA chính quy"], [1, "Xã Hưng Đạo", 5]])
     assert extract_workbook(undated).rejection.code == "unknown_period"

@@ -10,6 +10,8 @@ import pytest
 from etl.extract.values import parse_date, parse_number, raw_text
 from etl.names import accent_key, fold_key, split_prefix
 
+pytestmark = pytest.mark.unit
+
 
 @pytest.mark.parametrize(("cell", "number"), [
     (5, 5.0), (5.0, 5.0), ("5", 5.0), ("1.234", 1234.0), ("5,2", 5.2), ("1.234,5", 1234.5),

@@ -16,9 +16,11 @@ import duckdb
 import pytest
 
 from etl.config import Settings
-from etl.load import WarehouseError
+from etl.load.warehouse import WarehouseError
 from etl.pipeline import run_night
-from tests.conftest import make_settings
+from tests.builders import make_settings
+
+pytestmark = pytest.mark.e2e
 
 RELATIONS = ("dw.fact_commune_staffing", "dw.fact_security_activity", "dw.fact_id_card_applications",
              "dw.fact_id_card_target", "dw.fact_commendation", "mart.staffing_by_province", "mart.national_staffing",

@@ -10,6 +10,8 @@ import vietnamadminunits
 
 from etl import reference
 
+pytestmark = pytest.mark.unit
+
 DB = Path(vietnamadminunits.__file__).parent / "data" / "dataset.db"
 
 

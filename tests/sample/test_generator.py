@@ -22,6 +22,8 @@ from python_calamine import CalamineWorkbook
 from etl import reference
 from samples import ALL_KINDS, BROKEN_FILES, BROKEN_PASSWORD, DEPARTURES, FAULTS, generate_samples
 
+pytestmark = pytest.mark.unit
+
 EXPECTED_DEPARTURES = {
     "title_block", "two_row_header", "header_wording", "names_no_diacritics", "names_nfd",
     "names_prefix_abbrev", "names_no_prefix", "names_upper", "names_stray_spaces", "numbers_as_text",

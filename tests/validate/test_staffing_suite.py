@@ -18,15 +18,10 @@ import pandas as pd
 import pytest
 
 from etl import reference
-from etl.validate import (
-    RuleFailure,
-    SuiteError,
-    _commune_codes,
-    load_suite,
-    read_suite_spec,
-    split_by_severity,
-    validate_rows,
-)
+from etl.validate.derived import commune_codes
+from etl.validate.suite import RuleFailure, SuiteError, load_suite, read_suite_spec, validate_rows
+
+pytestmark = pytest.mark.unit
 
 REPO = Path(__file__).resolve().parents[2]
 PRE_AS_OF, NEW_AS_OF = date(2024, 12, 31), date(2025, 9, 30)
@@ -144,10 +139,11 @@ def test_failures_come_in_row_order(failures: list[RuleFailure]) -> None:
 
 
 def test_only_the_future_date_is_a_warning(failures: list[RuleFailure]) -> None:
-    quarantined, errors, warnings = split_by_severity(failures)
+    warnings = [f for f in failures if f.severity == "warning"]
+    errors = [f for f in failures if f.severity == "error"]
     assert [(w.row_index, w.rule) for w in warnings] == [(13, "staffed_date_after_report")]
-    assert quarantined == {3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14, 17, 19, 20, 21, 22, 23}
-    assert all(e.severity == "error" for e in errors) and len(errors) == len(EXPECTED) - 1
+    assert {e.row_index for e in errors} == {3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14, 17, 19, 20, 21, 22, 23}
+    assert len(errors) == len(EXPECTED) - 1 and len(errors) + len(warnings) == len(failures)
 
 
 def test_values_are_the_cells_as_written(failures: list[RuleFailure]) -> None:
@@ -199,7 +195,7 @@ def test_suite_file_is_complete() -> None:
     (known,) = [e["kwargs"] for e in spec["expectations"] if e["meta"]["rule"] == "unit_unknown_for_era"]
     # The ~13,000 codes are checked in Python (a derived column), not carried in the suite.
     assert known == {"column": "unit_known_for_era", "value_set": [True]}
-    codes = set(_commune_codes())
+    codes = commune_codes()
     assert "pre2025:" + PRE_CODES[0] in codes and "2025:" + NEW_ONLY_CODE in codes
     assert "pre2025:" + NEW_ONLY_CODE not in codes
 
@@ -218,13 +214,11 @@ def test_bad_suite_files_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyP
     kwargs = {"column": "officers"}
     _write_suite(tmp_path, "sev", [{"type": "expect_column_values_to_not_be_null", "kwargs": kwargs,
                                     "meta": _meta("a", severity="fatal")}])
-    _write_suite(tmp_path, "ref", [{"type": "expect_column_values_to_be_in_set",
-                                    "kwargs": {"column": "x", "value_set": {"$ref": "nope"}}, "meta": _meta("a")}])
     _write_suite(tmp_path, "nomsg", [{"type": "expect_column_values_to_not_be_null", "kwargs": kwargs,
                                       "meta": {"rule": "a", "severity": "error", "column": "officers"}}])
     _write_suite(tmp_path, "typo", [{"type": "expect_column_values_to_be_nul", "kwargs": kwargs,
                                      "meta": _meta("a")}])
-    for name, problem in (("sev", "severity"), ("ref", "unknown reference"), ("nomsg", "message_vi"),
+    for name, problem in (("sev", "severity"), ("nomsg", "message_vi"),
                           ("missing", "does not exist")):
         with pytest.raises(SuiteError, match=problem):
             read_suite_spec(name)
@@ -253,20 +247,12 @@ def test_plain_validation_and_broken_rules(tmp_path: Path, monkeypatch: pytest.M
 def test_empty_frame_and_module_import_skip_gx() -> None:
     code = (
         "import sys, pandas as pd\n"
-        "from etl.validate import validate_rows\n"
+        "from etl.validate import validate_rows, validate_stage\n"
         "assert 'great_expectations' not in sys.modules, 'imported by the module'\n"
         "assert validate_rows('commune_staffing', pd.DataFrame()) == []\n"
         "assert 'great_expectations' not in sys.modules, 'imported for an empty frame'\n"
     )
     subprocess.run([sys.executable, "-c", code], cwd=REPO, check=True, timeout=120)
-
-
-def test_split_by_severity_on_hand_made_failures() -> None:
-    err = RuleFailure(1, "officers", "", "officers_missing", "error", "", "")
-    err2 = RuleFailure(1, "chiefs", "2", "chiefs_not_0_or_1", "error", "", "")
-    warn = RuleFailure(2, "staffed_date", "x", "staffed_date_after_report", "warning", "", "")
-    assert split_by_severity([err, warn, err2]) == ({1}, [err, err2], [warn])
-    assert split_by_severity([]) == (set(), [], [])
 
 
 def test_failures_of_one_row_follow_the_suite_order(failures: list[RuleFailure]) -> None:

@@ -1,0 +1,80 @@
+"""What tests build: small workbooks cell by cell, settings under a temporary folder, arrival
+times, and queries on a warehouse file. One module, imported by every test that needs them."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import xlsxwriter
+
+from etl.clock import VIETNAM
+from etl.config import Settings
+
+
+def write_workbook(path: Path, rows: list[list[object]], sheet: str = "Sheet1",
+                   merges: Iterable[tuple[int, int, int, int, str]] = (), hidden_first: bool = False) -> Path:
+    """An .xlsx with one sheet holding ``rows`` (cell by cell; "=SUM(...)" strings as formulas, other
+    text as text) and ``merges`` (first row, first column, last row, last column, text); with
+    ``hidden_first`` a hidden sheet comes before it."""
+    book = xlsxwriter.Workbook(str(path))
+    if hidden_first:
+        other = book.add_worksheet("Ẩn")
+        other.write(0, 0, "STT")
+        other.hide()
+    page = book.add_worksheet(sheet)
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if isinstance(value, str) and value.startswith("=SUM"):
+                page.write_formula(r, c, value, None, 0)
+            elif isinstance(value, str):
+                page.write_string(r, c, value)  # text stays text, even '=5 người'
+            elif value is not None:
+                page.write(r, c, value)
+    for first_row, first_col, last_row, last_col, text in merges:
+        page.merge_range(first_row, first_col, last_row, last_col, text)
+    book.close()
+    return path
+
+
+def arrive(path: Path, *when: int) -> Path:
+    """Set a file's arrival (its modification time) to ``datetime(*when)`` in Vietnam time."""
+    stamp = datetime(*when, tzinfo=VIETNAM).timestamp()  # type: ignore[misc]
+    os.utime(path, (stamp, stamp))
+    return path
+
+
+def make_settings(root: Path) -> Settings:
+    """Settings with everything under ``root``: landing/ and var/ (warehouse, published copy, staging)."""
+    var = root / "var"
+    return Settings(warehouse=var / "warehouse.duckdb", landing=root / "landing",
+                    published=var / "published" / "warehouse.duckdb", var=var)
+
+
+def query(warehouse: Path, sql: str) -> list[tuple]:
+    """A query's rows on a warehouse file, opened read-only."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def query_frame(warehouse: Path, sql: str) -> pd.DataFrame:
+    """A query's rows as Python objects (datetime.date, None), not pandas types."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        result = con.execute(sql)
+        return pd.DataFrame(result.fetchall(), columns=[d[0] for d in result.description], dtype=object)
+    finally:
+        con.close()
+
+
+def checksum(warehouse: Path, relation: str) -> str:
+    """A digest of every row of a table or view, in a fixed order."""
+    return hashlib.sha256(repr(query(warehouse, f"select * from {relation} order by all")).encode()).hexdigest()
