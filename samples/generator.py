@@ -74,7 +74,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +83,7 @@ import xlwt  # type: ignore[import-untyped]
 from xlsxwriter.utility import xl_col_to_name
 
 from etl import reference
+from etl.clock import VIETNAM
 
 ALL_KINDS = ("monthly_2021", "id_card_2021", "monthly_2026")
 MONTHLY_2021, ID_CARD_2021, MONTHLY_2026 = ALL_KINDS
@@ -98,7 +99,6 @@ SHEET_02 = "Biểu 02 - Tình hình ANTT"
 SHEET_03 = "Biểu 03 - Thu nhận hồ sơ CCCD"
 SHEET_04 = "Biểu 04 - Khen thưởng"
 SHEET_NAME = SHEET_01
-VN_TZ = timezone(timedelta(hours=7))  # Asia/Ho_Chi_Minh has had no DST since 1975: a fixed offset is exact.
 
 # The CCCD campaign: daily counts from 1/4 to 30/6/2021, sent in half-month workbooks.
 CAMPAIGN_START = date(2021, 4, 1)
@@ -203,8 +203,8 @@ FAULTS = (
     "late",            # the file arrived after the reporting deadline (12/5/2021)
     "correction",      # a second file resent for the same province and period, with corrected figures
 )
-LATE_ARRIVAL = datetime(2021, 5, 12, 14, 0, tzinfo=VN_TZ)  # 12/5/2021 14:00
-CORRECTION_ARRIVAL = datetime(2021, 4, 28, 10, 0, tzinfo=VN_TZ)  # 28/4/2021 10:00
+LATE_ARRIVAL = datetime(2021, 5, 12, 14, 0, tzinfo=VIETNAM)  # 12/5/2021 14:00
+CORRECTION_ARRIVAL = datetime(2021, 4, 28, 10, 0, tzinfo=VIETNAM)  # 28/4/2021 10:00
 _CORRECTION_SUFFIXES = (" (gui lai)", "_sua")
 TOTAL_WORDS = {"total_tong": "Tổng", "total_cong": "Cộng", "total_tong_so": "TỔNG SỐ"}
 
@@ -1277,7 +1277,7 @@ def _needs_codes(written: list[tuple[str | None, str]]) -> bool:
 def _arrival(day: date, rng: random.Random) -> datetime:
     """A plausible arrival moment: the afternoon office hours of ``day`` (13:30 to 16:59)."""
     minute = rng.randint(13 * 60 + 30, 16 * 60 + 59)
-    return datetime(day.year, day.month, day.day, minute // 60, minute % 60, rng.randint(0, 59), tzinfo=VN_TZ)
+    return datetime(day.year, day.month, day.day, minute // 60, minute % 60, rng.randint(0, 59), tzinfo=VIETNAM)
 
 
 def _province_words(province: _Province) -> tuple[str, list[str], str]:
