@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from samples.books import Book
+from samples.books import XlsxBook
 from samples.kinds import AS_OF, ERA, HAI_DUONG, MONTHLY_2021, PERIOD, REPORT_TITLE
 from samples.monthly import MONTHLY, MonthlyBook
 from samples.plan import arrival_time, make_plan, province_words
@@ -105,8 +105,7 @@ def _write_blank(province: Province, district_info: dict[str, District], path: P
         (plan.style.unit(*district_info[c.district_code or ""], spaces=False),
          plan.style.unit(c.name, c.base_name, c.unit_type, spaces=False)) for c in province.communes]
     book_plan = MonthlyBook(spec, plan, district_info, written, plan.has_codes, rng)
-    book = Book(path, "xlsx", created, REPORT_TITLE[spec.kind].capitalize(),
-                f"Công an {province.unit_type} {province.short_name}")
+    book = XlsxBook(path, created, REPORT_TITLE[spec.kind].capitalize(), province.police_office)
     handles = []
     for code in plan.order:
         table = book_plan.table(code, record=False)

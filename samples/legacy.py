@@ -4,11 +4,13 @@ chart_sheet."""
 
 from __future__ import annotations
 
-from datetime import date
-from typing import TYPE_CHECKING, Any
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
 
-if TYPE_CHECKING:
-    from samples.books import Book
+import xlwt  # type: ignore[import-untyped]
+
+from samples.books import Book, Sheet
 
 
 class XlsSheet:
@@ -43,3 +45,34 @@ class XlsSheet:
 
     def hide(self) -> None:
         self.sheet.visibility = 1
+
+
+class XlsBook(Book):
+    """An .xls (Excel 97-2003) workbook, written with xlwt."""
+
+    fmt = "xls"
+
+    def __init__(self, path: Path, created: datetime, title: str, author: str) -> None:
+        super().__init__(path)  # xlwt writes no creation time, title or author
+        self.xls = xlwt.Workbook(encoding="utf-8")
+        borders = "borders: left thin, right thin, top thin, bottom thin"
+        self.formats = {
+            "plain": xlwt.easyxf(""),
+            "bold": xlwt.easyxf("font: bold on"),
+            "title": xlwt.easyxf("font: bold on; align: horiz center"),
+            "header": xlwt.easyxf(f"font: bold on; {borders}; align: horiz center, vert center, wrap on"),
+            "cell": xlwt.easyxf(borders),
+            "date": xlwt.easyxf(borders, num_format_str="dd/mm/yyyy"),
+            "total": xlwt.easyxf(f"font: bold on; {borders}"),
+        }
+
+    def _add_sheet(self, name: str) -> Sheet:
+        return XlsSheet(self, self.xls.add_sheet(name, cell_overwrite_ok=True))
+
+    def close(self, active: Sheet) -> None:
+        """Save, with ``active`` the selected and active sheet."""
+        index = self.sheets.index(active)
+        for i, handle in enumerate(self.sheets):
+            handle.sheet.set_selected(i == index)
+        self.xls.active_sheet = index
+        self.xls.save(str(self.path))

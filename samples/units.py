@@ -45,6 +45,11 @@ class Province:
         return f"CÔNG AN {self.unit_type.upper()} {self.short_name.upper()}"
 
     @property
+    def police_office(self) -> str:
+        """'Công an tỉnh Hải Dương': a workbook's author, a notes sheet's contact."""
+        return f"Công an {self.unit_type} {self.short_name}"
+
+    @property
     def full_name(self) -> str:
         return f"{self.unit_type.capitalize()} {self.short_name}"
 

@@ -8,14 +8,15 @@ from __future__ import annotations
 import os
 import random
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from samples.books import Book, Sheet
+from samples.books import Book, Sheet, XlsxBook
 from samples.faults import FAULTS, Tweak, apply_edits
 from samples.figures import IdCard, campaign_days
 from samples.kinds import ERA, HALF_MONTHS, ID_CARD_2021, ID_CARD_DEADLINE, REPORT_TITLE, UNIT_LINE
+from samples.legacy import XlsBook
 from samples.monthly import Monthly, MonthlyBook
 from samples.plan import Plan, arrival_time, id_card_file_name, monthly_file_name
 from samples.spelling import dmy, name_key, stray_spaces, vn_int
@@ -34,6 +35,12 @@ from samples.tables import (
 )
 from samples.truth import workbook_entry
 from samples.units import District
+
+
+def _open_book(path: Path, plan: Plan, created: datetime, title: str) -> Book:
+    """A workbook in the plan's format: .xlsx (xlsxwriter) or .xls (xlwt); its author the province's police."""
+    backend = XlsBook if plan.fmt == "xls" else XlsxBook
+    return backend(path, created, title, plan.province.police_office)
 
 
 def _needs_codes(written: list[tuple[str | None, str]]) -> bool:
@@ -60,7 +67,7 @@ def _write_lines(book: Book, name: str, lines: Sequence[Sequence[str]], hidden: 
 
 def _notes_lines(plan: Plan, extra_name: str, as_of: str) -> list[list[str]]:
     formula_like = "formula_like_text" in plan.departures
-    place = f"Công an {plan.province.unit_type} {plan.province.short_name}"
+    place = plan.province.police_office
     if extra_name == "Hướng dẫn":
         bullet = "+" if formula_like else "-"
         if plan.kind == ID_CARD_2021:
@@ -110,8 +117,7 @@ def write_monthly(spec: Monthly, plan: Plan, out_dir: Path, district_info: dict[
         stem, ext = file_name.rsplit(".", 1)
         file_name = f"{stem}{tweak.suffix}.{ext}"
     path = out_dir / file_name
-    book = Book(path, plan.fmt, created,
-                REPORT_TITLE[spec.kind].capitalize(), f"Công an {province.unit_type} {province.short_name}")
+    book = _open_book(path, plan, created, REPORT_TITLE[spec.kind].capitalize())
 
     # The sheets in workbook order: data sheets, an extra sheet before or after, hidden ones anywhere.
     slots: list[tuple[str, str]] = [("data", code) for code in plan.order]
@@ -155,6 +161,7 @@ def write_monthly(spec: Monthly, plan: Plan, out_dir: Path, district_info: dict[
                 write_table(book, copy, deps, hidden=True)
                 hidden_truth[-1]["copy_of"] = code
     if chart_sheet is not None:
+        assert isinstance(book, XlsxBook)  # xls_format excludes chart_sheet
         _chart(book, chart_sheet, sheets["01"], spec)
     book.close(data_handles[0])
     stamp = arrival.timestamp()
@@ -167,7 +174,7 @@ def write_monthly(spec: Monthly, plan: Plan, out_dir: Path, district_info: dict[
     return entry
 
 
-def _chart(book: Book, chart_sheet: Any, sheet: dict[str, Any], spec: Monthly) -> None:
+def _chart(book: XlsxBook, chart_sheet: Any, sheet: dict[str, Any], spec: Monthly) -> None:
     """chart_sheet: a column chart of sheet 01's officers per unit (the rows from the first data
     row to the one above the total, subtotals included, as a clerk selects them)."""
     name, first, last = sheet["sheet_name"], sheet["first_data_row"], sheet["total_row"] - 1
@@ -235,8 +242,8 @@ def write_id_card(plan: Plan, card: IdCard, half: int, district_names: list[str]
     arrival = arrival_time(last + timedelta(days=1), rng)
     file_name = id_card_file_name(plan, first, last)
     path = out_dir / file_name
-    book = Book(path, plan.fmt, arrival - timedelta(minutes=rng.randint(20, 600)),
-                "Báo cáo tiến độ thu nhận hồ sơ CCCD", f"Công an {province.unit_type} {province.short_name}")
+    book = _open_book(path, plan, arrival - timedelta(minutes=rng.randint(20, 600)),
+                      "Báo cáo tiến độ thu nhận hồ sơ CCCD")
     slots: list[tuple[str, str]] = [("data", "03")]
     for name, content, position in plan.hidden:
         slots.insert(min(position, len(slots)), ("hidden", f"{name}|{content}"))
