@@ -23,11 +23,11 @@ from typing import Any
 from etl import reference
 from etl.clock import VIETNAM
 from samples.figures import OFFICER_WEIGHTS, commune_activity
-from samples.kinds import AS_OF, ERA, HAI_DUONG, MONTHLY_2021
+from samples.kinds import ACTIVITY_KEYS, AS_OF, ERA, HAI_DUONG, MONTHLY_2021
 from samples.monthly import MonthlyBook
 from samples.plan import Plan
 from samples.spelling import name_key, no_diacritics, vn_int
-from samples.tables import Sum, Table, Value, figure_value
+from samples.tables import Row, Sum, Table, Value, date_value, figure_value
 from samples.units import Province
 
 # Seeded faults (monthly workbooks only); truth.json lists those of each workbook under "faults".
@@ -219,6 +219,34 @@ def _shift_sums(table: Table, position: int, deltas: dict[str, int]) -> None:
         covered = True
 
 
+def _unknown_row(book: MonthlyBook, code: str, edit: Edit, rng: random.Random) -> tuple[Row, dict[str, int]]:
+    """The row of a commune the province has no unit of, written after row ``edit.index`` in
+    its district and the workbook's spelling; the row and the figures it adds to the sums."""
+    plan, row = book.plan, edit.row
+    district = book.written[edit.index][0]
+    name = plan.style.unit(row["name"], row["base_name"], row["unit_type"], spaces=False)
+    cells: dict[str, Value] = {"stt": 0}
+    if book.spec.districts:
+        cells["district"] = district
+    cells.update({"name": name, "code": None})
+    keys: tuple[str, ...]
+    if code == "01":
+        keys = ("officers", "chiefs", "deputies")
+        cells.update({key: figure_value(row[key], plan) for key in keys})
+        cells["date"] = date_value(row["staffed"], plan, rng)
+        truth = {"unit_code": None, **{key: row[key] for key in keys},
+                 "staffed_date": row["staffed"].isoformat() if row["staffed"] else None,
+                 "row": -1, "district": district, "name": name}
+    else:
+        keys = ACTIVITY_KEYS
+        for key in keys:
+            cells[key] = figure_value(row[key], plan, blank_zero=rng.random() < plan.blank_rate)
+        truth = {"row": -1, "unit_code": None, "district": district, "name": name, **{k: row[k] for k in keys}}
+    cells["note"] = None
+    truth.update(expect="quarantine", rule=edit.rule)
+    return Row("data", cells, truth), {key: row[key] for key in keys}
+
+
 def apply_edits(table: Table, edits: list[Edit], book: MonthlyBook, rng: random.Random) -> dict[str, Any]:
     """Apply one data sheet's edits to its table: cells, truth rows and every sum covering them,
     as a clerk's formulas would (the stated total of a 'total' edit excepted); the sheet's extra
@@ -245,7 +273,7 @@ def apply_edits(table: Table, edits: list[Edit], book: MonthlyBook, rng: random.
         _shift_sums(table, at[edit.index], {edit.column: edit.value - old})
     inserts = sorted((e for e in edits if e.what == "insert"), key=lambda e: -e.index)
     for edit in inserts:
-        row, figures = book.extra_row(table.code, edit, rng)
+        row, figures = _unknown_row(book, table.code, edit, rng)
         table.rows.insert(at[edit.index] + 1, row)
         _shift_sums(table, at[edit.index] + 1, figures)
     if inserts:  # the clerk numbered the rows again

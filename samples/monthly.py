@@ -9,7 +9,7 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from etl import reference
 from samples.kinds import (
@@ -40,10 +40,6 @@ from samples.tables import (
     title_rows,
 )
 from samples.units import District
-
-if TYPE_CHECKING:
-    from samples.faults import Edit
-
 
 LEVELS_2021 = ("Bộ Công an", "UBND tỉnh", "Công an tỉnh", "Cấp huyện")
 LEVELS_2026 = ("Bộ Công an", "UBND tỉnh", "Công an tỉnh", "Cấp xã")
@@ -354,33 +350,6 @@ class MonthlyBook:
         if rng:
             figures4 = [(c + rng.randint(0, 3), i + rng.randint(1, 5)) for c, i in figures4]
         return figures4
-
-    def extra_row(self, code: str, edit: Edit, rng: random.Random) -> tuple[Row, dict[str, int]]:
-        """The row of a commune the province has no unit of, written after row ``edit.index`` in
-        its district and the workbook's spelling; the row and the figures it adds to the sums."""
-        plan, row = self.plan, edit.row
-        district = self.written[edit.index][0]
-        name = plan.style.unit(row["name"], row["base_name"], row["unit_type"], spaces=False)
-        cells: dict[str, Value] = {"stt": 0}
-        if self.spec.districts:
-            cells["district"] = district
-        cells.update({"name": name, "code": None})
-        keys: tuple[str, ...]
-        if code == "01":
-            keys = ("officers", "chiefs", "deputies")
-            cells.update({key: figure_value(row[key], plan) for key in keys})
-            cells["date"] = date_value(row["staffed"], plan, rng)
-            truth = {"unit_code": None, **{key: row[key] for key in keys},
-                     "staffed_date": row["staffed"].isoformat() if row["staffed"] else None,
-                     "row": -1, "district": district, "name": name}
-        else:
-            keys = ACTIVITY_KEYS
-            for key in keys:
-                cells[key] = figure_value(row[key], plan, blank_zero=rng.random() < plan.blank_rate)
-            truth = {"row": -1, "unit_code": None, "district": district, "name": name, **{k: row[k] for k in keys}}
-        cells["note"] = None
-        truth.update(expect="quarantine", rule=edit.rule)
-        return Row("data", cells, truth), {key: row[key] for key in keys}
 
     def table(self, code: str, record: bool, rng: random.Random | None = None, month_back: int = 0) -> Table:
         if code == "01":
