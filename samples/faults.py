@@ -23,8 +23,8 @@ from typing import Any
 from etl import reference
 from etl.clock import VIETNAM
 from samples.figures import OFFICER_WEIGHTS, commune_activity
-from samples.kinds import ACTIVITY_KEYS, AS_OF, ERA, HAI_DUONG, MONTHLY_2021
-from samples.monthly import MonthlyBook
+from samples.kinds import ACTIVITY_KEYS, AS_OF, ERA, HAI_DUONG, MONTHLY_2021, STAFFING_KEYS
+from samples.monthly import MonthlyBook, activity_truth, staffing_truth
 from samples.plan import Plan
 from samples.spelling import name_key, no_diacritics, vn_int
 from samples.tables import Row, Sum, Table, Value, date_value, figure_value
@@ -225,23 +225,18 @@ def _unknown_row(book: MonthlyBook, code: str, edit: Edit, rng: random.Random) -
     plan, row = book.plan, edit.row
     district = book.written[edit.index][0]
     name = plan.style.unit(row["name"], row["base_name"], row["unit_type"], spaces=False)
-    cells: dict[str, Value] = {"stt": 0}
-    if book.spec.districts:
-        cells["district"] = district
-    cells.update({"name": name, "code": None})
+    cells = book.unit_cells(0, district, name, None)
     keys: tuple[str, ...]
     if code == "01":
-        keys = ("officers", "chiefs", "deputies")
+        keys = STAFFING_KEYS
         cells.update({key: figure_value(row[key], plan) for key in keys})
         cells["date"] = date_value(row["staffed"], plan, rng)
-        truth = {"unit_code": None, **{key: row[key] for key in keys},
-                 "staffed_date": row["staffed"].isoformat() if row["staffed"] else None,
-                 "row": -1, "district": district, "name": name}
+        truth = staffing_truth(None, {key: row[key] for key in keys}, row["staffed"], district, name)
     else:
         keys = ACTIVITY_KEYS
         for key in keys:
             cells[key] = figure_value(row[key], plan, blank_zero=rng.random() < plan.blank_rate)
-        truth = {"row": -1, "unit_code": None, "district": district, "name": name, **{k: row[k] for k in keys}}
+        truth = activity_truth(None, district, name, {key: row[key] for key in keys})
     cells["note"] = None
     truth.update(expect="quarantine", rule=edit.rule)
     return Row("data", cells, truth), {key: row[key] for key in keys}

@@ -40,6 +40,7 @@ HALF_MONTHS = (
     (date(2021, 6, 1), date(2021, 6, 15)), (date(2021, 6, 16), date(2021, 6, 30)),
 )
 
+STAFFING_KEYS = ("officers", "chiefs", "deputies")  # sheet 01's figures
 ACTIVITY_KEYS = (  # sheet 02's figures
     "tips_received", "crime_reports", "cases_clarified", "subjects", "admin_violation_cases", "fines_vnd",
     "education_dossiers", "rehab_dossiers", "reform_school_dossiers",

@@ -22,6 +22,7 @@ from samples.kinds import (
     PERIOD,
     PERIOD_2026,
     REPORT_TITLE,
+    STAFFING_KEYS,
     UNIT_LINE,
 )
 from samples.plan import Plan
@@ -45,7 +46,19 @@ LEVELS_2021 = ("Bộ Công an", "UBND tỉnh", "Công an tỉnh", "Cấp huyện
 LEVELS_2026 = ("Bộ Công an", "UBND tỉnh", "Công an tỉnh", "Cấp xã")
 _FORMULA_NOTES = ("=5 đồng chí", "+01 đ/c tăng cường", "=> Chuyển Cơ quan CSĐT", "+2 tin so với tháng trước",
                   "=3 vụ đã khởi tố")
-_Unit = tuple["Row", str | None, dict[str, Any]]  # a data row, its district code, its figures
+_Unit = tuple[Row, str | None, dict[str, Any]]  # a data row, its district code, its figures
+
+
+def staffing_truth(unit_code: str | None, figures: dict[str, int], staffed: date | None, district: str | None,
+                   name: str) -> dict[str, Any]:
+    """The truth entry of a sheet 01 row (its ``row`` set once it is written)."""
+    return {"unit_code": unit_code, **figures, "staffed_date": staffed.isoformat() if staffed else None,
+            "row": -1, "district": district, "name": name}
+
+
+def activity_truth(unit_code: str | None, district: str | None, name: str, figures: dict[str, int]) -> dict[str, Any]:
+    """The truth entry of a sheet 02 row (its ``row`` set once it is written)."""
+    return {"row": -1, "unit_code": unit_code, "district": district, "name": name, **figures}
 
 
 @dataclass(frozen=True)
@@ -100,24 +113,27 @@ class MonthlyBook:
         cols += [Col("name", fold(self.spec.unit_header), width=24), Col("code", fold("Mã ĐVHC"), width=10)]
         return cols
 
-    def ident_cells(self, i: int) -> dict[str, Value]:
-        commune = self.plan.province.communes[i]
-        district, name = self.written[i]
-        cells: dict[str, Value] = {"stt": i + 1}
+    def unit_cells(self, stt: int, district: str | None, name: str, code: str | None) -> dict[str, Value]:
+        """The unit columns of a row of sheet 01 or 02; ``code`` None where the workbook has no codes."""
+        cells: dict[str, Value] = {"stt": stt}
         if self.spec.districts:
             cells["district"] = district
         cells["name"] = name
-        cells["code"] = commune.unit_code if self.has_codes else None  # text: keeps the leading zeros
+        cells["code"] = code  # text: keeps the leading zeros
         return cells
 
+    def ident_cells(self, i: int) -> dict[str, Value]:
+        """The unit columns of commune ``i``'s row, as the workbook writes them."""
+        commune = self.plan.province.communes[i]
+        return self.unit_cells(i + 1, *self.written[i], commune.unit_code if self.has_codes else None)
+
     def sum_row(self, kind: str, label: str, columns: list[Col], sums: dict[str, int]) -> Row:
-        label_key = "district" if self.spec.districts else "name"
         cells: dict[str, Value] = {}
         for col in columns:
             if col.key is None:
                 continue
             cells[col.key] = Sum(sums[col.key]) if col.key in sums else None
-        cells[label_key] = label
+        cells[self.label_key] = label
         return Row(kind, cells)
 
     def rows_with_sums(self, columns: list[Col], units: list[_Unit], keys: Sequence[str]) -> list[Row]:
@@ -152,24 +168,20 @@ class MonthlyBook:
         keyed = [(c.district_code or "", c.unit_code, unit) for c, unit in zip(communes, units, strict=True)]
         for phuong, (district, name) in zip(plan.phuong, self.phuong_written, strict=True):
             unit = phuong.unit
-            cells: dict[str, Value] = {"stt": 0}
-            if self.spec.districts:
-                cells["district"] = district
-            cells.update({"name": name, "code": unit.unit_code if self.has_codes else None})
+            cells = self.unit_cells(0, district, name, unit.unit_code if self.has_codes else None)
             figs: dict[str, Any]
             if code == "01":
                 figs = {"officers": unit.officers, "chiefs": unit.chiefs, "deputies": unit.deputies}
                 cells.update({key: figure_value(value, plan) for key, value in figs.items()})
                 cells.update({"date": None, "note": unit.note or None})
-                truth = {"unit_code": unit.unit_code, **figs, "staffed_date": None, "row": -1, "district": district,
-                         "name": name, "in_scope": False}
+                truth = staffing_truth(unit.unit_code, figs, None, district, name)
             else:
                 figs = dict(unit.activity)
                 cells.update({key: figure_value(figs[key], plan, blank_zero=key in phuong.blank)
                               for key in ACTIVITY_KEYS})
                 cells["note"] = unit.note02 or None
-                truth = {"row": -1, "unit_code": unit.unit_code, "district": district, "name": name, **figs,
-                         "in_scope": False}
+                truth = activity_truth(unit.unit_code, district, name, figs)
+            truth["in_scope"] = False
             row = Row("data", cells, truth if record else None, phuong=True)
             keyed.append((unit.district_code or "", unit.unit_code, (row, unit.district_code, figs)))
         keyed.sort(key=lambda item: item[:2])
@@ -229,17 +241,12 @@ class MonthlyBook:
             cells["note"] = formula_notes.get(i, self.plain_note(fig["note"])) or None
             truth = None
             if record:
-                truth = {
-                    "unit_code": commune.unit_code, "officers": fig["officers"], "chiefs": fig["chiefs"],
-                    "deputies": fig["deputies"],
-                    "staffed_date": fig["staffed"].isoformat() if fig["staffed"] else None,
-                    "row": -1, "district": self.written[i][0], "name": self.written[i][1],
-                }
+                truth = staffing_truth(commune.unit_code, {key: fig[key] for key in STAFFING_KEYS}, fig["staffed"],
+                                       *self.written[i])
             data.append(Row("data", cells, truth))
-        keys = ("officers", "chiefs", "deputies")
         units = self.with_phuong("01", data, figures, record)
         return Table("01", plan.sheet_names["01"], self.title("01", len(cols) - 1, month_back), cols,
-                     self.rows_with_sums(cols, units, keys), self.label_key, two_row)
+                     self.rows_with_sums(cols, units, STAFFING_KEYS), self.label_key, two_row)
 
     @property
     def label_key(self) -> str:
@@ -285,8 +292,7 @@ class MonthlyBook:
             cells["note"] = formula_notes.get(i, self.plain_note(fig["note"])) or None
             truth = None
             if record:
-                truth = {"row": -1, "unit_code": commune.unit_code, "district": self.written[i][0],
-                         "name": self.written[i][1], **{k: fig[k] for k in ACTIVITY_KEYS}}
+                truth = activity_truth(commune.unit_code, *self.written[i], {key: fig[key] for key in ACTIVITY_KEYS})
             data.append(Row("data", cells, truth))
         units = self.with_phuong("02", data, figures, record)
         return Table("02", plan.sheet_names["02"], self.title("02", len(cols) - 1, month_back), cols,
