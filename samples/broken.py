@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 import random
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -21,7 +20,7 @@ from typing import Any
 from samples.books import XlsxBook
 from samples.kinds import AS_OF, ERA, HAI_DUONG, MONTHLY_2021, PERIOD, REPORT_TITLE
 from samples.monthly import MONTHLY, MonthlyBook
-from samples.plan import arrival_time, make_plan, province_words
+from samples.plan import arrival_time, make_plan, province_words, stamp_arrival
 from samples.spelling import no_diacritics
 from samples.tables import Sum, write_table
 from samples.units import District, Province
@@ -154,8 +153,7 @@ def write_broken(entries: list[dict[str, Any]], provinces: list[Province], distr
                                  random.Random(rng.getrandbits(64)))
         else:
             path.write_bytes(data)
-        stamp = arrival.timestamp()
-        os.utime(path, (stamp, stamp))
+        stamp_arrival(path, arrival)
         entry: dict[str, Any] = {
             "file": file_name, "kind": MONTHLY_2021, "era": ERA, "province_code": province.code,
             "province_name": province.full_name, "period": f"{PERIOD[0]:04d}-{PERIOD[1]:02d}",

@@ -6,11 +6,13 @@ moment (afternoon office hours, Vietnam time)."""
 
 from __future__ import annotations
 
+import os
 import random
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from etl import reference
@@ -227,6 +229,12 @@ def arrival_time(day: date, rng: random.Random) -> datetime:
     """A plausible arrival moment: the afternoon office hours of ``day`` (13:30 to 16:59)."""
     minute = rng.randint(13 * 60 + 30, 16 * 60 + 59)
     return datetime(day.year, day.month, day.day, minute // 60, minute % 60, rng.randint(0, 59), tzinfo=VIETNAM)
+
+
+def stamp_arrival(path: Path, arrival: datetime) -> None:
+    """Set a written file's modification time to its arrival moment."""
+    stamp = arrival.timestamp()
+    os.utime(path, (stamp, stamp))
 
 
 def province_words(province: Province) -> tuple[str, list[str], str]:

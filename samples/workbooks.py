@@ -5,9 +5,8 @@ simulated arrival; each returns its truth entry."""
 
 from __future__ import annotations
 
-import os
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ from samples.figures import IdCard, campaign_days
 from samples.kinds import ERA, HALF_MONTHS, ID_CARD_2021, ID_CARD_DEADLINE, REPORT_TITLE, UNIT_LINE
 from samples.legacy import XlsBook
 from samples.monthly import Monthly, MonthlyBook
-from samples.plan import Plan, arrival_time, id_card_file_name, monthly_file_name
+from samples.plan import Plan, arrival_time, id_card_file_name, monthly_file_name, stamp_arrival
 from samples.spelling import dmy, name_key, stray_spaces, vn_int
 from samples.tables import (
     VALUE_NOTES,
@@ -84,6 +83,34 @@ def _notes_lines(plan: Plan, extra_name: str, as_of: str) -> list[list[str]]:
     return lines
 
 
+def _slots(plan: Plan) -> list[tuple[str, str, str]]:
+    """The sheets in workbook order, as (what, code or name, hidden content): the data sheets,
+    hidden ones anywhere, an extra sheet and a chart sheet first or last."""
+    slots = [("data", code, "") for code in plan.order]
+    for name, content, position in plan.hidden:
+        slots.insert(min(position, len(slots)), ("hidden", name, content))
+    if plan.extra_sheet:
+        slots.insert(0 if plan.extra_sheet[1] else len(slots), ("extra", plan.extra_sheet[0], ""))
+    if plan.chart:
+        slots.insert(0 if plan.chart[1] else len(slots), ("chart", plan.chart[0], ""))
+    return slots
+
+
+def _write_hidden(book: Book, name: str, content: str, units: list[tuple[str, str]],
+                  older_copy: Callable[[str], tuple[str, Table]], deps: set[str]) -> dict[str, str]:
+    """A hidden sheet: a lookup list of ``units`` (code, name), or an older copy of a data sheet
+    (``older_copy``: its code and table, drawn only then); its truth entry."""
+    truth = {"name": name, "content": content}
+    if content == "lookup":
+        _write_lines(book, name, _lookup_rows(units), hidden=True)
+    else:
+        code, copy = older_copy(content)
+        copy.name = name
+        write_table(book, copy, deps, hidden=True)
+        truth["copy_of"] = code
+    return truth
+
+
 def write_monthly(spec: Monthly, plan: Plan, out_dir: Path, district_info: dict[str, District],
                   rng: random.Random, tweak: Tweak | None = None) -> dict[str, Any]:
     """Write one monthly workbook (sheets 01, 02, 04 and any extra or hidden sheets); its truth entry.
@@ -119,19 +146,16 @@ def write_monthly(spec: Monthly, plan: Plan, out_dir: Path, district_info: dict[
     path = out_dir / file_name
     book = _open_book(path, plan, created, REPORT_TITLE[spec.kind].capitalize())
 
-    # The sheets in workbook order: data sheets, an extra sheet before or after, hidden ones anywhere.
-    slots: list[tuple[str, str]] = [("data", code) for code in plan.order]
-    for name, content, position in plan.hidden:
-        slots.insert(min(position, len(slots)), ("hidden", f"{name}|{content}"))
-    if plan.extra_sheet:
-        slots.insert(0 if plan.extra_sheet[1] else len(slots), ("extra", plan.extra_sheet[0]))
-    if plan.chart:
-        slots.insert(0 if plan.chart[1] else len(slots), ("chart", plan.chart[0]))
+    def older_copy(content: str) -> tuple[str, Table]:  # a data sheet with other figures: this month or the last
+        code = rng.choice(("01", "02", "04"))
+        return code, book_plan.table(code, record=False, rng=rng, month_back=1 if content == "old_month" else 0)
+
+    units = [(c.unit_code, c.name) for c in communes]
     sheets: dict[str, Any] = {}
     data_handles: list[Sheet] = []
     hidden_truth = []
     chart_sheet = None
-    for what, arg in slots:
+    for what, arg, content in _slots(plan):
         if what == "data":
             table = book_plan.table(arg, record=True)
             extra = {}
@@ -150,22 +174,12 @@ def write_monthly(spec: Monthly, plan: Plan, out_dir: Path, district_info: dict[
         elif what == "chart":
             chart_sheet = book.chartsheet(arg)
         else:
-            name, content = arg.split("|")
-            hidden_truth.append({"name": name, "content": content})
-            if content == "lookup":
-                _write_lines(book, name, _lookup_rows([(c.unit_code, c.name) for c in communes]), hidden=True)
-            else:  # a copy of a data sheet with other figures: the same month, or the month before
-                code = rng.choice(("01", "02", "04"))
-                copy = book_plan.table(code, record=False, rng=rng, month_back=1 if content == "old_month" else 0)
-                copy.name = name
-                write_table(book, copy, deps, hidden=True)
-                hidden_truth[-1]["copy_of"] = code
+            hidden_truth.append(_write_hidden(book, arg, content, units, older_copy, deps))
     if chart_sheet is not None:
         assert isinstance(book, XlsxBook)  # xls_format excludes chart_sheet
         _chart(book, chart_sheet, sheets["01"], spec)
     book.close(data_handles[0])
-    stamp = arrival.timestamp()
-    os.utime(path, (stamp, stamp))
+    stamp_arrival(path, arrival)
     entry = workbook_entry(plan, file_name, spec.kind, spec.era, f"{spec.period[0]:04d}-{spec.period[1]:02d}",
                            spec.as_of.isoformat(), None, None, book, hidden_truth, arrival, sheets)
     if tweak is not None:
@@ -244,15 +258,15 @@ def write_id_card(plan: Plan, card: IdCard, half: int, district_names: list[str]
     path = out_dir / file_name
     book = _open_book(path, plan, arrival - timedelta(minutes=rng.randint(20, 600)),
                       "Báo cáo tiến độ thu nhận hồ sơ CCCD")
-    slots: list[tuple[str, str]] = [("data", "03")]
-    for name, content, position in plan.hidden:
-        slots.insert(min(position, len(slots)), ("hidden", f"{name}|{content}"))
-    if plan.extra_sheet:
-        slots.insert(0 if plan.extra_sheet[1] else len(slots), ("extra", plan.extra_sheet[0]))
+
+    def older_copy(content: str) -> tuple[str, Table]:  # an earlier draft of the same half-month, lower figures
+        return "03", table([[round(c * rng.uniform(0.8, 0.98)) for c in day] for day in counts], record=False)
+
+    units = list(zip(card.districts, district_names, strict=True))
     sheets: dict[str, Any] = {}
     data_handle = None
     hidden_truth = []
-    for what, arg in slots:
+    for what, arg, content in _slots(plan):  # no chart sheet in an ID-card file
         if what == "data":
             data_handle, entry = write_table(book, table(counts, record=True), deps)
             entry.update({"target": card.target, "deadline": ID_CARD_DEADLINE.isoformat(),
@@ -261,21 +275,10 @@ def write_id_card(plan: Plan, card: IdCard, half: int, district_names: list[str]
         elif what == "extra":
             _write_lines(book, arg, _notes_lines(plan, arg, dmy(last)))
         else:
-            name, content = arg.split("|")
-            hidden_truth.append({"name": name, "content": content})
-            if content == "lookup":
-                _write_lines(book, name, _lookup_rows(list(zip(card.districts, district_names, strict=True))),
-                             hidden=True)
-            else:  # an earlier draft of the same half-month, with lower figures
-                older = [[round(c * rng.uniform(0.8, 0.98)) for c in day] for day in counts]
-                copy = table(older, record=False)
-                copy.name = name
-                write_table(book, copy, deps, hidden=True)
-                hidden_truth[-1]["copy_of"] = "03"
+            hidden_truth.append(_write_hidden(book, arg, content, units, older_copy, deps))
     assert data_handle is not None
     book.close(data_handle)
-    stamp = arrival.timestamp()
-    os.utime(path, (stamp, stamp))
+    stamp_arrival(path, arrival)
     return workbook_entry(plan, file_name, ID_CARD_2021, ERA, None, None, first.isoformat(), last.isoformat(), book,
                           hidden_truth, arrival, sheets)
 
