@@ -73,8 +73,11 @@ class Book:
 
 
 class XlsxSheet:
+    """A sheet of an .xlsx workbook (xlsxwriter)."""
+
     def __init__(self, book: Book, sheet: Any) -> None:
         self.book, self.sheet = book, sheet
+
     def text(self, r: int, c: int, value: str, style: str) -> None:
         self.book.note_text(value)
         self.sheet.write_string(r, c, value, self.book.formats[style])  # never write(): "=5 ..." is text

@@ -197,6 +197,7 @@ class IdCard:
 
 
 def campaign_days() -> list[date]:
+    """Every day of the CCCD campaign, 1/4 to 30/6/2021."""
     return [CAMPAIGN_START + timedelta(days=n) for n in range((ID_CARD_DEADLINE - CAMPAIGN_START).days + 1)]
 
 
@@ -237,6 +238,8 @@ def draw_id_cards(provinces: list[Province], unit_counts: dict[str, int], rng: r
 
 
 def id_card_summary(card: IdCard) -> dict[str, Any]:
+    """A province's CCCD campaign as truth.json's ``id_card`` has it: target, deadline, the day the
+    cumulative count first reaches the target and the count then, and the total by the deadline."""
     cumulative, reached, at_reached = 0, None, None
     for day, total in zip(campaign_days(), card.totals(), strict=True):
         cumulative += total

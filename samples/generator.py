@@ -37,6 +37,8 @@ from samples.workbooks import spell_districts, write_id_card, write_monthly
 
 def _generate_monthly(kind: str, provinces: list[Province], district_info: dict[str, District], out_dir: Path,
                       rng: random.Random, faults: FaultPlan, later: random.Random) -> list[dict[str, Any]]:
+    """Plan and write a monthly kind's workbooks, and the resent file of its correction; their
+    truth entries."""
     spec = MONTHLY[kind]
     departures = choose_departures([p.code for p in provinces], kind, rng)
     retoned = {p.code for p in provinces
@@ -72,6 +74,8 @@ def _generate_monthly(kind: str, provinces: list[Province], district_info: dict[
 
 def _generate_id_cards(provinces: list[Province], district_info: dict[str, District], cards: dict[str, IdCard],
                        out_dir: Path, rng: random.Random, later: random.Random) -> list[dict[str, Any]]:
+    """Plan the ID-card kind by province and write its six half-month workbooks each; their truth
+    entries."""
     departures = choose_departures([p.code for p in provinces], ID_CARD_2021, rng)
     retoned = {p.code for p in provinces if retones([district_info[d][0] for d in p.districts])}
     choose_later(ID_CARD_2021, departures, {"old_tone_marks": retoned}, later)

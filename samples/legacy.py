@@ -14,6 +14,8 @@ from samples.books import Book, Sheet
 
 
 class XlsSheet:
+    """A sheet of an .xls workbook (xlwt)."""
+
     def __init__(self, book: Book, sheet: Any) -> None:
         self.book, self.sheet = book, sheet
 

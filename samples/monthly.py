@@ -63,6 +63,8 @@ def activity_truth(unit_code: str | None, district: str | None, name: str, figur
 
 @dataclass(frozen=True)
 class Monthly:
+    """What fixes a monthly kind: its era, period, as-of date and commendation levels."""
+
     kind: str
     era: str
     period: tuple[int, int]

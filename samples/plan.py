@@ -238,12 +238,14 @@ def stamp_arrival(path: Path, arrival: datetime) -> None:
 
 
 def province_words(province: Province) -> tuple[str, list[str], str]:
+    """The province's name without diacritics, its words, and a lower-case slug, for file names."""
     plain = no_diacritics(province.short_name)  # 'Bà Rịa - Vũng Tàu' -> 'Ba Ria - Vung Tau'
     words = plain.replace("-", " ").split()
     return plain, words, "_".join(w.lower() for w in words)
 
 
 def monthly_file_name(plan: Plan, period: tuple[int, int]) -> str:
+    """A monthly workbook's file name, in one of six habits (``Plan.name_pattern``)."""
     plain, words, slug = province_words(plan.province)
     year, month = period
     patterns = (
@@ -258,6 +260,7 @@ def monthly_file_name(plan: Plan, period: tuple[int, int]) -> str:
 
 
 def id_card_file_name(plan: Plan, first: date, last: date) -> str:
+    """A half-month CCCD workbook's file name, in one of six habits (``Plan.name_pattern``)."""
     plain, words, slug = province_words(plan.province)
     patterns = (
         f"{plan.province.code}_{slug}_Bieu03_CCCD_{first:%d.%m.%Y}-{last:%d.%m.%Y}",

@@ -36,6 +36,7 @@ def vn_int(value: int) -> str:
 
 
 def stray_spaces(text: str, rng: random.Random) -> str:
+    """``text`` with a double or non-breaking space between two words, or spaces at its edges."""
     words = text.split(" ")
     how = rng.choice(("double", "nbsp", "edges"))
     if how == "edges" or len(words) < 2:

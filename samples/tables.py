@@ -39,6 +39,8 @@ Value = str | int | date | Sum | None
 
 @dataclass
 class Col:
+    """A column: its key in the rows' cells, its header, its group label and width."""
+
     key: str | None  # None: an empty separator column
     header: str = ""
     group: str | None = None  # two-row headers: the label merged over this column's group
@@ -50,6 +52,8 @@ SEPARATOR = Col(None, width=2)
 
 @dataclass
 class Row:
+    """A row of a table: its cells by column key, and its truth entry (data rows written to truth.json)."""
+
     kind: str  # 'data', 'subtotal' or 'total'
     cells: dict[str, Value]
     truth: dict[str, Any] | None = None
@@ -246,6 +250,7 @@ def _format_date(day: date, fmt: str) -> str:
 
 
 def date_value(day: date | None, plan: Plan, rng: random.Random) -> Value:
+    """A date as this workbook writes it: a date, text in one of its formats, or an Excel serial."""
     if day is None:
         return None
     if plan.date_formats:

@@ -33,6 +33,7 @@ from samples.units import Province
 def workbook_entry(plan: Plan, file_name: str, kind: str, era: str, period: str | None, as_of: str | None,
                    date_from: str | None, date_to: str | None, book: Book,
                    hidden: list[dict[str, str]], arrival: datetime, sheets: dict[str, Any]) -> dict[str, Any]:
+    """A workbook's truth entry: what it is, its departures, sheets and modification time."""
     deps = set(plan.departures)
     if book.formula_like:
         deps.add("formula_like_text")  # a random note like "=5 đồng chí" counts too

@@ -17,6 +17,8 @@ _NAME_IN_2021 = {"46": ("tỉnh", "Thừa Thiên Huế")}
 
 @dataclass
 class Commune:
+    """A commune-level unit and its figures (drawn in ``samples.figures``)."""
+
     unit_code: str
     district_code: str | None
     name: str        # 'Xã Hưng Đạo'
@@ -33,6 +35,8 @@ class Commune:
 
 @dataclass
 class Province:
+    """A province, its communes and districts, and its commendations (sheet 04)."""
+
     code: str
     unit_type: str  # 'tỉnh' / 'thành phố'
     short_name: str
