@@ -17,6 +17,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+# Imported here, not where they are used, so that a missing msoffcrypto-tool fails `import samples`
+# (and `cax sample` names the install command) before any workbook is written.
+from msoffcrypto.format.ooxml import OOXMLFile
+from msoffcrypto.method import ecma376_agile
+from msoffcrypto.method.container import ecma376_encrypted
+
 from samples.books import XlsxBook
 from samples.kinds import AS_OF, ERA, HAI_DUONG, MONTHLY_2021, PERIOD, REPORT_TITLE
 from samples.monthly import MONTHLY, MonthlyBook
@@ -60,9 +66,6 @@ def _seeded_msoffcrypto(rng: random.Random, when: datetime) -> Iterator[bool]:
     ``secrets``) and stamps its container with ``when`` (instead of the current time), so that an
     encrypted sample file is the same bytes for a seed; yields False, changing nothing, where this
     version of the package has no such hooks."""
-    from msoffcrypto.method import ecma376_agile
-    from msoffcrypto.method.container import ecma376_encrypted
-
     if not (hasattr(ecma376_agile, "_random_buffer") and hasattr(ecma376_encrypted, "datetime")):
         yield False
         return
@@ -85,8 +88,6 @@ def _seeded_msoffcrypto(rng: random.Random, when: datetime) -> Iterator[bool]:
 def _encrypt(data: bytes, rng: random.Random, when: datetime) -> tuple[bytes, bool]:
     """An .xlsx workbook encrypted with ``BROKEN_PASSWORD`` as Excel does (ECMA-376 agile, AES-256 in
     an OLE container); and whether the bytes are reproducible (``_seeded_msoffcrypto``)."""
-    from msoffcrypto.format.ooxml import OOXMLFile
-
     out = io.BytesIO()
     with _seeded_msoffcrypto(rng, when) as seeded:
         OOXMLFile(io.BytesIO(data)).encrypt(BROKEN_PASSWORD, out)
