@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -39,7 +40,7 @@ def _sample_generator():
         from samples import generate_samples
     except ImportError as missing:
         console.print(f"[red]Chưa cài bộ sinh dữ liệu mẫu / the sample generator is not installed[/red] "
-                      f"({missing}): {SAMPLES_INSTALL}", soft_wrap=True)
+                      f"({escape(str(missing))}): {escape(SAMPLES_INSTALL)}", soft_wrap=True)
         raise typer.Exit(2) from None
     return generate_samples
 

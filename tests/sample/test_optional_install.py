@@ -11,7 +11,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-INSTALL = "uv sync --extra samples"
+import pytest
+
+pytestmark = pytest.mark.unit
+
+INSTALL = "uv sync --extra samples (or: pip install -e '.[samples]')"
 
 SCRIPT = """
 import sys
