@@ -3,7 +3,7 @@ eras with a truth file. Not the product: `etl` never imports it, and its extra d
 the optional group `samples` (`uv sync --extra samples`, or `pip install -e '.[samples]'`).
 
 ``generate_samples`` writes three kinds of submission (``ALL_KINDS``), laid out as in
-``shared/reference/TEMPLATE.md``:
+``docs/template.md``:
 
 * ``monthly_2021``: the April 2021 monthly report of each of the 63 legacy provinces (era
   ``pre2025``), one workbook with the sheets "Biểu 01 - Bố trí CA chính quy" (staffing as of

@@ -1,6 +1,6 @@
 """Which departures from the template each workbook shows.
 
-Many workbooks depart from the template in the ways listed under "What arrives in practice"
+Many workbooks depart from the template in the ways listed in docs/template.md, "What arrives in practice"
 (``DEPARTURES``: title block size, two-row merged headers, header wording, name spellings,
 numbers as text or with a trailing note, subtotals, SUM formulas, sheet names and order, date
 encodings, total spellings, separator columns, extra and hidden sheets, old .xls files, text

@@ -2,7 +2,7 @@
 security activity (sheet 02), commendations (sheet 04) and the CCCD campaign's daily counts
 (sheet 03).
 
-The figures are synthetic but shaped like the article (FACTS.md): every in-scope commune of
+The figures are synthetic but shaped like the article (docs/sources.md): every in-scope commune of
 the reference list is staffed, more than 44,000 officers nationwide in April 2021, Hải Dương
 has 5 officers in each commune, received 108 collective and 250 individual commendations in
 April 2021, and its CCCD count from 1/4/2021 first reaches its target of 988,200 on 14/5/2021
@@ -21,14 +21,14 @@ from etl import reference
 from samples.kinds import AS_OF, AS_OF_2026, CAMPAIGN_START, HAI_DUONG, ID_CARD_DEADLINE
 from samples.units import Commune, Province
 
-# The article's CCCD and commendation figures (FACTS.md).
+# The article's CCCD and commendation figures (docs/sources.md).
 HAI_DUONG_TARGET = 988_200
 HAI_DUONG_REACHED = date(2021, 5, 14)
 HAI_DUONG_CUMULATIVE = 991_830
 PROVINCES_SHORT_OF_TARGET = 5
 HAI_DUONG_COMMENDATIONS = (108, 250)  # April 2021: collectives, individuals (the article)
 
-# National officers: FACTS.md says "more than 44,000"; 8,311 communes make a mean of 5.32 to 5.46.
+# National officers: the article says "more than 44,000" (docs/sources.md); 8,311 communes make a mean of 5.32 to 5.46.
 _NATIONAL_TARGET = (44_200, 45_400)
 OFFICER_WEIGHTS = {3: 6, 4: 17, 5: 32, 6: 24, 7: 12, 8: 6, 9: 3}
 _NOTES = ("Đủ biên chế", "+01 đ/c tăng cường", "Đang kiện toàn", "=5 đồng chí", "Bố trí đợt 2",

@@ -16,7 +16,7 @@ PERIOD = (2021, 4)
 AS_OF = date(2021, 4, 23)
 PERIOD_2026 = (2026, 10)
 AS_OF_2026 = date(2026, 10, 20)
-HAI_DUONG = "30"  # the province of the article (FACTS.md)
+HAI_DUONG = "30"  # the province of the article (docs/sources.md)
 
 SHEET_01 = "Biểu 01 - Bố trí CA chính quy"
 SHEET_02 = "Biểu 02 - Tình hình ANTT"
