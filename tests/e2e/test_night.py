@@ -151,8 +151,10 @@ def test_security_activity_equals_truth(night):
         for r in _loading(sheet):
             for key in ((w["era"], w["province_code"]), (w["era"], None)):
                 expected[key] = [a + r[f] for a, f in zip(expected[key], SECURITY, strict=True)]
-    got = {(r[0], r[1]): list(r[2:]) for r in _query(
-        settings.warehouse, f"select admin_era, province_code, {', '.join(SECURITY)} from mart.security_activity")}
+    got = {(r[0], r[1]): list(r[2:]) for r in _query(settings.warehouse, f"""
+        select admin_era, province_code, {', '.join(SECURITY)} from mart.security_activity
+        union all
+        select admin_era, null, {', '.join(SECURITY)} from mart.national_security_activity""")}
     assert got == dict(expected)
 
 
@@ -163,8 +165,10 @@ def test_commendations_equal_truth(night):
         for r in _loading(sheet):
             for key in ((w["era"], w["province_code"], r["level"]), (w["era"], None, r["level"])):
                 expected[key] = [expected[key][0] + r["collectives"], expected[key][1] + r["individuals"]]
-    got = {(r[0], r[1], r[2]): [r[3], r[4]] for r in _query(
-        settings.warehouse, "select admin_era, province_code, level, collectives, individuals from mart.commendations")}
+    got = {(r[0], r[1], r[2]): [r[3], r[4]] for r in _query(settings.warehouse, """
+        select admin_era, province_code, level, collectives, individuals from mart.commendations
+        union all
+        select admin_era, null, level, collectives, individuals from mart.national_commendations""")}
     assert got == dict(expected)
     assert got[("pre2025", "30", "Bộ Công an")] is not None
     hai_duong = [v for (era, code, _), v in got.items() if (era, code) == ("pre2025", "30")]
@@ -180,7 +184,7 @@ def test_id_card_progress_equals_truth_and_hai_duong_is_47_days_ahead(night):
     got = {(r[0], r[1]): r[2:] for r in _query(settings.warehouse, """
         select province_code, report_date::varchar, applications, cumulative_applications, target,
                target_reached_date::varchar, days_ahead
-        from mart.id_card_progress where province_code is not null""")}
+        from mart.id_card_progress""")}
     assert {k: v[0] for k, v in got.items()} == dict(daily)
     for code, summary in truth["id_card"].items():
         days = sorted(d for c, d in daily if c == code)
@@ -213,7 +217,7 @@ def test_on_2025_boundaries_new_hai_phong_is_old_hai_duong_plus_old_hai_phong(ni
 def test_second_night_of_the_same_files_changes_nothing(night, sample_landing):
     settings, _, _ = night
     relations = ("dw.fact_commune_staffing", "dw.fact_security_activity", "dw.fact_id_card_applications",
-                 "dw.fact_commendation", "mart.indicators")
+                 "dw.fact_commendation", "mart.indicators", "mart.national_indicators")
     before = {r: _checksum(settings.warehouse, r) for r in relations}
     again = run_night([sample_landing[0]], settings)
     assert again.outcomes == [] and again.already_taken_in == len(sample_landing[1]["workbooks"])
@@ -269,12 +273,15 @@ def test_indicators_equal_truth_per_province_as_reported_and_on_2025_boundaries(
             expected[("2025", old_to_new[w["province_code"]], "tips_received")] += r["tips_received"]
     got = {(r[0], r[1], r[2]): r[3] for r in _query(settings.warehouse, """
         select boundary_basis, province_code, indicator_code, value from mart.indicators
-        where grain = 'month' and period_start = '2021-04-01' and province_code is not null
+        where grain = 'month' and period_start = '2021-04-01'
           and indicator_code in ('officers', 'tips_received')""")}
     assert got == dict(expected)
     assert {p for b, p, _ in got if b == "2025"} == set(reference.provinces("2025").unit_code)
-    assert _query(settings.warehouse, """select distinct comparability from mart.indicators
-                                          where period_start = '2021-04-01' and grain = 'month'""") == [("exact",)]
+    assert _query(settings.warehouse, """
+        select distinct comparability from mart.indicators where period_start = '2021-04-01' and grain = 'month'
+        union
+        select distinct comparability from mart.national_indicators
+        where period_start = '2021-04-01' and grain = 'month'""") == [("exact",)]
 
 
 def test_staffing_by_commune_on_2025_communes_flags_divided_communes(night):
@@ -301,3 +308,4 @@ def test_staffing_by_commune_on_2025_communes_flags_divided_communes(night):
     expected_approximate = {new_of[code] for code in loaded if code in divided}
     assert expected_approximate
     assert {r[1] for r in rows if r[0] == "2025" and r[3] == "approximate"} == expected_approximate
+
