@@ -309,3 +309,34 @@ def test_staffing_by_commune_on_2025_communes_flags_divided_communes(night):
     assert expected_approximate
     assert {r[1] for r in rows if r[0] == "2025" and r[3] == "approximate"} == expected_approximate
 
+
+def test_every_mart_view_states_its_key_and_no_key_repeats(night):
+    """Each view of schema mart says its grain and key in its comment ('... Key: a, b, c.'), every
+    column has a comment, the key's columns exist, and no key repeats on the sample night. A province
+    view holds province rows only: nationwide rows (no province) live in the national_* views."""
+    import re
+
+    settings, _, _ = night
+    built = [line.strip() for line in (Path(__file__).resolve().parents[2] / "warehouse" / "mart" /
+                                       "build_order.txt").read_text(encoding="utf-8").splitlines()
+             if line.strip() and not line.startswith("#")]
+    views = dict(_query(settings.warehouse, "select view_name, comment from duckdb_views()"
+                                            " where schema_name = 'mart' and not internal"))
+    assert sorted(views) == sorted(built)
+    for view, comment in views.items():
+        match = re.search(r"Grain: [^.]+\. Key: ([a-z_0-9]+(?:, [a-z_0-9]+)*)\.$", comment or "")
+        assert match, f"mart.{view} has no 'Grain: ... Key: ...' sentence: {comment!r}"
+        key = match.group(1).split(", ")
+        columns = dict(_query(settings.warehouse, f"select column_name, comment from duckdb_columns()"
+                                                  f" where schema_name = 'mart' and table_name = '{view}'"))
+        assert set(key) <= set(columns), f"mart.{view}: key {key} names columns it does not have"
+        assert not [c for c, text in columns.items() if not text], f"mart.{view}: a column has no comment"
+        assert _query(settings.warehouse, f"select count(*) from mart.{view}")[0][0] > 0, f"mart.{view} is empty"
+        repeated = _query(settings.warehouse, f"select {', '.join(key)}, count(*) from mart.{view}"
+                                              f" group by {', '.join(key)} having count(*) > 1 limit 5")
+        assert repeated == [], f"mart.{view}: key ({', '.join(key)}) repeats: {repeated}"
+        if view.startswith("national_"):
+            assert not {"province_code", "province_name"} & set(columns), f"mart.{view} has province columns"
+        elif "province_code" in columns:
+            assert _query(settings.warehouse, f"select count(*) from mart.{view} where province_code is null"
+                          )[0][0] == 0, f"mart.{view} holds rows of no province (nationwide rows belong elsewhere)"
