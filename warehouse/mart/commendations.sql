@@ -14,7 +14,6 @@ with per_province as (
     from dw.fact_commendation
     group by admin_era, province_code, period_start, level
 )
-
 select
     p.period_start,
     p.period_end,

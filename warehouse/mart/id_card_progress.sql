@@ -8,14 +8,12 @@ with daily as (
     from dw.fact_id_card_applications
     group by admin_era, province_code, report_date
 ),
-
 targets as (
     -- One target per province and deadline: the latest statement (the loader keeps only that one).
     select admin_era, province_code, target_deadline, arg_max(target, stated_on) as target
     from dw.fact_id_card_target
     group by admin_era, province_code, target_deadline
 ),
-
 with_campaign as (
     select
         d.*,
@@ -27,14 +25,12 @@ with_campaign as (
         ) as target_deadline
     from daily d
 ),
-
 provinces as (
     select c.admin_era, c.province_code, c.report_date, c.applications, c.target_deadline, t.target
     from with_campaign c
     left join targets t
         on t.admin_era = c.admin_era and t.province_code = c.province_code and t.target_deadline = c.target_deadline
 ),
-
 cumulated as (
     select
         *,
@@ -44,14 +40,12 @@ cumulated as (
         ) as cumulative_applications
     from provinces
 ),
-
 reached as (
     select admin_era, province_code, target_deadline, min(report_date) as target_reached_date
     from cumulated
     where target is not null and cumulative_applications >= target
     group by admin_era, province_code, target_deadline
 )
-
 select
     c.admin_era,
     c.province_code,

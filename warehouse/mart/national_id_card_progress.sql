@@ -4,21 +4,19 @@
 create or replace view mart.national_id_card_progress as
 with targets as (
     -- Nationwide target: every province's target of the deadline (its latest statement), added up.
-    select admin_era, target_deadline, sum(target) as target
+    select p.admin_era, p.target_deadline, sum(p.target) as target
     from (
         select admin_era, province_code, target_deadline, arg_max(target, stated_on) as target
         from dw.fact_id_card_target
         group by admin_era, province_code, target_deadline
-    )
-    group by admin_era, target_deadline
+    ) p
+    group by p.admin_era, p.target_deadline
 ),
-
 daily as (
     select admin_era, target_deadline, report_date, sum(applications) as applications
     from mart.id_card_progress
     group by admin_era, target_deadline, report_date
 ),
-
 cumulated as (
     select
         d.admin_era,
@@ -33,14 +31,12 @@ cumulated as (
     from daily d
     left join targets t on t.admin_era = d.admin_era and t.target_deadline = d.target_deadline
 ),
-
 reached as (
     select admin_era, target_deadline, min(report_date) as target_reached_date
     from cumulated
     where target is not null and cumulative_applications >= target
     group by admin_era, target_deadline
 )
-
 select
     c.admin_era,
     c.report_date,

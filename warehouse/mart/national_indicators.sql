@@ -7,7 +7,6 @@ with provinces_expected as (
     from dw.dim_province
     group by admin_era
 ),
-
 components as (
     -- Partial when a province of the basis is missing or itself partial.
     select
@@ -24,7 +23,6 @@ components as (
     where i.aggregation <> 'ratio'
     group by i.boundary_basis, i.admin_era, i.indicator_code, i.grain, i.period_start, i.period_end
 ),
-
 ratios as (
     select
         n.boundary_basis,
@@ -43,13 +41,11 @@ ratios as (
             and m.admin_era = n.admin_era and m.grain = n.grain and m.period_start = n.period_start
     where d.aggregation = 'ratio'
 ),
-
 all_values as (
     select * from components
     union all
     select * from ratios
 )
-
 select
     v.indicator_code,
     d.indicator_name_vi,

@@ -18,17 +18,20 @@ months as (
     from submissions
     where sheet in ('01', '02', '04') or sheet is null
 ),
+monthly_sheets as (
+    select unnest(['01', '02', '04']) as sheet
+),
 expected_monthly as (
     select m.period_start, last_day(m.period_start) as period_end, s.sheet, p.province_code, p.province_name,
            'monthly' as cadence
     from months m
-    cross join (select unnest(['01', '02', '04']) as sheet) s
+    cross join monthly_sheets s
     join dw.dim_province p on m.period_start between p.valid_from and p.valid_to
 ),
 deadlines as (
-    select admin_era, target_deadline,
-           lag(target_deadline) over (partition by admin_era order by target_deadline) as previous_deadline
-    from (select distinct admin_era, target_deadline from dw.fact_id_card_target)
+    select t.admin_era, t.target_deadline,
+           lag(t.target_deadline) over (partition by t.admin_era order by t.target_deadline) as previous_deadline
+    from (select distinct admin_era, target_deadline from dw.fact_id_card_target) t
 ),
 campaigns as (
     -- A campaign starts after the previous deadline of its era: its first report is the earliest
@@ -39,13 +42,16 @@ campaigns as (
               and (t.previous_deadline is null or f.report_date > t.previous_deadline)) as first_day
     from deadlines t
 ),
-expected_daily as (
-    select g.day::date as period_start, g.day::date as period_end, '03' as sheet, p.province_code, p.province_name,
-           'daily' as cadence
+campaign_days as (
+    select c.admin_era, unnest(generate_series(c.first_day, c.target_deadline, interval 1 day))::date as day
     from campaigns c
-    cross join unnest(generate_series(c.first_day, c.target_deadline, interval 1 day)) as g(day)
-    join dw.dim_province p on p.admin_era = c.admin_era and g.day::date between p.valid_from and p.valid_to
     where c.first_day is not null
+),
+expected_daily as (
+    select d.day as period_start, d.day as period_end, '03' as sheet, p.province_code, p.province_name,
+           'daily' as cadence
+    from campaign_days d
+    join dw.dim_province p on p.admin_era = d.admin_era and d.day between p.valid_from and p.valid_to
 ),
 expected as (
     select * from expected_monthly

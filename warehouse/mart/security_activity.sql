@@ -20,7 +20,6 @@ with per_province as (
     from dw.fact_security_activity
     group by admin_era, province_code, period_start
 )
-
 select
     p.period_start,
     p.period_end,
