@@ -21,6 +21,7 @@ demo: install
 lint: install
 	$(BIN)/ruff check etl samples dags tests bench
 	$(BIN)/mypy etl samples
+	$(BIN)/sqlfluff lint warehouse --processes 2 --disable-progress-bar --nocolor
 
 # Every tier: unit, sql, e2e (whole nights) and airflow.
 test: lint

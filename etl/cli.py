@@ -150,17 +150,18 @@ def _print_indicators(warehouse: Path, as_of: date | None, as_json: bool, provin
         if provinces:
             _print_province_table(report.staffing_on_basis(warehouse, row.as_of_date, row.admin_era, basis))
         console.print(_national_line(row), soft_wrap=True)
-    _print_id_cards(report.id_card_milestones(warehouse), as_of, provinces)
+    _print_id_cards(report.id_card_milestones(warehouse), report.national_id_card_milestones(warehouse), as_of,
+                    provinces)
     _print_totals(warehouse, as_of)
     return 0
 
 
-def _print_id_cards(milestones, as_of: date | None, provinces: bool) -> None:
+def _print_id_cards(per_province, national, as_of: date | None, provinces: bool) -> None:
     from etl.report import vn_number
 
     if as_of is not None:
-        milestones = milestones[milestones.target_deadline >= as_of]
-    per_province = milestones[milestones.province_code.notna()]
+        per_province = per_province[per_province.target_deadline >= as_of]
+        national = national[national.target_deadline >= as_of]
     if provinces and not per_province.empty:
         table = Table(title="Tiến độ thu nhận hồ sơ CCCD / ID-card applications against the target")
         for column in ("Mã / code", "Tỉnh, thành phố / province", "Chỉ tiêu / target", "Thời hạn / deadline",
@@ -175,7 +176,7 @@ def _print_id_cards(milestones, as_of: date | None, provinces: bool) -> None:
                           vn_number(m.cumulative_on_reached_date) if reached else "",
                           str(int(m.days_ahead)) if reached else "")
         console.print(table)
-    for m in milestones[milestones.province_code.isna()].itertuples():
+    for m in national.itertuples():
         campaign = per_province[(per_province.admin_era == m.admin_era)
                                 & (per_province.target_deadline == m.target_deadline)]
         reached_count = int(campaign.target_reached_date.notna().sum())
@@ -189,9 +190,9 @@ def _print_totals(warehouse: Path, as_of: date | None) -> None:
     from etl import report
     from etl.report import vn_number
 
-    security = report.national_totals(warehouse, "security_activity", [
+    security = report.national_totals(warehouse, "national_security_activity", [
         "tips_received", "crime_reports", "cases_clarified", "subjects", "admin_violation_cases", "fines_vnd"])
-    commendations = report.national_totals(warehouse, "commendations", ["collectives", "individuals"])
+    commendations = report.national_totals(warehouse, "national_commendations", ["collectives", "individuals"])
     for frame in (security, commendations):
         if as_of is not None and not frame.empty:
             frame.drop(frame[frame.period_start > as_of].index, inplace=True)

@@ -41,12 +41,20 @@ def staffing_by_province(warehouse: Path, as_of_date: date, admin_era: str) -> p
                   " order by province_code", {"era": admin_era, "day": as_of_date})
 
 
+# The province name the nationwide rows carry when they are listed beside the provinces.
+NATIONWIDE = "Toàn quốc"
+
+
 def indicators(warehouse: Path, basis: str, as_of: date | None = None, grain: str = "month") -> pd.DataFrame:
-    """Rows of mart.indicators on one boundary basis; with ``as_of``, each indicator's latest period
-    starting on or before it."""
+    """Rows of mart.indicators on one boundary basis, and the nationwide rows of mart.national_indicators
+    beside them (province_code null, province_name 'Toàn quốc'); with ``as_of``, each indicator's latest
+    period starting on or before it."""
     frame = _frame(warehouse, "select * from mart.indicators where boundary_basis = $basis and grain = $grain"
+                   " union all by name"
+                   " select *, null::varchar as province_code, $nationwide as province_name"
+                   " from mart.national_indicators where boundary_basis = $basis and grain = $grain"
                    " order by indicator_code, period_start, admin_era, province_code nulls first",
-                   {"basis": basis, "grain": grain})
+                   {"basis": basis, "grain": grain, "nationwide": NATIONWIDE})
     if as_of is not None and not frame.empty:
         frame = frame[frame.period_start <= as_of]
         latest = frame.groupby(["indicator_code", "admin_era"]).period_start.transform("max")
@@ -65,13 +73,29 @@ def id_card_milestones(warehouse: Path) -> pd.DataFrame:
         from mart.id_card_progress
         where target is not null
         group by all
-        order by admin_era, province_code nulls first, target_deadline""")
+        order by admin_era, province_code, target_deadline""")
 
 
-def national_totals(warehouse: Path, mart: str, measures: list[str]) -> pd.DataFrame:
-    """Nationwide rows of a monthly mart (security_activity, commendations), summed over levels."""
+def national_id_card_milestones(warehouse: Path) -> pd.DataFrame:
+    """Nationwide, per campaign: the provinces' targets added up, the deadline, the day the nationwide
+    count reached it and days ahead."""
+    return _frame(warehouse, """
+        select admin_era, target, target_deadline,
+               max(cumulative_applications) as cumulative_applications,
+               min(target_reached_date) as target_reached_date, max(days_ahead) as days_ahead,
+               max(cumulative_applications) filter (where report_date = target_reached_date)
+                   as cumulative_on_reached_date
+        from mart.national_id_card_progress
+        where target is not null
+        group by all
+        order by admin_era, target_deadline""")
+
+
+def national_totals(warehouse: Path, view: str, measures: list[str]) -> pd.DataFrame:
+    """Rows of a nationwide monthly mart (national_security_activity, national_commendations), summed
+    over levels."""
     sums = ", ".join(f"sum({m}) as {m}" for m in measures)
-    return _frame(warehouse, f"select period_start, admin_era, {sums} from mart.{mart} where province_code is null"
+    return _frame(warehouse, f"select period_start, admin_era, {sums} from mart.{view}"
                              " group by period_start, admin_era order by period_start")
 
 
@@ -113,7 +137,7 @@ def staffing_on_basis(warehouse: Path, as_of_date: date, admin_era: str, basis: 
     codes = ", ".join(f"'{c}'" for c in STAFFING_INDICATORS)
     long = _frame(warehouse, f"""
         select province_code, province_name, indicator_code, value, comparability from mart.indicators
-        where boundary_basis = $basis and grain = 'month' and province_code is not null
+        where boundary_basis = $basis and grain = 'month'
           and period_start = date_trunc('month', $day::date) and indicator_code in ({codes})""",
                   {"basis": basis, "day": as_of_date})
     if long.empty:

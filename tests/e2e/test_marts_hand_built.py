@@ -47,7 +47,7 @@ def test_id_card_progress_reaches_target_47_days_ahead(id_card_night):
     progress = _query(settings.warehouse, """
         select province_code, report_date, applications, cumulative_applications, target, target_deadline,
                target_reached_date, days_ahead
-        from mart.id_card_progress order by province_code nulls last, report_date""")
+        from mart.id_card_progress order by province_code, report_date""")
     hai_duong = progress[progress.province_code == "30"]
     assert list(hai_duong.applications) == [400, 500, 200, 10]
     assert list(hai_duong.cumulative_applications) == [400, 900, 1100, 1110]
@@ -55,8 +55,11 @@ def test_id_card_progress_reaches_target_47_days_ahead(id_card_night):
     # Reached on 14/5 (1,100 >= 1,000): 47 days before 30/6; null on the days before.
     assert list(hai_duong.target_reached_date) == [None, None, date(2021, 5, 14), date(2021, 5, 14)]
     assert list(hai_duong.days_ahead) == [None, None, 47, 47]
-    national = progress[progress.province_code.isna()]
+    assert set(progress.province_code) == {"30"}
+    national = _query(settings.warehouse, """select report_date, cumulative_applications, target, days_ahead
+                                             from mart.national_id_card_progress order by report_date""")
     assert list(national.cumulative_applications) == [400, 900, 1100, 1110] and set(national.target) == {1000}
+    assert list(national.days_ahead) == [None, None, 47, 47]
 
 
 def test_daily_resubmission_replaces_only_the_dates_it_lists(id_card_night, tmp_path):

@@ -143,8 +143,10 @@ def test_security_activity_equals_truth(night):
         for r in _loading(sheet):
             for key in ((w["era"], w["province_code"]), (w["era"], None)):
                 expected[key] = [a + r[f] for a, f in zip(expected[key], SECURITY, strict=True)]
-    got = {(r[0], r[1]): list(r[2:]) for r in _query(
-        settings.warehouse, f"select admin_era, province_code, {', '.join(SECURITY)} from mart.security_activity")}
+    got = {(r[0], r[1]): list(r[2:]) for r in _query(settings.warehouse, f"""
+        select admin_era, province_code, {', '.join(SECURITY)} from mart.security_activity
+        union all
+        select admin_era, null, {', '.join(SECURITY)} from mart.national_security_activity""")}
     assert got == dict(expected)
 
 
@@ -155,8 +157,10 @@ def test_commendations_equal_truth(night):
         for r in _loading(sheet):
             for key in ((w["era"], w["province_code"], r["level"]), (w["era"], None, r["level"])):
                 expected[key] = [expected[key][0] + r["collectives"], expected[key][1] + r["individuals"]]
-    got = {(r[0], r[1], r[2]): [r[3], r[4]] for r in _query(
-        settings.warehouse, "select admin_era, province_code, level, collectives, individuals from mart.commendations")}
+    got = {(r[0], r[1], r[2]): [r[3], r[4]] for r in _query(settings.warehouse, """
+        select admin_era, province_code, level, collectives, individuals from mart.commendations
+        union all
+        select admin_era, null, level, collectives, individuals from mart.national_commendations""")}
     assert got == dict(expected)
     assert got[("pre2025", "30", "Bộ Công an")] is not None
     hai_duong = [v for (era, code, _), v in got.items() if (era, code) == ("pre2025", "30")]
@@ -172,7 +176,7 @@ def test_id_card_progress_equals_truth_and_hai_duong_is_47_days_ahead(night):
     got = {(r[0], r[1]): r[2:] for r in _query(settings.warehouse, """
         select province_code, report_date::varchar, applications, cumulative_applications, target,
                target_reached_date::varchar, days_ahead
-        from mart.id_card_progress where province_code is not null""")}
+        from mart.id_card_progress""")}
     assert {k: v[0] for k, v in got.items()} == dict(daily)
     for code, summary in truth["id_card"].items():
         days = sorted(d for c, d in daily if c == code)
@@ -205,7 +209,7 @@ def test_on_2025_boundaries_new_hai_phong_is_old_hai_duong_plus_old_hai_phong(ni
 def test_second_night_of_the_same_files_changes_nothing(night, sample_landing):
     settings, _, _ = night
     relations = ("dw.fact_commune_staffing", "dw.fact_security_activity", "dw.fact_id_card_applications",
-                 "dw.fact_commendation", "mart.indicators")
+                 "dw.fact_commendation", "mart.indicators", "mart.national_indicators")
     before = {r: _checksum(settings.warehouse, r) for r in relations}
     again = run_night([sample_landing[0]], settings)
     assert again.outcomes == [] and again.already_taken_in == len(sample_landing[1]["workbooks"])
@@ -261,12 +265,15 @@ def test_indicators_equal_truth_per_province_as_reported_and_on_2025_boundaries(
             expected[("2025", old_to_new[w["province_code"]], "tips_received")] += r["tips_received"]
     got = {(r[0], r[1], r[2]): r[3] for r in _query(settings.warehouse, """
         select boundary_basis, province_code, indicator_code, value from mart.indicators
-        where grain = 'month' and period_start = '2021-04-01' and province_code is not null
+        where grain = 'month' and period_start = '2021-04-01'
           and indicator_code in ('officers', 'tips_received')""")}
     assert got == dict(expected)
     assert {p for b, p, _ in got if b == "2025"} == set(reference.provinces("2025").unit_code)
-    assert _query(settings.warehouse, """select distinct comparability from mart.indicators
-                                          where period_start = '2021-04-01' and grain = 'month'""") == [("exact",)]
+    assert _query(settings.warehouse, """
+        select distinct comparability from mart.indicators where period_start = '2021-04-01' and grain = 'month'
+        union
+        select distinct comparability from mart.national_indicators
+        where period_start = '2021-04-01' and grain = 'month'""") == [("exact",)]
 
 
 def test_staffing_by_commune_on_2025_communes_flags_divided_communes(night):
@@ -293,3 +300,35 @@ def test_staffing_by_commune_on_2025_communes_flags_divided_communes(night):
     expected_approximate = {new_of[code] for code in loaded if code in divided}
     assert expected_approximate
     assert {r[1] for r in rows if r[0] == "2025" and r[3] == "approximate"} == expected_approximate
+
+
+def test_every_mart_view_states_its_key_and_no_key_repeats(night):
+    """Each view of schema mart says its grain and key in its comment ('... Key: a, b, c.'), every
+    column has a comment, the key's columns exist, and no key repeats on the sample night. A province
+    view holds province rows only: nationwide rows (no province) live in the national_* views."""
+    import re
+
+    settings, _, _ = night
+    built = [line.strip() for line in (Path(__file__).resolve().parents[2] / "warehouse" / "mart" /
+                                       "build_order.txt").read_text(encoding="utf-8").splitlines()
+             if line.strip() and not line.startswith("#")]
+    views = dict(_query(settings.warehouse, "select view_name, comment from duckdb_views()"
+                                            " where schema_name = 'mart' and not internal"))
+    assert sorted(views) == sorted(built)
+    for view, comment in views.items():
+        match = re.search(r"Grain: [^.]+\. Key: ([a-z_0-9]+(?:, [a-z_0-9]+)*)\.$", comment or "")
+        assert match, f"mart.{view} has no 'Grain: ... Key: ...' sentence: {comment!r}"
+        key = match.group(1).split(", ")
+        columns = dict(_query(settings.warehouse, f"select column_name, comment from duckdb_columns()"
+                                                  f" where schema_name = 'mart' and table_name = '{view}'"))
+        assert set(key) <= set(columns), f"mart.{view}: key {key} names columns it does not have"
+        assert not [c for c, text in columns.items() if not text], f"mart.{view}: a column has no comment"
+        assert _query(settings.warehouse, f"select count(*) from mart.{view}")[0][0] > 0, f"mart.{view} is empty"
+        repeated = _query(settings.warehouse, f"select {', '.join(key)}, count(*) from mart.{view}"
+                                              f" group by {', '.join(key)} having count(*) > 1 limit 5")
+        assert repeated == [], f"mart.{view}: key ({', '.join(key)}) repeats: {repeated}"
+        if view.startswith("national_"):
+            assert not {"province_code", "province_name"} & set(columns), f"mart.{view} has province columns"
+        elif "province_code" in columns:
+            assert _query(settings.warehouse, f"select count(*) from mart.{view} where province_code is null"
+                          )[0][0] == 0, f"mart.{view} holds rows of no province (nationwide rows belong elsewhere)"

@@ -1,5 +1,5 @@
--- Every indicator of warehouse/indicators.csv in long form: per province and nationwide
--- (province_code null), per month, quarter and year, as reported and on the 34 provinces of 2025.
+-- Every indicator of warehouse/indicators.csv in long form, per province, per month, quarter and
+-- year, as reported and on the 34 provinces of 2025 (nationwide rows: mart.national_indicators).
 -- Components are added across provinces; over time a stock takes its last value in the period
 -- (wrong for a sum over time: a test flips each stock to a flow and must fail)
 -- and a flow is summed; ratios are recomputed from the aggregated components, never averaged.
@@ -15,7 +15,6 @@ id_card_month as (
            arg_max(cumulative_applications, report_date) as cumulative,
            arg_max(target, report_date) as target
     from mart.id_card_progress
-    where province_code is not null
     group by all
 ),
 components as (
@@ -28,7 +27,7 @@ components as (
            admin_era, province_code, period_start,
            unnest([tips_received, crime_reports, cases_clarified, subjects, admin_violation_cases, fines_vnd,
                    education_dossiers, rehab_dossiers, reform_school_dossiers])::double
-    from mart.security_activity where province_code is not null
+    from mart.security_activity
     union all select 'id_card_applications', admin_era, province_code, month_start, applications from id_card_month
     union all select 'id_card_cumulative', admin_era, province_code, month_start, cumulative from id_card_month
     union all
@@ -36,7 +35,7 @@ components as (
     union all
     select unnest(['commendation_collectives', 'commendation_individuals']), admin_era, province_code, period_start,
            unnest([sum(collectives), sum(individuals)])::double
-    from mart.commendations where province_code is not null
+    from mart.commendations
     group by admin_era, province_code, period_start
 ),
 on_basis as (
@@ -75,32 +74,19 @@ province_period as (
     join ref.indicator_definition d using (indicator_code)
     group by m.boundary_basis, m.admin_era, m.province_code, m.indicator_code, g.grain, period_start, d.aggregation
 ),
-provinces_expected as (
-    select admin_era, count(*) as expected from dw.dim_province group by admin_era
-),
-with_national as (
-    select * from province_period
-    union all
-    -- Nationwide: partial when a province of the basis is missing or itself partial.
-    select p.boundary_basis, p.admin_era, null, p.indicator_code, p.grain, p.period_start, sum(p.value),
-           bool_or(p.is_partial) or count(*) < max(e.expected)
-    from province_period p
-    join provinces_expected e on e.admin_era = p.admin_era
-    group by p.boundary_basis, p.admin_era, p.indicator_code, p.grain, p.period_start
-),
 ratios as (
     select n.boundary_basis, n.admin_era, n.province_code, d.indicator_code, n.grain, n.period_start,
            d.scale * n.value / nullif(m.value, 0) as value, n.is_partial or m.is_partial as is_partial
     from ref.indicator_definition d
-    join with_national n on n.indicator_code = d.numerator
-    join with_national m
+    join province_period n on n.indicator_code = d.numerator
+    join province_period m
       on m.indicator_code = d.denominator and m.boundary_basis = n.boundary_basis and m.admin_era = n.admin_era
-     and m.province_code is not distinct from n.province_code and m.grain = n.grain
+     and m.province_code = n.province_code and m.grain = n.grain
      and m.period_start = n.period_start
     where d.aggregation = 'ratio'
 ),
 all_values as (
-    select * from with_national
+    select * from province_period
     union all
     select * from ratios
 )
@@ -114,18 +100,19 @@ select
                                    else interval 1 year end - interval 1 day)::date as period_end,
     v.admin_era,
     v.province_code,
-    coalesce(p.province_name, 'Toàn quốc') as province_name,
+    p.province_name,
     v.value,
     d.unit,
     d.aggregation,
     v.boundary_basis,
     -- Province-level re-aggregation is exact (no old province was split across new ones); a value
-    -- is partial when some province it is made of did not report.
+    -- is partial when some old province it is made of did not report.
     case when v.is_partial then 'partial' else 'exact' end as comparability
 from all_values v
 join ref.indicator_definition d using (indicator_code)
 left join dw.dim_province p on p.admin_era = v.admin_era and p.province_code = v.province_code;
 
+comment on view mart.indicators is 'Every indicator of warehouse/indicators.csv per province in long form, per month, quarter and year, as reported and on the 34 provinces of 2025 (stocks take their last value in a period, flows are summed, ratios are recomputed from their components); nationwide rows are in mart.national_indicators. Grain: one row per boundary basis, province, indicator and period. Key: boundary_basis, admin_era, province_code, indicator_code, grain, period_start.';
 comment on column mart.indicators.indicator_code is 'Code of the indicator in warehouse/indicators.csv';
 comment on column mart.indicators.indicator_name_vi is 'Name in Vietnamese';
 comment on column mart.indicators.indicator_name_en is 'Name in English';
@@ -133,10 +120,10 @@ comment on column mart.indicators.grain is 'month, quarter or year';
 comment on column mart.indicators.period_start is 'First day of the period';
 comment on column mart.indicators.period_end is 'Last day of the period';
 comment on column mart.indicators.admin_era is 'Era of the province codes: the report''s era as reported, 2025 on the 2025 basis';
-comment on column mart.indicators.province_code is 'GSO province code of admin_era; null on the nationwide rows';
-comment on column mart.indicators.province_name is 'Province name of admin_era; Toàn quốc on the nationwide rows';
+comment on column mart.indicators.province_code is 'GSO province code of admin_era';
+comment on column mart.indicators.province_name is 'Province name of admin_era';
 comment on column mart.indicators.value is 'Stock: last value in the period; flow: sum over the period; ratio: recomputed from its components';
 comment on column mart.indicators.unit is 'Unit of the value (người, xã, %, tin, vụ, đồng, hồ sơ, ...)';
 comment on column mart.indicators.aggregation is 'stock, flow or ratio (how the value aggregates over time)';
 comment on column mart.indicators.boundary_basis is 'as_reported (the boundaries of the report''s date) or 2025 (the 34 provinces of July 2025)';
-comment on column mart.indicators.comparability is 'exact; or partial when a province it adds up (an old province of a new one, or a province of the nation) did not report';
+comment on column mart.indicators.comparability is 'exact; or partial on the 2025 basis when an old province it adds up did not report';

@@ -35,6 +35,7 @@ select
 from national n
 join expected e using (admin_era);
 
+comment on view mart.national_staffing is 'Nationwide regular-officer staffing per month: the provinces'' rows of the month in mart.staffing_by_province added up (stocks, never summed over months), with how many provinces reported. Grain: one row per era and month. Key: admin_era, as_of_date.';
 comment on column mart.national_staffing.as_of_date is 'Latest as-of date among the provinces'' snapshots of the month';
 comment on column mart.national_staffing.admin_era is 'pre2025 (63 provinces) or 2025 (34 provinces)';
 comment on column mart.national_staffing.provinces_reporting is 'Provinces with a staffing snapshot in the month';

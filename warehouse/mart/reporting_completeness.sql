@@ -1,8 +1,9 @@
 -- Who reported what, and when, as DHIS2 reports reporting rates: one row per expected report.
 -- Monthly sheets (01, 02, 04): every month from the first to the last month the warehouse holds;
--- the daily sheet (03): every day of each ID-card campaign, from its first daily report to the
--- target's deadline. Expected reporters are the provinces of the period's era. A report is on
--- time when its first accepted submission arrived by period end + the deadline of
+-- the daily sheet (03): every day of each ID-card campaign of an era, from its first daily report
+-- after the era's previous deadline to the target's deadline (so two campaigns never share a day).
+-- Expected reporters are the provinces valid on the period's first day (the provinces of its era).
+-- A report is on time when its first accepted submission arrived by period end + the deadline of
 -- ref.reporting_rule; a later correction does not make it late.
 create or replace view mart.reporting_completeness as
 with submissions as (
@@ -17,27 +18,40 @@ months as (
     from submissions
     where sheet in ('01', '02', '04') or sheet is null
 ),
+monthly_sheets as (
+    select unnest(['01', '02', '04']) as sheet
+),
 expected_monthly as (
     select m.period_start, last_day(m.period_start) as period_end, s.sheet, p.province_code, p.province_name,
            'monthly' as cadence
     from months m
-    cross join (select unnest(['01', '02', '04']) as sheet) s
-    join dw.dim_date d on d.full_date = m.period_start
-    join dw.dim_province p on p.admin_era = d.admin_era
+    cross join monthly_sheets s
+    join dw.dim_province p on m.period_start between p.valid_from and p.valid_to
 ),
-campaigns as (
+deadlines as (
     select t.admin_era, t.target_deadline,
-           (select min(f.report_date) from dw.fact_id_card_applications f
-            where f.admin_era = t.admin_era and f.report_date <= t.target_deadline) as first_day
+           lag(t.target_deadline) over (partition by t.admin_era order by t.target_deadline) as previous_deadline
     from (select distinct admin_era, target_deadline from dw.fact_id_card_target) t
 ),
-expected_daily as (
-    select day::date as period_start, day::date as period_end, '03' as sheet, p.province_code, p.province_name,
-           'daily' as cadence
+campaigns as (
+    -- A campaign starts after the previous deadline of its era: its first report is the earliest
+    -- after that deadline and on or before its own.
+    select t.admin_era, t.target_deadline,
+           (select min(f.report_date) from dw.fact_id_card_applications f
+            where f.admin_era = t.admin_era and f.report_date <= t.target_deadline
+              and (t.previous_deadline is null or f.report_date > t.previous_deadline)) as first_day
+    from deadlines t
+),
+campaign_days as (
+    select c.admin_era, unnest(generate_series(c.first_day, c.target_deadline, interval 1 day))::date as day
     from campaigns c
-    cross join unnest(generate_series(c.first_day, c.target_deadline, interval 1 day)) as g(day)
-    join dw.dim_province p on p.admin_era = c.admin_era
     where c.first_day is not null
+),
+expected_daily as (
+    select d.day as period_start, d.day as period_end, '03' as sheet, p.province_code, p.province_name,
+           'daily' as cadence
+    from campaign_days d
+    join dw.dim_province p on p.admin_era = d.admin_era and d.day between p.valid_from and p.valid_to
 ),
 expected as (
     select * from expected_monthly
@@ -77,10 +91,11 @@ select
 from matched m
 join ref.reporting_rule r using (cadence);
 
+comment on view mart.reporting_completeness is 'Reporting completeness, as DHIS2 reports it: every report a province was expected to send (sheets 01, 02 and 04 each month from the first to the last month held; sheet 03 each day of each ID-card campaign) with its status: on_time, late, missing or rejected. Grain: one row per sheet, province and period (a month, or a day of sheet 03). Key: sheet, province_code, period_start.';
 comment on column mart.reporting_completeness.period_start is 'First day of the period: the month, or the day of a daily report';
 comment on column mart.reporting_completeness.period_end is 'Last day of the period';
 comment on column mart.reporting_completeness.sheet is 'Sheet of the template: 01 staffing, 02 security, 03 ID cards (daily), 04 commendations';
-comment on column mart.reporting_completeness.province_code is 'Province expected to report (the provinces of the period''s era)';
+comment on column mart.reporting_completeness.province_code is 'Province expected to report (the provinces valid on period_start, those of its era)';
 comment on column mart.reporting_completeness.province_name is 'Its name in that era';
 comment on column mart.reporting_completeness.status is 'on_time, late (first accepted after due_date), missing, or rejected (only rejected submissions)';
 comment on column mart.reporting_completeness.received_at is 'When the first accepted submission arrived (else the last rejected one), Vietnam time';

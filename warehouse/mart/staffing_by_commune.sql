@@ -23,6 +23,7 @@ from dw.fact_commune_staffing f
 join ref.admin_unit u on u.admin_era = f.admin_era and u.unit_code = f.unit_code
 where f.admin_era = '2025';
 
+comment on view mart.staffing_by_commune is 'Regular officers per commune-level unit and snapshot (sheet 01), as reported and on the 2025 communes (old communes added into the new one they joined); phường before July 2025 are here with is_in_scope false. Grain: one row per boundary basis, snapshot and unit (a unit sent twice in one submission is quarantined, and a month holds one snapshot per province). Key: boundary_basis, admin_era, as_of_date, unit_code.';
 comment on column mart.staffing_by_commune.boundary_basis is 'as_reported, or 2025 (old communes added into the 2025 commune they joined)';
 comment on column mart.staffing_by_commune.admin_era is 'Era of the unit codes of the row';
 comment on column mart.staffing_by_commune.as_of_date is 'Snapshot date of the staffing report';

@@ -35,6 +35,7 @@ select
 from per_province r
 join dw.dim_province p on p.province_code = r.province_code and p.admin_era = r.admin_era;
 
+comment on view mart.staffing_by_province is 'Regular-officer staffing (sheet 01) per province and month, from the province''s latest snapshot in the month: communes in scope and staffed, officers, coverage and officers per commune; nationwide lines are in mart.national_staffing. Grain: one row per province and month. Key: admin_era, province_code, as_of_date.';
 comment on column mart.staffing_by_province.as_of_date is 'Date of the snapshot: the province''s latest staffing report in the month';
 comment on column mart.staffing_by_province.admin_era is 'pre2025 (63 provinces) or 2025 (34 provinces): the unit list the report uses';
 comment on column mart.staffing_by_province.province_code is 'GSO province code of the era, 2 digits';
