@@ -24,8 +24,9 @@ pytestmark = pytest.mark.e2e
 
 RELATIONS = ("dw.fact_commune_staffing", "dw.fact_security_activity", "dw.fact_id_card_applications",
              "dw.fact_id_card_target", "dw.fact_commendation", "mart.staffing_by_province", "mart.national_staffing",
-             "mart.security_activity", "mart.commendations", "mart.id_card_progress", "mart.indicators",
-             "mart.reporting_completeness")
+             "mart.security_activity", "mart.national_security_activity", "mart.commendations",
+             "mart.national_commendations", "mart.id_card_progress", "mart.national_id_card_progress",
+             "mart.indicators", "mart.national_indicators", "mart.reporting_completeness")
 NIGHT = """
 import sys
 from pathlib import Path

@@ -1,5 +1,5 @@
 -- Staffing per province per month: the province's latest snapshot in the month.
--- Definitions: DESIGN.md "Indicators" (communes in scope counts reference units, whatever was sent).
+-- Definitions: docs/indicators.md (communes in scope counts reference units, whatever was sent).
 create or replace view mart.staffing_by_province as
 with snapshot as (
     select f.*, date_trunc('month', f.as_of_date)::date as month_start
