@@ -23,7 +23,8 @@ _WORDS_DATE = re.compile(r"ngay\s*(\d{1,2})\s*thang\s*(\d{1,2})\s*nam\s*(\d{4})"
 
 
 def raw_text(value: object) -> str:
-    """The cell as a person reads it: '' for blank, whole floats without '.0'."""
+    """The cell as a person reads it: '' for blank, whole floats without '.0', dates as dd/mm/yyyy,
+    text with its spaces tidied (NFC, no non-breaking or repeated spaces)."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
@@ -31,17 +32,20 @@ def raw_text(value: object) -> str:
     if isinstance(value, float):
         return f"{value:g}"
     if isinstance(value, datetime):
-        return value.strftime("%d/%m/%Y") if value.time() == datetime.min.time() else value.isoformat(sep=" ")
+        return value.strftime("%d/%m/%Y") if value.time() == datetime.min.time() else value.strftime("%d/%m/%Y %H:%M")
     if isinstance(value, date):
         return value.strftime("%d/%m/%Y")
     return clean_text(value)
 
 
 def copy_value(value: object) -> float | str | None:
-    """A cell as it may be written back into a workbook: a finite number stays a number, anything
-    else becomes its text (so nothing a province sent can come back as a live formula)."""
+    """A cell as it may be written back into a workbook: a finite number stays a number, text stays
+    exactly as sent, anything else becomes its text (so nothing a province sent can come back as a
+    live formula, and the province sees its own cells)."""
     if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
         return value
+    if isinstance(value, str):
+        return value or None
     return raw_text(value) or None
 
 

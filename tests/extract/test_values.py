@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 import pytest
 
-from etl.extract.values import parse_date, parse_number, raw_text
+from etl.extract.values import copy_value, parse_date, parse_number, raw_text
 from etl.names import accent_key, fold_key, split_prefix
 
 pytestmark = pytest.mark.unit
@@ -72,3 +72,15 @@ def test_split_prefix(written, kind, rest):
 
 def test_phuong_01_is_phuong_1():
     assert fold_key("Phường 01") == fold_key("Phường 1") == fold_key("P.1")
+
+
+def test_cells_copied_back_keep_what_the_province_wrote():
+    assert copy_value("Xã  Vĩnh\u00a0Trạch ") == "Xã  Vĩnh\u00a0Trạch "  # spaces as sent, not tidied
+    assert copy_value("=5 người") == "=5 người"  # text, never a formula
+    assert copy_value(5) == 5 and copy_value(5.5) == 5.5
+    assert copy_value(float("nan")) == "nan" and copy_value(float("inf")) == "inf"  # no number Excel refuses
+    assert copy_value(True) == "True"
+    assert copy_value(datetime(2021, 4, 23)) == "23/04/2021"
+    assert copy_value(datetime(2021, 4, 23, 14, 5)) == "23/04/2021 14:05"
+    assert copy_value(date(2021, 4, 23)) == "23/04/2021"
+    assert copy_value("") is None and copy_value(None) is None
