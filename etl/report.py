@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
+import sqlalchemy as sa
 
-from etl.load.warehouse import engine_for, frame
+from etl.load.warehouse import WarehouseError, engine_for, frame
 
 
 def vn_number(value: float | int | None, decimals: int = 0) -> str:
@@ -23,6 +25,16 @@ def _frame(warehouse: Path, sql: str, params: dict | None = None) -> pd.DataFram
     try:
         with engine.connect() as conn:
             return frame(conn, sql, params)
+    except sa.exc.DBAPIError as error:
+        missing = re.search(r"Table with name (\w+) does not exist", str(error))
+        if missing is None:
+            raise
+        # Marts are built when a night publishes: a warehouse of an older version, or whose last
+        # night stopped before publishing, may lack a view this version reads.
+        raise WarehouseError(
+            f"the warehouse {warehouse} has no view mart.{missing.group(1)}: its marts were built by an older "
+            "version, or its last night stopped before publishing. Run a night (cax ingest on the landing "
+            "folder; files already taken in are skipped) to build them") from error
     finally:
         engine.dispose()
 

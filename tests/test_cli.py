@@ -88,3 +88,23 @@ def test_bad_usage_exits_2(env):
     assert _run("ingest", str(env / "missing.xlsx")).exit_code == 2
     assert _run("indicators", "--as-of", "23/4/2021").exit_code == 2
     assert _run("ingest").exit_code == 2
+
+
+def test_a_warehouse_without_this_versions_marts_gets_a_clear_message_and_a_night_builds_them(env):
+    """Marts are built when a night publishes: a warehouse made by an older version (or whose last night
+    stopped before publishing) lacks a view; the CLI says so and what to do, and the next night mends it."""
+    import subprocess
+    import sys
+
+    path = _write(env / "hd.xlsx", [*TITLE, HEADER, [1, "Huyện Tứ Kỳ", "Xã Hưng Đạo", None, 5, 1, 2]])
+    assert _run("ingest", str(path)).exit_code == 0
+    warehouse = env / "var" / "warehouse.duckdb"
+    con = duckdb.connect(str(warehouse))
+    con.execute("drop view mart.national_id_card_progress")
+    con.close()
+    old = subprocess.run([sys.executable, "-m", "etl.cli", "indicators"], capture_output=True, text=True,
+                         timeout=300)
+    assert old.returncode == 1 and "Traceback" not in old.stdout + old.stderr
+    assert "no view mart.national_id_card_progress" in old.stdout and "cax ingest" in old.stdout
+    assert _run("ingest", str(path)).exit_code == 0  # the file is skipped; the night still publishes
+    assert _run("indicators").exit_code == 0
