@@ -28,6 +28,7 @@ class DiscoveredFile:
     sha256: str
     size_bytes: int
     received_at: datetime  # modification time, Vietnam local time
+    modified_ns: int = 0  # the modification time as the file system gives it, to notice a change
 
     @property
     def name(self) -> str:
@@ -36,12 +37,20 @@ class DiscoveredFile:
     def as_dict(self) -> dict[str, object]:
         """Plain values, for passing between Airflow tasks."""
         return {"path": str(self.path), "sha256": self.sha256, "size_bytes": self.size_bytes,
-                "received_at": self.received_at.isoformat()}
+                "received_at": self.received_at.isoformat(), "modified_ns": self.modified_ns}
 
     @classmethod
     def from_dict(cls, values: dict) -> DiscoveredFile:
         return cls(Path(values["path"]), values["sha256"], int(values["size_bytes"]),
-                   datetime.fromisoformat(values["received_at"]))
+                   datetime.fromisoformat(values["received_at"]), int(values.get("modified_ns") or 0))
+
+    def is_unchanged(self) -> bool:
+        """Whether the file still holds the bytes discovered: same size and modification time, or,
+        when either moved, the same sha256 (hashed again only then)."""
+        stat = self.path.stat()
+        if (stat.st_size, stat.st_mtime_ns) == (self.size_bytes, self.modified_ns):
+            return True
+        return identify(self.path).sha256 == self.sha256
 
 
 def identify(path: Path) -> DiscoveredFile:
@@ -51,7 +60,7 @@ def identify(path: Path) -> DiscoveredFile:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     stat = path.stat()
-    return DiscoveredFile(path, digest.hexdigest(), stat.st_size, from_timestamp(stat.st_mtime))
+    return DiscoveredFile(path, digest.hexdigest(), stat.st_size, from_timestamp(stat.st_mtime), stat.st_mtime_ns)
 
 
 @dataclass

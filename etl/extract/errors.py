@@ -36,3 +36,7 @@ class PasswordProtected(RejectedFile):
 
 class DuplicateFile(RejectedFile):
     code = "duplicate"
+
+
+class ChangedFile(RejectedFile):
+    code = "changed"

@@ -12,7 +12,7 @@ import pandas as pd
 
 from etl.config import Limits
 from etl.discover import DiscoveredFile, identify
-from etl.extract.errors import NoRecognisableSheet, RejectedFile, UnknownPeriod, UnknownProvince
+from etl.extract.errors import ChangedFile, NoRecognisableSheet, RejectedFile, UnknownPeriod, UnknownProvince
 from etl.extract.layout import Header, find_header, find_period, find_target, period_in_name, title_text
 from etl.extract.sheets import SHEETS, SheetSpec
 from etl.extract.table import TableRows, read_rows
@@ -194,6 +194,12 @@ def extract_workbook(file: DiscoveredFile | Path, limits: Limits | None = None) 
     path, sha = file.path, file.sha256
     result = WorkbookExtract(file)
     try:
+        if not file.is_unchanged():
+            # Read now, its bytes would be recorded under the sha256 of other bytes.
+            raise ChangedFile("the file changed after the night found it (it was being written or replaced); "
+                              "its new content is taken in on the next night",
+                              "tệp thay đổi trong lúc đang nhận (đang được ghi hoặc thay thế); "
+                              "nội dung mới sẽ được nhận vào đêm sau")
         sheets = read_sheets(path, limits)
         for code, (position, sheet, header) in sorted(classify_sheets(sheets).items()):
             try:
