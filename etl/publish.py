@@ -16,11 +16,16 @@ from etl.config import Settings
 from etl.load.warehouse import run_script, sql_file, writer
 
 
+def mart_names() -> list[str]:
+    """The mart views in the order they are built (warehouse/mart/build_order.txt: a view after
+    those it reads)."""
+    return [line.strip() for line in sql_file("mart/build_order.txt").splitlines()
+            if line.strip() and not line.startswith("#")]
+
+
 def build_marts(conn: sa.Connection) -> None:
-    """(Re)create every mart view, in the order of warehouse/mart/build_order.txt."""
-    order = [line.strip() for line in sql_file("mart/build_order.txt").splitlines()
-             if line.strip() and not line.startswith("#")]
-    for name in order:
+    """(Re)create every mart view, in build order."""
+    for name in mart_names():
         run_script(conn, sql_file(f"mart/{name}.sql"))
 
 

@@ -37,13 +37,25 @@ def engine_for(warehouse: Path, read_only: bool = False) -> sa.Engine:
     return sa.create_engine(f"duckdb:///{warehouse}", connect_args=args, poolclass=sa.pool.NullPool)
 
 
+def statements(script: str) -> list[str]:
+    """The statements of a .sql script: split on ';' at a line's end, comment lines dropped."""
+    bodies = ("\n".join(line for line in part.splitlines() if not line.strip().startswith("--"))
+              for part in script.split(";\n"))
+    return [body.strip().rstrip(";") for body in bodies if body.strip()]
+
+
 def run_script(conn: sa.Connection, script: str, params: dict | None = None) -> None:
-    """Run each statement of a .sql script (split on ';' at line ends)."""
-    for statement in (s.strip() for s in script.split(";\n")):
-        body = "\n".join(line for line in statement.splitlines() if not line.strip().startswith("--"))
-        if body.strip():
-            used = {k: v for k, v in (params or {}).items() if f"${k}" in body}
-            conn.exec_driver_sql(body.rstrip(";"), used or None)
+    """Run each statement of a .sql script, binding the ``$name`` parameters it uses."""
+    for body in statements(script):
+        used = {k: v for k, v in (params or {}).items() if f"${k}" in body}
+        conn.exec_driver_sql(body, used or None)
+
+
+def ddl_files() -> list[Path]:
+    """The schema's files in the order they run: the schemas, then the tables of ref, dw and audit."""
+    ddl = WAREHOUSE_SQL / "ddl"
+    return [ddl / "00_schemas.sql", *(path for folder in ("ref", "dw", "audit")
+                                      for path in sorted((ddl / folder).glob("*.sql")))]
 
 
 def scalar(conn: sa.Connection, sql: str, params: dict | None = None) -> object:
@@ -150,10 +162,8 @@ def ensure_schema(engine: sa.Engine, deadlines: dict[str, int] | None = None) ->
     from etl.load import dimensions
 
     with engine.begin() as conn:
-        run_script(conn, sql_file("ddl/00_schemas.sql"))
-        for folder in ("ref", "dw", "audit"):
-            for path in sorted((WAREHOUSE_SQL / "ddl" / folder).glob("*.sql")):
-                run_script(conn, path.read_text(encoding="utf-8"))
+        for path in ddl_files():
+            run_script(conn, path.read_text(encoding="utf-8"))
         if scalar(conn, "select count(*) from ref.admin_unit") == 0:
             dimensions.load_reference(conn)
         dimensions.record_indicator_definitions(conn)

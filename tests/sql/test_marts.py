@@ -13,31 +13,20 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from etl.load.warehouse import WAREHOUSE_SQL, ddl_files, statements
+from etl.publish import mart_names
+
 pytestmark = pytest.mark.sql
 
-WAREHOUSE = Path(__file__).resolve().parents[2] / "warehouse"
+WAREHOUSE = WAREHOUSE_SQL
 CASES = Path(__file__).resolve().parent
 # Floating-point columns are compared at this many decimal places (write at least as many in expected.csv).
 DECIMALS = 6
 
 
-def _statements(script: str) -> list[str]:
-    """A .sql file's statements, split as etl.load.run_script splits them (';' at a line end)."""
-    bodies = ("\n".join(line for line in s.splitlines() if not line.strip().startswith("--")) for s in
-              script.split(";\n"))
-    return [b.strip().rstrip(";") for b in bodies if b.strip()]
-
-
-def _mart_names() -> list[str]:
-    lines = (WAREHOUSE / "mart" / "build_order.txt").read_text(encoding="utf-8").splitlines()
-    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
-
-
 def _schema_scripts() -> list[Path]:
-    """warehouse/ddl in the loader's order (schemas, then ref, dw, audit), then the marts in build order."""
-    ddl = WAREHOUSE / "ddl"
-    return [ddl / "00_schemas.sql", *(p for folder in ("ref", "dw", "audit") for p in sorted((ddl / folder).glob(
-        "*.sql"))), *(WAREHOUSE / "mart" / f"{name}.sql" for name in _mart_names())]
+    """The loader's schema files in its order, then the marts in build order: what a warehouse holds."""
+    return [*ddl_files(), *(WAREHOUSE / "mart" / f"{name}.sql" for name in mart_names())]
 
 
 def _cases() -> list[Path]:
@@ -62,7 +51,7 @@ def _warehouse() -> duckdb.DuckDBPyConnection:
     a case gives only the columns its mart reads (the others are null)."""
     con = duckdb.connect()
     for script in _schema_scripts():
-        for statement in _statements(script.read_text(encoding="utf-8")):
+        for statement in statements(script.read_text(encoding="utf-8")):
             con.execute(statement)
     keys = {(s, t, c) for s, t, columns in con.execute(
         "select schema_name, table_name, constraint_column_names from duckdb_constraints()"
@@ -107,7 +96,7 @@ def _table_text(header: list[str], rows: list[tuple]) -> str:
 @pytest.mark.parametrize("case", _cases(), ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_mart_case(case: Path) -> None:
     mart = case.parent.name
-    assert mart in _mart_names(), f"{case}: no view mart.{mart} in warehouse/mart/build_order.txt"
+    assert mart in mart_names(), f"{case}: no view mart.{mart} in warehouse/mart/build_order.txt"
     con = _warehouse()
     given = sorted(case.glob("*.*.csv"))
     for path in given:
@@ -135,4 +124,4 @@ def test_mart_case(case: Path) -> None:
 
 
 def test_every_mart_has_a_case() -> None:
-    assert sorted(set(_mart_names()) - {p.parent.name for p in _cases()}) == []
+    assert sorted(set(mart_names()) - {p.parent.name for p in _cases()}) == []
