@@ -15,10 +15,11 @@ import re
 from pathlib import Path
 
 import pandas as pd
+import sqlalchemy as sa
 import xlsxwriter
 
 from etl.extract.stage import StagedFile, StagedSubmission, read_cells, read_stage
-from etl.load.warehouse import engine_for, frame
+from etl.load.warehouse import frame, read
 
 STATUS_VI = {
     "loaded": "Đã nạp đủ", "loaded_with_errors": "Đã nạp, có dòng bị loại", "rejected": "Bị từ chối",
@@ -40,18 +41,18 @@ def write_feedback(validated_dir: Path, warehouse: Path, run_id: str, out_dir: P
     """Write the night's feedback workbooks; returns their paths."""
     stage_paths = json.loads((validated_dir / "files.json").read_text(encoding="utf-8"))
     staged = {s.sha256: s for s in (read_stage(Path(p)) for p in stage_paths)}
-    engine = engine_for(warehouse, read_only=True)
-    try:
-        with engine.connect() as conn:
-            submissions = frame(conn, "select * from audit.submission where run_id = $run", {"run": run_id})
-            problems = frame(conn, """
-                select submission_id, sheet, row_number, column_name, severity, message_vi from audit.quarantine
-                where run_id = $run
-                union all
-                select submission_id, sheet, row_number, column_name, severity, message_vi from audit.warning
-                where run_id = $run""", {"run": run_id})
-    finally:
-        engine.dispose()
+
+    def night(conn: sa.Connection) -> tuple[pd.DataFrame, pd.DataFrame]:
+        submissions = frame(conn, "select * from audit.submission where run_id = $run", {"run": run_id})
+        problems = frame(conn, """
+            select submission_id, sheet, row_number, column_name, severity, message_vi from audit.quarantine
+            where run_id = $run
+            union all
+            select submission_id, sheet, row_number, column_name, severity, message_vi from audit.warning
+            where run_id = $run""", {"run": run_id})
+        return submissions, problems
+
+    submissions, problems = read(warehouse, night)
     written = []
     for sha, rows in submissions.groupby("sha256", sort=False):
         source = staged.get(str(sha))

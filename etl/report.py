@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
-from etl.load.warehouse import WarehouseError, engine_for, frame
+from etl.load.warehouse import WarehouseError, frame, read
 
 
 def vn_number(value: float | int | None, decimals: int = 0) -> str:
@@ -21,10 +21,8 @@ def vn_number(value: float | int | None, decimals: int = 0) -> str:
 
 
 def _frame(warehouse: Path, sql: str, params: dict | None = None) -> pd.DataFrame:
-    engine = engine_for(warehouse, read_only=True)
     try:
-        with engine.connect() as conn:
-            return frame(conn, sql, params)
+        return read(warehouse, lambda conn: frame(conn, sql, params))
     except sa.exc.DBAPIError as error:
         missing = re.search(r"Table with name (\w+) does not exist", str(error))
         if missing is None:
@@ -35,8 +33,6 @@ def _frame(warehouse: Path, sql: str, params: dict | None = None) -> pd.DataFram
             f"the warehouse {warehouse} has no view mart.{missing.group(1)}: its marts were built by an older "
             "version, or its last night stopped before publishing. Run a night (cax ingest on the landing "
             "folder; files already taken in are skipped) to build them") from error
-    finally:
-        engine.dispose()
 
 
 def national_staffing(warehouse: Path, as_of: date | None = None) -> pd.DataFrame:

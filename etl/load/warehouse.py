@@ -8,10 +8,11 @@ natively, ~0.1 s for 300k rows); ``DataFrame.to_sql`` and row-by-row inserts are
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 import sqlalchemy as sa
@@ -19,6 +20,7 @@ import sqlalchemy as sa
 from etl.config import lock_wait_seconds
 
 WAREHOUSE_SQL = Path(__file__).resolve().parents[2] / "warehouse"
+T = TypeVar("T")
 
 # duckdb_engine warns that DuckDB has no server-side cursors; nothing to act on.
 warnings.filterwarnings("ignore", message=".*duckdb-engine doesn't yet support reflection.*")
@@ -111,7 +113,7 @@ def _explain(warehouse: Path, error: Exception) -> WarehouseError | None:
     return None
 
 
-def _with_lock_wait(warehouse: Path, attempt, wait_s: float):
+def _with_lock_wait(warehouse: Path, attempt: Callable[[], T], wait_s: float) -> T:
     """Run ``attempt`` (which opens the warehouse), waiting while another process holds its lock."""
     import time
 
@@ -170,26 +172,41 @@ def ensure_schema(engine: sa.Engine, deadlines: dict[str, int] | None = None) ->
         dimensions.record_reporting_rules(conn, deadlines)
 
 
+def read(warehouse: Path, work: Callable[[sa.Connection], T]) -> T:
+    """``work`` on a read-only connection to the warehouse, waiting while a loader holds it.
+
+    DuckDB takes one writer or many readers, never both: a read during another process's load
+    waits for it (up to CAX_LOCK_WAIT_S), then fails with the reason in words.
+    """
+    def attempt() -> T:
+        engine = engine_for(warehouse, read_only=True)
+        try:
+            with engine.connect() as conn:
+                return work(conn)
+        finally:
+            engine.dispose()
+
+    return _with_lock_wait(warehouse, attempt, lock_wait_seconds())
+
+
+def has_table(conn: sa.Connection, schema: str, table: str) -> bool:
+    return bool(scalar(conn, "select count(*) from information_schema.tables where table_schema = $schema"
+                             " and table_name = $table", {"schema": schema, "table": table}))
+
+
 def taken_in(warehouse: Path) -> dict[str, set[str]]:
     """sha256 -> the file names it was taken in under (every file recorded in audit.file)."""
     if not warehouse.exists():
         return {}
 
-    def read() -> dict[str, set[str]]:
-        engine = engine_for(warehouse, read_only=True)
-        try:
-            with engine.connect() as conn:
-                if not scalar(conn, "select count(*) from information_schema.tables"
-                              " where table_schema = 'audit' and table_name = 'file'"):
-                    return {}
-                known: dict[str, set[str]] = {}
-                for sha, name in conn.exec_driver_sql("select distinct sha256, file_name from audit.file"):
-                    known.setdefault(sha, set()).add(name)
-                return known
-        finally:
-            engine.dispose()
+    def files(conn: sa.Connection) -> dict[str, set[str]]:
+        known: dict[str, set[str]] = {}
+        if has_table(conn, "audit", "file"):
+            for sha, name in conn.exec_driver_sql("select distinct sha256, file_name from audit.file").fetchall():
+                known.setdefault(sha, set()).add(name)
+        return known
 
-    return _with_lock_wait(warehouse, read, lock_wait_seconds())
+    return read(warehouse, files)
 
 
 def frame(conn: sa.Connection, sql: str, params: dict | None = None) -> pd.DataFrame:

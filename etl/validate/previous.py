@@ -9,8 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import sqlalchemy as sa
 
-from etl.load import warehouse as load
+from etl.load.warehouse import frame, has_table, read
 
 # dataset -> (fact table, the column dating a row, the figures compared)
 COMPARED = {
@@ -29,16 +30,12 @@ def with_previous(dataset: str, rows: pd.DataFrame, warehouse: Path | None) -> p
         out[f"previous_{figure}"] = float("nan")
     if warehouse is None or not warehouse.exists():
         return out
-    engine = load.engine_for(warehouse, read_only=True)
-    try:
-        with engine.connect() as conn:
-            if not load.scalar(conn, "select count(*) from information_schema.tables where table_schema = 'dw'"
-                                     f" and table_name = '{table.split('.')[1]}'"):
-                return out
-            before = load.frame(conn, f"select admin_era, unit_code, {dated_by} as dated, {', '.join(figures)}"
-                                      f" from {table}")
-    finally:
-        engine.dispose()
+    def earlier(conn: sa.Connection) -> pd.DataFrame:
+        if not has_table(conn, *table.split(".")):
+            return pd.DataFrame()
+        return frame(conn, f"select admin_era, unit_code, {dated_by} as dated, {', '.join(figures)} from {table}")
+
+    before = read(warehouse, earlier)
     if before.empty:
         return out
     before["dated"] = pd.to_datetime(before["dated"])

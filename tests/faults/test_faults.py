@@ -132,6 +132,34 @@ def test_a_loader_that_cannot_get_the_lock_fails_cleanly(april_landing, tmp_path
         "select count(*) from information_schema.tables where table_schema = 'dw'").fetchone() == (0,)
 
 
+HOLD = """
+import sys, time, duckdb
+con = duckdb.connect(sys.argv[1])
+print("held", flush=True)
+time.sleep(float(sys.argv[2]))
+con.close()
+"""
+
+
+def test_every_read_of_a_night_waits_while_another_loader_writes(tmp_path, monkeypatch):
+    """Discovery, the previous periods, the feedback and the reports read the warehouse while another
+    process may be loading it: DuckDB refuses a reader beside a writer, so each waits for the writer."""
+    from etl.load.warehouse import read, scalar, writer
+
+    warehouse = tmp_path / "warehouse.duckdb"
+    with writer(warehouse, {"monthly": 5, "daily": 16}):
+        pass
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(warehouse), "3"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        monkeypatch.setenv("CAX_LOCK_WAIT_S", "60")
+        started = time.monotonic()
+        assert read(warehouse, lambda conn: scalar(conn, "select count(*) from audit.file")) == 0
+        assert time.monotonic() - started > 1  # it waited for the writer, rather than failing at once
+    finally:
+        holder.wait(timeout=60)
+
+
 def test_a_read_only_warehouse_gives_a_clear_error_and_changes_nothing(april_landing, tmp_path):
     landing, _ = april_landing
     settings = make_settings(tmp_path)
