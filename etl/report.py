@@ -70,33 +70,29 @@ def indicators(warehouse: Path, basis: str, as_of: date | None = None, grain: st
     return frame.reset_index(drop=True)
 
 
-def id_card_milestones(warehouse: Path) -> pd.DataFrame:
-    """Per province and campaign: target, deadline, the day it was reached and days ahead."""
-    return _frame(warehouse, """
-        select admin_era, province_code, province_name, target, target_deadline,
+def _milestones(warehouse: Path, mart: str, keys: str) -> pd.DataFrame:
+    """Per campaign of ``mart``'s rows: target, deadline, the day it was reached and days ahead."""
+    return _frame(warehouse, f"""
+        select {keys}, target, target_deadline,
                max(cumulative_applications) as cumulative_applications,
                min(target_reached_date) as target_reached_date, max(days_ahead) as days_ahead,
                max(cumulative_applications) filter (where report_date = target_reached_date)
                    as cumulative_on_reached_date
-        from mart.id_card_progress
+        from mart.{mart}
         where target is not null
         group by all
-        order by admin_era, province_code, target_deadline""")
+        order by {keys}, target_deadline""")
+
+
+def id_card_milestones(warehouse: Path) -> pd.DataFrame:
+    """Per province and campaign: target, deadline, the day it was reached and days ahead."""
+    return _milestones(warehouse, "id_card_progress", "admin_era, province_code, province_name")
 
 
 def national_id_card_milestones(warehouse: Path) -> pd.DataFrame:
     """Nationwide, per campaign: the provinces' targets added up, the deadline, the day the nationwide
     count reached it and days ahead."""
-    return _frame(warehouse, """
-        select admin_era, target, target_deadline,
-               max(cumulative_applications) as cumulative_applications,
-               min(target_reached_date) as target_reached_date, max(days_ahead) as days_ahead,
-               max(cumulative_applications) filter (where report_date = target_reached_date)
-                   as cumulative_on_reached_date
-        from mart.national_id_card_progress
-        where target is not null
-        group by all
-        order by admin_era, target_deadline""")
+    return _milestones(warehouse, "national_id_card_progress", "admin_era")
 
 
 def national_totals(warehouse: Path, view: str, measures: list[str]) -> pd.DataFrame:
