@@ -21,6 +21,9 @@ class Sheet:
     visible: bool
     grid: list[list[Any]]
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
+    # Formula cells whose value was never calculated (no cached value, or a workbook that asks to be
+    # recalculated on opening): (0-based row, column) -> the formula's text without its "=".
+    formulas: dict[tuple[int, int], str] = field(default_factory=dict)
 
     def cell(self, row: int, col: int) -> object:
         if row < len(self.grid) and col < len(self.grid[row]):
