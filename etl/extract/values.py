@@ -39,10 +39,11 @@ def raw_text(value: object) -> str:
 
 
 def copy_value(value: object) -> float | str | None:
-    """A cell as it may be written back into a workbook: a finite number stays a number, text stays
-    exactly as sent, anything else becomes its text (so nothing a province sent can come back as a
-    live formula, and the province sees its own cells)."""
-    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+    """A cell as it is staged to be written back into a workbook: a number stays a number (NaN and
+    infinities too, so that the writer, etl.safe, can write them blank with a note saying what was
+    sent), text stays exactly as sent, anything else becomes its text (so nothing a province sent can
+    come back as a live formula, and the province sees its own cells)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
         return value
     if isinstance(value, str):
         return value or None
