@@ -4,20 +4,23 @@ For each file of a night with quarantined rows, warnings or a rejection, one wor
 ``var/feedback/<province_code>/``: a summary sheet first, then the province's own sheets with
 the offending cells highlighted and a column "Lỗi" explaining each problem in Vietnamese.
 Everything copied from the submission is written as a value (text stays text, even "=5 người"):
-nothing a province sent can come back as a live formula. The sheets are copied from what the
-extract stage staged (etl.extract.stage): feedback never opens a landing file.
+nothing a province sent can come back as a live formula. Every name and value a province chose goes
+through etl.safe first (file and sheet names, NaN, text too long or holding control characters), so
+no file name, sheet name or cell stops the night or gives a workbook Excel refuses. The sheets are
+copied from what the extract stage staged (etl.extract.stage): feedback never opens a landing file.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import pandas as pd
 import sqlalchemy as sa
 import xlsxwriter
+from xlsxwriter.utility import xl_col_to_name
 
+from etl import safe
 from etl.extract.stage import StagedFile, StagedSubmission, read_cells, read_stage
 from etl.load.warehouse import frame, read
 
@@ -26,15 +29,12 @@ STATUS_VI = {
     "duplicate": "Trùng tệp đã gửi", "superseded": "Đã được thay bằng bản gửi sau",
 }
 SUMMARY_SHEET = "Tóm tắt"
-_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
-def feedback_path(out_dir: Path, province_code: str | None, file_name: str) -> Path:
-    """var/feedback/<province>/<file name>.xlsx, the name made safe for any file system."""
-    name = _UNSAFE.sub("_", Path(file_name.replace("\\", "/")).name).strip(" .") or "tep"
-    if not name.lower().endswith(".xlsx"):
-        name += ".xlsx"
-    return out_dir / (province_code or "unknown") / name
+def feedback_path(out_dir: Path, province_code: str | None, file_name: str, taken: set[str] | None = None) -> Path:
+    """var/feedback/<province>/<file name>.xlsx, the name made safe for any file system (etl.safe.file_name);
+    with ``taken``, the names already given in that folder this night, a name never given twice."""
+    return out_dir / (province_code or "unknown") / safe.file_name(file_name, taken)
 
 
 def write_feedback(validated_dir: Path, warehouse: Path, run_id: str, out_dir: Path) -> list[Path]:
@@ -54,6 +54,7 @@ def write_feedback(validated_dir: Path, warehouse: Path, run_id: str, out_dir: P
 
     submissions, problems = read(warehouse, night)
     written = []
+    taken: dict[str | None, set[str]] = {}  # per province folder: two files may share a name once made safe
     for sha, rows in submissions.groupby("sha256", sort=False):
         source = staged.get(str(sha))
         mine = problems[problems.submission_id.isin(rows.submission_id)]
@@ -61,11 +62,7 @@ def write_feedback(validated_dir: Path, warehouse: Path, run_id: str, out_dir: P
         if source is None or not needs:
             continue
         province = next((p for p in rows.province_code if isinstance(p, str) and p), None)
-        path = feedback_path(out_dir, province, source.file_name)
-        for number in range(2, 1000):  # two files of one night may share a name once made safe
-            if path not in written:
-                break
-            path = path.with_name(f"{path.stem.rsplit(' (', 1)[0]} ({number}).xlsx")
+        path = feedback_path(out_dir, province, source.file_name, taken.setdefault(province, set()))
         _write_workbook(path, source, rows, mine)
         written.append(path)
     return written
@@ -82,14 +79,32 @@ def _write_workbook(path: Path, source: StagedFile, submissions: pd.DataFrame, p
         "warning": book.add_format({"bg_color": "#FFE699", "border": 1, "border_color": "#BF8F00"}),
         "note": book.add_format({"text_wrap": True, "font_color": "#C00000", "valign": "top"}),
     }
-    _write_summary(book, styles, source, submissions, problems)
+    ordered = sorted(source.submissions, key=lambda s: s.sheet_position)
+    # The province's sheet names as a workbook can hold them: the summary shows both where they differ.
+    names = safe.sheet_names([s.sheet for s in ordered], [SUMMARY_SHEET])
+    _write_summary(book, styles, source, submissions, problems, dict(zip([s.sheet for s in ordered], names,
+                                                                         strict=True)))
     # A file rejected whole has no sheets to show: the summary says why.
-    for sub in sorted(source.submissions, key=lambda s: s.sheet_position):
-        _copy_sheet(book, styles, sub, problems[problems.sheet == sub.sheet])
+    for sub, name in zip(ordered, names, strict=True):
+        _copy_sheet(book, styles, sub, name, problems[problems.sheet == sub.sheet])
     book.close()
 
 
-def _write_summary(book, styles, source: StagedFile, submissions: pd.DataFrame, problems: pd.DataFrame) -> None:
+def _put(page, row: int, col: int, value: object, style=None) -> safe.Cell:
+    """Write one value as etl.safe.safe_cell makes it (a number, text, or blank); returns that cell,
+    whose note says what had to change, for the caller to show."""
+    cell = safe.safe_cell(value)
+    if isinstance(cell.value, str):
+        page.write_string(row, col, cell.value, style)  # never a formula, whatever it begins with
+    elif cell.value is not None:
+        page.write_number(row, col, cell.value, style)
+    elif style is not None:
+        page.write_blank(row, col, None, style)
+    return cell
+
+
+def _write_summary(book, styles, source: StagedFile, submissions: pd.DataFrame, problems: pd.DataFrame,
+                   names: dict[str, str]) -> None:
     page = book.add_worksheet(SUMMARY_SHEET)
     page.set_column(0, 0, 34)
     page.set_column(1, 1, 90)
@@ -100,13 +115,13 @@ def _write_summary(book, styles, source: StagedFile, submissions: pd.DataFrame, 
     row = 2
     for label, value in lines:
         page.write_string(row, 0, label, styles["bold"])
-        page.write_string(row, 1, str(value))
+        _put(page, row, 1, str(value))
         row += 1
     if source.rejection_code:
         page.write_string(row + 1, 0, "Kết quả", styles["bold"])
         page.write_string(row + 1, 1, "Cả tệp bị từ chối, không có số liệu nào được nạp.", styles["note"])
         page.write_string(row + 2, 0, "Lý do", styles["bold"])
-        page.write_string(row + 2, 1, source.reason_vi or "", styles["wrap"])
+        _put(page, row + 2, 1, source.reason_vi or "", styles["wrap"])
         page.write_string(row + 3, 0, "Cần làm", styles["bold"])
         page.write_string(row + 3, 1, "Sửa tệp theo lý do trên và gửi lại toàn bộ tệp.", styles["wrap"])
         return
@@ -124,37 +139,39 @@ def _write_summary(book, styles, source: StagedFile, submissions: pd.DataFrame, 
             resend = "cả trang / the whole sheet"
         period = (f"{sub.period_start:%d/%m/%Y} - {sub.period_end:%d/%m/%Y}"
                   if not pd.isna(sub.period_start) else "")
-        values = [sub.sheet or "", period, STATUS_VI.get(sub.status, sub.status), sub.rows_read, sub.rows_loaded,
+        sheet = sub.sheet if isinstance(sub.sheet, str) else ""
+        if names.get(sheet, sheet) != sheet:
+            sheet += f" (trang '{names[sheet]}' trong tệp này)"
+        values = [sheet, period, STATUS_VI.get(sub.status, sub.status), sub.rows_read, sub.rows_loaded,
                   sub.rows_quarantined, sub.warnings, f"dòng {resend}" if resend and sub.status != "rejected"
                   else resend]
         for col, value in enumerate(values):
-            if isinstance(value, int | float) and not pd.isna(value):
-                page.write_number(row, col, value)
-            else:
-                page.write_string(row, col, str(value))
+            if not isinstance(value, str) and pd.isna(value):
+                value = None  # a null count from the warehouse: blank, nothing wrong
+            cell = _put(page, row, col, value)
+            if cell.value is None and cell.note:  # the summary has no column "Lỗi": the note stands in
+                page.write_string(row, col, cell.note, styles["note"])
         if isinstance(sub.reason, str) and sub.reason:
             row += 1
-            page.write_string(row, 1, f"Lý do: {sub.reason}", styles["note"])
+            _put(page, row, 1, f"Lý do: {sub.reason}", styles["note"])
     row += 2
     page.write_string(row, 0, "Ghi chú", styles["bold"])
     page.write_string(row, 1, "Các ô tô đỏ bị loại (phải sửa và gửi lại); các ô tô vàng là cảnh báo (đã nạp, "
                               "đề nghị kiểm tra). Lý do ghi ở cột \"Lỗi\" cuối mỗi trang.", styles["wrap"])
 
 
-def _copy_sheet(book, styles, submission: StagedSubmission, problems: pd.DataFrame) -> None:
-    page = book.add_worksheet(submission.sheet[:31])
+def _copy_sheet(book, styles, submission: StagedSubmission, name: str, problems: pd.DataFrame) -> None:
+    page = book.add_worksheet(name)
     cells = read_cells(submission) if submission.cells_path else []
     width = max((len(r) for r in cells), default=0)
+    messages: dict[int, list[str]] = {}
     for r, values in enumerate(cells):
         for c, value in enumerate(values):
-            if isinstance(value, int | float):
-                page.write_number(r, c, value)
-            elif value is not None:
-                page.write_string(r, c, value)  # never a formula, whatever it begins with
+            if note := _put(page, r, c, value).note:
+                messages.setdefault(r, []).append(f"Cột {xl_col_to_name(c)}: {note}")
     page.write_string(submission.header_row - 1, width, "Lỗi", styles["bold"])
     page.set_column(width, width, 70)
     columns = submission.columns
-    messages: dict[int, list[str]] = {}
     for p in problems.itertuples():
         if pd.isna(p.row_number):
             continue
@@ -162,15 +179,11 @@ def _copy_sheet(book, styles, submission: StagedSubmission, problems: pd.DataFra
         col = _column_of(str(p.column_name), columns)
         if col is not None:
             value = cells[r][col] if r < len(cells) and col < len(cells[r]) else None
-            style = styles["error" if p.severity == "error" else "warning"]
-            if isinstance(value, int | float):
-                page.write_number(r, col, value, style)
-            else:
-                page.write_string(r, col, "" if value is None else value, style)
+            _put(page, r, col, value, styles["error" if p.severity == "error" else "warning"])
         prefix = "" if p.severity == "error" else "(Cảnh báo) "
-        messages.setdefault(r, []).append(prefix + p.message_vi)
+        messages.setdefault(r, []).append(prefix + str(p.message_vi))
     for r, texts in messages.items():
-        page.write_string(r, width, "; ".join(dict.fromkeys(texts)), styles["note"])
+        _put(page, r, width, "; ".join(dict.fromkeys(texts)), styles["note"])
 
 
 def _column_of(column_name: str, columns: dict[str, int]) -> int | None:
