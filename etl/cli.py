@@ -54,11 +54,13 @@ def sample(out: Path = typer.Option(..., "--out", help="Folder to write the work
     console.print(f"Đã tạo {len(files)} tệp mẫu / wrote {len(files)} sample workbooks in {out}")
 
 
-def _shown(text: str | None) -> str:
-    """A name as it may be printed: control and direction characters (U+202E...) made visible."""
+def _shown(text: object) -> str:
+    """A name as it may be printed: control and direction characters (U+202E...) made visible, and
+    brackets never read as rich markup ("[red]x.xlsx" is a file name, "[/b]" a sheet name)."""
     import unicodedata
 
-    return "".join("\ufffd" if unicodedata.category(ch) in ("Cc", "Cf") else ch for ch in text or "")
+    text = text if isinstance(text, str) else ""
+    return escape("".join("\ufffd" if unicodedata.category(ch) in ("Cc", "Cf") else ch for ch in text))
 
 
 def _ingest(paths: list[Path], settings: Settings, every_file: bool = True) -> int:
@@ -67,7 +69,7 @@ def _ingest(paths: list[Path], settings: Settings, every_file: bool = True) -> i
 
     missing = [p for p in paths if not p.exists()]
     if missing:
-        console.print(f"[red]Không tìm thấy / not found:[/red] {', '.join(map(str, missing))}")
+        console.print(f"[red]Không tìm thấy / not found:[/red] {', '.join(_shown(str(p)) for p in missing)}")
         return 2
     found = discover(paths, settings.warehouse)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -87,7 +89,7 @@ def _ingest(paths: list[Path], settings: Settings, every_file: bool = True) -> i
         style = {"loaded": "green", "loaded_with_errors": "yellow", "rejected": "red",
                  "duplicate": "blue"}.get(o.status, "white")
         table.add_row(_shown(o.file_name), _shown(o.sheet), o.province_code or "", f"[{style}]{o.status}[/{style}]",
-                      str(o.rows_read), str(o.rows_loaded), str(o.rows_quarantined), str(o.warnings), o.reason or "")
+                      str(o.rows_read), str(o.rows_loaded), str(o.rows_quarantined), str(o.warnings), _shown(o.reason))
     if shown:
         console.print(table)
     duplicates = sum(o.status == "duplicate" for o in result.outcomes)
@@ -354,7 +356,7 @@ def history(province: str = typer.Option(..., "--province", help="GSO province c
         period = (f"{r.period_start:%d/%m/%Y}-{r.period_end:%d/%m/%Y}" if not pd.isna(r.period_start) else "")
         table.add_row(f"{r.received_at:%d/%m/%Y %H:%M}", _shown(r.file_name), _shown(r.sheet), period, r.status,
                       vn_number(r.rows_read), vn_number(r.rows_loaded), vn_number(r.rows_quarantined),
-                      vn_number(r.warnings), r.reason or "")
+                      vn_number(r.warnings), _shown(r.reason))
     console.print(table)
 
 
@@ -368,12 +370,12 @@ def main() -> None:
     try:
         app()  # usage errors exit 2 and typer.Exit its code, inside typer
     except WarehouseError as failure:
-        console.print(f"[red]Kho dữ liệu / warehouse:[/red] {failure}", soft_wrap=True)
+        console.print(f"[red]Kho dữ liệu / warehouse:[/red] {escape(str(failure))}", soft_wrap=True)
         sys.exit(1)
     except Exception as failure:
         if debug():
             raise
-        console.print(f"[red]Lỗi nội bộ / internal failure:[/red] {type(failure).__name__}: {failure}\n"
+        console.print(f"[red]Lỗi nội bộ / internal failure:[/red] {type(failure).__name__}: {escape(str(failure))}\n"
                       "Chạy lại với CAX_DEBUG=1 để xem chi tiết / run again with CAX_DEBUG=1 for the traceback.",
                       soft_wrap=True)
         sys.exit(1)

@@ -149,3 +149,18 @@ def test_nan_and_infinity_are_written_blank_with_a_note(night):
     assert staffing["D6"].value is None and "giá trị không hợp lệ: vô cực" in staffing.cell(6, notes).value
     assert staffing["D5"].value == 5 + list(SHEET_PAIRS).index("control.xlsx")  # a finite figure stays a number
 
+
+def test_the_console_prints_names_as_sent_never_as_markup(tmp_path, monkeypatch):
+    """rich reads "[red]" as a style and "[/b]" as a closing tag: a file or sheet so named was shown
+    without its brackets, or made `cax ingest` fail (exit 1) after the night had loaded."""
+    from typer.testing import CliRunner
+
+    from etl.cli import app
+
+    monkeypatch.setenv("CAX_VAR", str(tmp_path / "var"))
+    path = _book(tmp_path / "[red]x.xlsx", [("[/b]Biểu 01", _staffing(5))])
+    result = CliRunner().invoke(app, ["ingest", str(path)])
+    assert result.exit_code == 3, result.output  # a row quarantined, nothing failed
+    assert "[red]x.xlsx" in result.output and "[/b]Biểu 01" in result.output
+    missing = CliRunner().invoke(app, ["ingest", str(tmp_path / "[/]không có.xlsx")])
+    assert missing.exit_code == 2 and "[/]không có.xlsx" in missing.output
