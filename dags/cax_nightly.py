@@ -15,6 +15,14 @@ CAX_WAREHOUSE = Asset("cax_warehouse")
 VIETNAM = pendulum.timezone("Asia/Ho_Chi_Minh")
 
 
+def _cutoff(context):
+    """The night's cut-off, Vietnam time: the moment it runs, the end of its data interval. Files
+    received later wait for the next night, and nothing dated after it loads."""
+    from etl.clock import to_vietnam
+
+    return to_vietnam(context.get("data_interval_end") or context["logical_date"])
+
+
 @dag(
     dag_id="cax_nightly",
     schedule="0 1 * * *",
@@ -31,18 +39,15 @@ def cax_nightly():
         """Workbooks in CAX_LANDING received by the run's cut-off and not taken in yet, each with its
         sha256 (computed once, here); byte-identical copies of files already taken in are staged at
         once (in the run's staging folder), to be recorded as duplicates."""
-        from etl.clock import to_vietnam
         from etl.config import load_settings
         from etl.discover import discover
-        from etl.extract.stage import stage_duplicates
+        from etl.extract.stage import stage_discovered
         from etl.pipeline import stage_folder
 
         context = get_current_context()
-        # The cut-off is the moment the night runs: the end of its data interval.
-        moment = context.get("data_interval_end") or context["logical_date"]
         settings = load_settings()
-        found = discover([settings.landing], settings.warehouse, cutoff=to_vietnam(moment))
-        stage_duplicates(found.duplicates, stage_folder(settings, context["run_id"]))
+        found = discover([settings.landing], settings.warehouse, cutoff=_cutoff(context))
+        stage_discovered(found, stage_folder(settings, context["run_id"]))
         return [file.as_dict() for file in found.fresh]
 
     @task(map_index_template="{{ workbook }}", retries=0)
@@ -59,7 +64,8 @@ def cax_nightly():
         settings = load_settings()
         # In a child process with memory and time limits: a file that crashes the reader is
         # staged as rejected, and this task still succeeds.
-        (staged,) = extract_many([discovered], stage_folder(settings, context["run_id"]), 1, None, settings.limits)
+        (staged,) = extract_many([discovered], stage_folder(settings, context["run_id"]), 1, None, settings.limits,
+                                 _cutoff(context))
         return str(staged)
 
     # A night with no new file still runs to the end: the marts and the published copy refresh.
@@ -69,13 +75,13 @@ def cax_nightly():
         from pathlib import Path
 
         from etl.config import load_settings
-        from etl.extract.stage import staged_duplicates
+        from etl.extract.stage import staged_discovered
         from etl.pipeline import stage_folder
         from etl.validate.night import validate_stage
 
         settings = load_settings()
         folder = stage_folder(settings, get_current_context()["run_id"])
-        files = [*(Path(p) for p in staged or []), *staged_duplicates(folder)]
+        files = [*(Path(p) for p in staged or []), *staged_discovered(folder)]
         return str(validate_stage(files, folder / "validated", settings.data_docs, settings.warehouse))
 
     @task(pool="duckdb_writer")

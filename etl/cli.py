@@ -21,7 +21,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from etl.config import Settings, debug, load_settings
+from etl.config import SettingError, Settings, debug, load_settings
 
 app = typer.Typer(help="Commune-police reporting warehouse (Công an xã chính quy).", no_args_is_help=True,
                   pretty_exceptions_enable=False)
@@ -29,6 +29,16 @@ app = typer.Typer(help="Commune-police reporting warehouse (Công an xã chính 
 console = Console(width=None if sys.stdout.isatty() else 160)
 WarehouseOption = typer.Option(
     None, "--warehouse", help="DuckDB file (default: $CAX_WAREHOUSE or var/warehouse.duckdb)")
+
+
+def _settings(warehouse: Path | None = None) -> Settings:
+    """The settings of a command; a CAX_* variable that its setting cannot take is bad usage (exit 2),
+    named with what it takes, before anything is read or written."""
+    try:
+        return load_settings(warehouse)
+    except SettingError as bad:
+        console.print(f"[red]Thiết lập không hợp lệ / bad setting:[/red] {escape(str(bad))}", soft_wrap=True)
+        raise typer.Exit(2) from None
 
 
 SAMPLES_INSTALL = "uv sync --extra samples (or: pip install -e '.[samples]')"
@@ -64,12 +74,14 @@ def _shown(text: object) -> str:
 
 
 def _ingest(paths: list[Path], settings: Settings, every_file: bool = True) -> int:
-    from etl.discover import discover
+    from etl.discover import discover, unusable_paths
     from etl.pipeline import run_night
 
-    missing = [p for p in paths if not p.exists()]
-    if missing:
-        console.print(f"[red]Không tìm thấy / not found:[/red] {', '.join(_shown(str(p)) for p in missing)}")
+    unusable = unusable_paths(paths)
+    if unusable:  # before anything is written: a path mistyped is bad usage, not an empty night
+        for path, why in unusable:
+            console.print(f"[red]Không dùng được / cannot be used:[/red] {_shown(str(path))}: {why}",
+                          soft_wrap=True)
         return 2
     found = discover(paths, settings.warehouse)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -106,7 +118,7 @@ def _ingest(paths: list[Path], settings: Settings, every_file: bool = True) -> i
 def ingest(paths: list[Path] = typer.Argument(..., help="Workbooks or folders of workbooks"),
            warehouse: Path | None = WarehouseOption) -> None:
     """Load workbooks into the warehouse (files already loaded are skipped)."""
-    raise typer.Exit(_ingest(paths, load_settings(warehouse)))
+    raise typer.Exit(_ingest(paths, _settings(warehouse)))
 
 
 # What the staffing indicators count, in the words of each era.
@@ -248,7 +260,7 @@ def indicators(as_of: str | None = typer.Option(None, "--as-of", help="Latest mo
     except ValueError:
         console.print(f"[red]Ngày không hợp lệ / bad date:[/red] {as_of} (YYYY-MM-DD)")
         raise typer.Exit(2) from None
-    raise typer.Exit(_print_indicators(load_settings(warehouse).warehouse, day, as_json, provinces=False,
+    raise typer.Exit(_print_indicators(_settings(warehouse).warehouse, day, as_json, provinces=False,
                                        basis=basis.value))
 
 
@@ -259,8 +271,8 @@ def demo(seed: int = typer.Option(2021, "--seed")) -> None:
     Everything goes under var/demo/ (CAX_VAR/demo): the demo never touches CAX_LANDING or
     CAX_WAREHOUSE, which may hold real submissions.
     """
+    base = _settings()
     generate_samples = _sample_generator()
-    base = load_settings()
     root = base.var / "demo"
     settings = replace(base, warehouse=root / "warehouse.duckdb", landing=root / "landing",
                        published=root / "published" / "warehouse.duckdb", var=root)
@@ -324,7 +336,7 @@ def completeness(period: str = typer.Option(..., "--period", help="Month, YYYY-M
     except ValueError:
         console.print(f"[red]Kỳ không hợp lệ / bad period:[/red] {period} (YYYY-MM)")
         raise typer.Exit(2) from None
-    path = load_settings(warehouse).warehouse
+    path = _settings(warehouse).warehouse
     if not path.exists():
         console.print(f"[red]Chưa có kho dữ liệu / no warehouse at {path}[/red]")
         raise typer.Exit(2)
@@ -338,7 +350,7 @@ def history(province: str = typer.Option(..., "--province", help="GSO province c
     from etl import report
     from etl.report import vn_number
 
-    path = load_settings(warehouse).warehouse
+    path = _settings(warehouse).warehouse
     if not path.exists():
         console.print(f"[red]Chưa có kho dữ liệu / no warehouse at {path}[/red]")
         raise typer.Exit(2)
@@ -372,6 +384,9 @@ def main() -> None:
     except WarehouseError as failure:
         console.print(f"[red]Kho dữ liệu / warehouse:[/red] {escape(str(failure))}", soft_wrap=True)
         sys.exit(1)
+    except SettingError as bad:  # a setting read where it is used, after the command's own check
+        console.print(f"[red]Thiết lập không hợp lệ / bad setting:[/red] {escape(str(bad))}", soft_wrap=True)
+        sys.exit(2)
     except Exception as failure:
         if debug():
             raise

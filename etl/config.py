@@ -6,12 +6,35 @@ Every path the product writes lives under ``var/`` unless a setting says otherwi
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 
+class SettingError(ValueError):
+    """A CAX_* variable set to what its setting cannot take; the message names both (bad usage)."""
+
+
 def _path(name: str, default: str) -> Path:
     return Path(os.environ.get(name) or default)
+
+
+_WHOLE = re.compile(r"[0-9]+")
+_DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+
+
+def _number(name: str, default: float, minimum: int = 1, whole: bool = True) -> float:
+    """A numeric setting from ``name``; SettingError, naming the variable and what it takes, when it
+    is not a number (int() and float() also take '1_0', '1e3' and other scripts' digits) or is below
+    ``minimum``."""
+    text = (os.environ.get(name) or "").strip()
+    if not text:
+        return default
+    kind = "a whole number" if whole else "a number"
+    if not (_WHOLE if whole else _DECIMAL).fullmatch(text) or float(text) < minimum:
+        raise SettingError(f"{name}={text!r}: expected {kind} of at least {minimum} / "
+                           f"cần một số{' nguyên' if whole else ''} từ {minimum} trở lên")
+    return int(text) if whole else float(text)
 
 
 @dataclass(frozen=True)
@@ -29,9 +52,9 @@ class Limits:
 
     @classmethod
     def from_environment(cls) -> Limits:
-        values = {name: int(os.environ[f"CAX_{name.upper()}"]) for name in cls.__dataclass_fields__
-                  if os.environ.get(f"CAX_{name.upper()}")}
-        return cls(**values)
+        defaults = cls()
+        return cls(**{name: int(_number(f"CAX_{name.upper()}", getattr(defaults, name)))
+                      for name in cls.__dataclass_fields__})
 
 
 @dataclass(frozen=True)
@@ -65,16 +88,18 @@ class Settings:
 
 
 def load_settings(warehouse: Path | str | None = None) -> Settings:
-    """Settings from the environment; an explicit ``warehouse`` wins over ``CAX_WAREHOUSE``."""
+    """Settings from the environment; an explicit ``warehouse`` wins over ``CAX_WAREHOUSE``.
+    Raises SettingError for a numeric setting that is not one (checked here, before any work)."""
     var = _path("CAX_VAR", "var")
+    lock_wait_seconds()  # read when a loader waits; checked now, before anything is written
     return Settings(
         warehouse=Path(warehouse) if warehouse else _path("CAX_WAREHOUSE", str(var / "warehouse.duckdb")),
         landing=_path("CAX_LANDING", str(var / "landing")),
         published=_path("CAX_PUBLISHED", str(var / "published" / "warehouse.duckdb")),
         var=var,
-        workers=int(os.environ.get("CAX_WORKERS") or min(2, os.cpu_count() or 1)),
-        monthly_deadline_days=int(os.environ.get("CAX_MONTHLY_DEADLINE_DAYS") or 5),
-        daily_deadline_days=int(os.environ.get("CAX_DAILY_DEADLINE_DAYS") or 16),
+        workers=int(_number("CAX_WORKERS", min(2, os.cpu_count() or 1))),
+        monthly_deadline_days=int(_number("CAX_MONTHLY_DEADLINE_DAYS", 5, minimum=0)),
+        daily_deadline_days=int(_number("CAX_DAILY_DEADLINE_DAYS", 16, minimum=0)),
         limits=Limits.from_environment(),
     )
 
@@ -83,7 +108,7 @@ def load_settings(warehouse: Path | str | None = None) -> Settings:
 # calls), but only here.
 def lock_wait_seconds() -> float:
     """How long a loader waits for another one to finish with the warehouse (CAX_LOCK_WAIT_S, 300 s)."""
-    return float(os.environ.get("CAX_LOCK_WAIT_S") or 300)
+    return _number("CAX_LOCK_WAIT_S", 300.0, minimum=0, whole=False)
 
 
 def expectations_dir() -> Path:

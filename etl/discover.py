@@ -1,7 +1,9 @@
 """Discover: the night's files, each identified once by its sha256 and carried on.
 
 A file is known by its content. Every later stage receives the ``DiscoveredFile`` this stage made
-(its path, sha256, size and arrival time) instead of hashing the file again.
+(its path, sha256, size and arrival time) instead of hashing the file again. A file that cannot be
+hashed (it vanished, or cannot be opened) is handed on to be recorded as rejected: it never stops
+the night.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from etl.clock import from_timestamp
+from etl.clock import from_timestamp, now_vietnam
 
 # Not submissions: the lock files Excel leaves beside an open workbook, the desktop's own files,
 # and JSON sidecars (the sample's truth.json). Every other file is a submission, whatever its name:
@@ -63,25 +65,67 @@ def identify(path: Path) -> DiscoveredFile:
     return DiscoveredFile(path, digest.hexdigest(), stat.st_size, from_timestamp(stat.st_mtime), stat.st_mtime_ns)
 
 
+def unread(path: Path, error: OSError, when: datetime | None = None) -> DiscoveredFile:
+    """The record of a file whose bytes could not be read (``error``), to be rejected with the reason.
+
+    Its sha256 cannot be the content's, so it is the sha256 of what is known of the file: a tag no
+    workbook starts with, its path, and its size, modification and status-change times when they can
+    be read. A rerun that finds the file in the same state makes the same record and skips it as
+    taken in (idempotent); a file made readable (chmod changes its status-change time) or replaced is
+    then hashed by its content, which was never recorded, and taken in. A file gone entirely
+    arrived ``when`` (the night's cut-off), else now.
+    """
+    try:
+        stat = path.stat()
+        known = f"{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ctime_ns}"
+        size, received_at, modified_ns = stat.st_size, from_timestamp(stat.st_mtime), stat.st_mtime_ns
+    except OSError:
+        known, size, received_at, modified_ns = "gone", 0, when or now_vietnam(), 0
+    tag = f"cax-unread\0{type(error).__name__}\0{path}\0{known}".encode("utf-8", "surrogateescape")
+    return DiscoveredFile(path, hashlib.sha256(tag).hexdigest(), size, received_at, modified_ns)
+
+
 @dataclass
 class Discovery:
     """The night's files: new ones to read, byte-identical copies of files already taken in
-    (recorded once as duplicates, with the name of the file they copy), and how many were skipped."""
+    (recorded once as duplicates, with the name of the file they copy), files that could not be read
+    (with the error, to be recorded as rejected), and how many were skipped."""
 
     fresh: list[DiscoveredFile] = field(default_factory=list)
     duplicates: list[tuple[DiscoveredFile, str]] = field(default_factory=list)
+    unreadable: list[tuple[DiscoveredFile, OSError]] = field(default_factory=list)
     already_taken_in: int = 0
 
 
+def unusable_paths(paths: Iterable[Path]) -> list[tuple[Path, str]]:
+    """The paths named that are neither a file nor a folder, with why (for the command line to refuse)."""
+    unusable = []
+    for path in map(Path, paths):
+        if path.is_symlink() and not path.exists():
+            unusable.append((path, "liên kết hỏng / a broken link"))
+        elif not path.exists():
+            unusable.append((path, "không tìm thấy / not found"))
+        elif not (path.is_file() or path.is_dir()):
+            unusable.append((path, "không phải tệp hay thư mục / neither a file nor a folder"))
+    return unusable
+
+
 def files_under(paths: Iterable[Path]) -> list[Path]:
-    """Every submission file named, or lying under a folder named, in ``paths``."""
+    """Every submission file named, or lying under a folder named, in ``paths``: each once, however it
+    was named (twice, through a folder and by itself, through a link), under the first name met."""
     files: list[Path] = []
+    seen: set[Path] = set()
     for path in map(Path, paths):
         if path.is_dir():
-            files += sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("~$")
-                            and p.name not in _DESKTOP_FILES and p.suffix.lower() != ".json")
-        elif path.is_file():
-            files.append(path)
+            named = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("~$")
+                           and p.name not in _DESKTOP_FILES and p.suffix.lower() != ".json")
+        else:
+            named = [path] if path.is_file() else []
+        for file in named:
+            real = file.resolve()
+            if real not in seen:
+                seen.add(real)
+                files.append(file)
     return files
 
 
@@ -90,18 +134,29 @@ def discover(paths: Iterable[Path], warehouse: Path, cutoff: datetime | None = N
 
     A known file under a name not seen before (a province sent the same bytes twice, or renamed) is a
     duplicate, recorded once; a file already recorded under its name is skipped silently, so
-    re-running a night changes nothing. Files come out in order of arrival.
+    re-running a night changes nothing; a file that cannot be read is handed on to be rejected (see
+    ``unread``). Files come out in order of arrival.
     """
     from etl.load.warehouse import taken_in
 
     known = taken_in(warehouse)
     tonight: dict[str, str] = {}
     found = Discovery()
-    for file in sorted(map(identify, files_under(paths)), key=lambda f: (f.received_at, f.name)):
+    errors: dict[Path, OSError] = {}
+    identified = []
+    for path in files_under(paths):
+        try:
+            identified.append(identify(path))
+        except OSError as error:  # vanished since it was listed, permission denied, an I/O error
+            identified.append(unread(path, error, cutoff))
+            errors[path] = error
+    for file in sorted(identified, key=lambda f: (f.received_at, f.name)):
         if cutoff is not None and file.received_at > cutoff:
             continue
         if file.name in known.get(file.sha256, set()):
             found.already_taken_in += 1
+        elif file.path in errors:
+            found.unreadable.append((file, errors[file.path]))
         elif file.sha256 in known or file.sha256 in tonight:
             original = tonight.get(file.sha256) or sorted(known[file.sha256])[0]
             found.duplicates.append((file, original))

@@ -16,7 +16,7 @@ from etl.clock import now_vietnam
 from etl.config import Settings
 from etl.discover import DiscoveredFile, Discovery, discover
 from etl.extract.sandbox import extract_many
-from etl.extract.stage import stage_duplicates
+from etl.extract.stage import stage_discovered
 from etl.feedback import write_feedback
 from etl.load.night import NightResult, load_validated
 from etl.publish import publish
@@ -43,8 +43,9 @@ def run_night(paths: Iterable[Path], settings: Settings, run_id: str | None = No
     started_at = now_vietnam()
     found = found or discover(paths, settings.warehouse, cutoff)
     stage_dir = stage_folder(settings, run_id)
-    staged = extract_many(found.fresh, stage_dir, settings.workers, on_file, settings.limits)
-    staged += stage_duplicates(found.duplicates, stage_dir)
+    # Nothing dated after the night loads: its cut-off, or the moment it started.
+    staged = extract_many(found.fresh, stage_dir, settings.workers, on_file, settings.limits, cutoff or started_at)
+    staged += stage_discovered(found, stage_dir)
     validated = validate_stage(staged, stage_dir / "validated", settings.data_docs, settings.warehouse)
     result = load_validated(validated, settings.warehouse, run_id, started_at)
     result.feedback = write_feedback(validated, settings.warehouse, run_id, settings.feedback)

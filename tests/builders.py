@@ -78,3 +78,16 @@ def query_frame(warehouse: Path, sql: str) -> pd.DataFrame:
 def checksum(warehouse: Path, relation: str) -> str:
     """A digest of every row of a table or view, in a fixed order."""
     return hashlib.sha256(repr(query(warehouse, f"select * from {relation} order by all")).encode()).hexdigest()
+
+
+def refuse_to_open(monkeypatch, name: str) -> None:
+    """Opening a file named ``name`` through Python is refused, as the system refuses a file without
+    read permission: chmod 000 does not stop root, and the tests may run as root. Forked readers
+    inherit it."""
+    real = Path.open
+
+    def refusing(self, *args, **kwargs):
+        if self.name == name:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self, *args, **kwargs)
+    monkeypatch.setattr(Path, "open", refusing)

@@ -108,3 +108,48 @@ def test_a_warehouse_without_this_versions_marts_gets_a_clear_message_and_a_nigh
     assert "no view mart.national_id_card_progress" in old.stdout and "cax ingest" in old.stdout
     assert _run("ingest", str(path)).exit_code == 0  # the file is skipped; the night still publishes
     assert _run("indicators").exit_code == 0
+
+
+@pytest.mark.parametrize(("variable", "value", "expected"), [
+    ("CAX_WORKERS", "two", "whole number of at least 1"), ("CAX_WORKERS", "0", "at least 1"),
+    ("CAX_MAX_ROWS", "abc", "whole number"), ("CAX_MAX_ROWS", "1_0", "whole number"),
+    ("CAX_WORKER_TIMEOUT_S", "-5", "at least 1"), ("CAX_MONTHLY_DEADLINE_DAYS", "-1", "at least 0"),
+    ("CAX_LOCK_WAIT_S", "soon", "a number of at least 0"),
+])
+def test_a_setting_that_is_not_a_number_is_bad_usage_naming_the_variable(env, monkeypatch, variable, value, expected):
+    path = _write(env / "hd.xlsx", [*TITLE, HEADER, [1, "Huyện Tứ Kỳ", "Xã Hưng Đạo", None, 5, 1, 2]])
+    monkeypatch.setenv(variable, value)
+    for command in (["ingest", str(path)], ["indicators"], ["completeness", "--period", "2021-04"],
+                    ["history", "--province", "30"]):
+        result = _run(*command)
+        assert result.exit_code == 2, (command, result.stdout)
+        assert variable in result.stdout and expected in result.stdout
+    assert not (env / "var").exists()  # refused before anything was written
+
+
+def test_a_path_that_is_neither_a_file_nor_a_folder_is_bad_usage_before_anything_is_written(env):
+    import os
+
+    good = _write(env / "hd.xlsx", [*TITLE, HEADER, [1, "Huyện Tứ Kỳ", "Xã Hưng Đạo", None, 5, 1, 2]])
+    fifo = env / "pipe.xlsx"
+    os.mkfifo(fifo)
+    broken = env / "broken.xlsx"
+    broken.symlink_to(env / "nowhere.xlsx")
+    for path, why in ((fifo, "neither a file nor a folder"), (broken, "broken link"), (env / "no.xlsx", "not found")):
+        result = _run("ingest", str(good), str(path))
+        assert result.exit_code == 2 and path.name in result.stdout and why in result.stdout, result.stdout
+    assert not (env / "var").exists()
+
+
+def test_the_same_file_named_twice_is_taken_in_once_not_as_its_own_duplicate(env):
+    folder = env / "landing"
+    folder.mkdir()
+    path = _write(folder / "hd.xlsx", [*TITLE, HEADER, [1, "Huyện Tứ Kỳ", "Xã Hưng Đạo", None, 5, 1, 2]])
+    link = env / "lien_ket.xlsx"
+    link.symlink_to(path)
+    result = _run("ingest", str(path), str(folder), str(link), str(path), "--warehouse", str(env / "w.duckdb"))
+    assert result.exit_code == 0, result.stdout
+    con = duckdb.connect(str(env / "w.duckdb"), read_only=True)
+    statuses = con.execute("select file_name, status from audit.submission").fetchall()
+    con.close()
+    assert statuses == [("hd.xlsx", "loaded")]

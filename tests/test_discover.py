@@ -8,9 +8,10 @@ import os
 
 import pytest
 
+from etl import discover as discover_module
 from etl.discover import discover, files_under, identify
 from etl.extract import extract_workbook
-from tests.builders import arrive, write_workbook
+from tests.builders import arrive, refuse_to_open, write_workbook
 
 pytestmark = pytest.mark.unit
 
@@ -63,3 +64,66 @@ def test_a_file_touched_but_not_changed_is_read(tmp_path):
     os.utime(path, (stamp, stamp))
     result = extract_workbook(discovered)
     assert result.rejection is None and len(result.submissions) == 1
+
+
+def test_a_file_vanishing_or_unreadable_while_discovery_hashes_it_is_handed_on_to_be_rejected(tmp_path, monkeypatch):
+    good = write_workbook(tmp_path / "good.xlsx", ROWS)
+    locked = write_workbook(tmp_path / "locked.xlsx", ROWS)
+    content = hashlib.sha256(locked.read_bytes()).hexdigest()
+    gone = tmp_path / "gone.xlsx"  # listed, then deleted before it was hashed
+    monkeypatch.setattr(discover_module, "files_under", lambda paths: [good, gone, locked])
+    refuse_to_open(monkeypatch, "locked.xlsx")
+    found = discover([tmp_path], tmp_path / "none.duckdb")
+    assert [f.name for f in found.fresh] == ["good.xlsx"]
+    problems = {file.name: type(error) for file, error in found.unreadable}
+    assert problems == {"gone.xlsx": FileNotFoundError, "locked.xlsx": PermissionError}
+    again = {file.name: file.sha256 for file, _ in discover([tmp_path], tmp_path / "none.duckdb").unreadable}
+    assert again == {file.name: file.sha256 for file, _ in found.unreadable}  # a rerun makes the same records
+    assert content not in again.values()
+
+
+def test_a_file_made_readable_is_hashed_by_its_content(tmp_path, monkeypatch):
+    locked = write_workbook(tmp_path / "locked.xlsx", ROWS)
+    with monkeypatch.context() as patch:
+        refuse_to_open(patch, "locked.xlsx")
+        (unread_file, _), = discover([tmp_path], tmp_path / "none.duckdb").unreadable
+    (readable,) = discover([tmp_path], tmp_path / "none.duckdb").fresh
+    assert readable.sha256 == hashlib.sha256(locked.read_bytes()).hexdigest() != unread_file.sha256
+
+
+def test_a_file_named_twice_through_a_folder_or_a_link_is_one_file(tmp_path):
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    path = write_workbook(landing / "hd.xlsx", ROWS)
+    link = tmp_path / "lien_ket.xlsx"
+    link.symlink_to(path)
+    assert files_under([landing, path, path, link, tmp_path / "landing" / ".." / "landing" / "hd.xlsx"]) == [path]
+    found = discover([path, landing, link, path], tmp_path / "none.duckdb")
+    assert [f.name for f in found.fresh] == ["hd.xlsx"] and not found.duplicates
+
+
+def test_a_file_gone_or_unreadable_after_discovery_is_rejected_with_the_reason(tmp_path, monkeypatch):
+    gone = identify(write_workbook(tmp_path / "gone.xlsx", ROWS))
+    gone.path.unlink()
+    rejection = extract_workbook(gone).rejection
+    assert rejection is not None and rejection.code == "vanished" and "deleted or moved" in rejection.reason_en
+    locked = identify(write_workbook(tmp_path / "locked.xlsx", ROWS))
+    refuse_to_open(monkeypatch, "locked.xlsx")
+    rejection = extract_workbook(locked).rejection
+    assert rejection is not None and rejection.code == "inaccessible" and "permission denied" in rejection.reason_en
+
+
+def test_a_file_rewritten_while_it_is_being_read_is_rejected(tmp_path, monkeypatch):
+    from etl.extract import submission
+
+    path = write_workbook(tmp_path / "hd.xlsx", ROWS)
+    discovered = identify(path)
+    real = submission.read_sheets
+
+    def read_while_replaced(where, limits=None):
+        sheets = real(where, limits)
+        write_workbook(path, [*ROWS, [2, "TP Chí Linh", "Xã Hưng Đạo", 6]])  # the province replaces it meanwhile
+        return sheets
+    monkeypatch.setattr(submission, "read_sheets", read_while_replaced)
+    result = extract_workbook(discovered)
+    assert result.rejection is not None and result.rejection.code == "changed" and not result.submissions

@@ -40,3 +40,35 @@ class DuplicateFile(RejectedFile):
 
 class ChangedFile(RejectedFile):
     code = "changed"
+
+
+class ImplausiblePeriod(RejectedFile):
+    """A sheet whose dates cannot be its report's: an as-of date outside its month, a month in the file
+    name that is not the title's, a month after the night or before the programme's records."""
+
+    code = "implausible_period"
+
+
+class VanishedFile(RejectedFile):
+    """A file that was deleted or moved away between the night finding it and reading it."""
+
+    code = "vanished"
+
+
+class InaccessibleFile(RejectedFile):
+    """A file the night cannot open (permission denied, an I/O error, not a regular file)."""
+
+    code = "inaccessible"
+
+
+def file_problem(error: OSError) -> RejectedFile:
+    """Why a file the night found cannot be read any more, from the operating system's error."""
+    if isinstance(error, FileNotFoundError):
+        return VanishedFile("the file was deleted or moved after the night found it; nothing of it was read",
+                            "tệp đã bị xóa hoặc chuyển đi sau khi được nhận; chưa đọc được gì, đề nghị gửi lại")
+    if isinstance(error, PermissionError):
+        return InaccessibleFile("the file cannot be opened: permission denied; nothing of it was read",
+                                "không có quyền mở tệp; chưa đọc được gì, đề nghị kiểm tra quyền truy cập")
+    why = error.strerror or type(error).__name__
+    return InaccessibleFile(f"the file cannot be read ({why}); nothing of it was read",
+                            "không đọc được tệp (lỗi hệ thống tệp); chưa đọc được gì, đề nghị gửi lại")

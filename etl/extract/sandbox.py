@@ -14,6 +14,7 @@ import multiprocessing
 import os
 import time
 from collections.abc import Callable
+from datetime import datetime
 from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Any
@@ -28,12 +29,15 @@ from etl.extract.stage import stage_rejected, write_stage
 from etl.extract.submission import extract_workbook
 
 
-def extract_to_stage(file: DiscoveredFile, stage_dir: Path, limits: Limits | None = None) -> Path:
-    """Extract one workbook into ``stage_dir`` in this process; returns the staged JSON's path."""
-    return write_stage(extract_workbook(file, limits), Path(stage_dir))
+def extract_to_stage(file: DiscoveredFile, stage_dir: Path, limits: Limits | None = None,
+                     cutoff: datetime | None = None) -> Path:
+    """Extract one workbook into ``stage_dir`` in this process; returns the staged JSON's path.
+    ``cutoff`` is the night's: nothing dated after it loads (now when not given)."""
+    return write_stage(extract_workbook(file, limits, cutoff), Path(stage_dir))
 
 
-def _parse_in_child(file: DiscoveredFile, stage_dir: Path, limits: Limits, budget: int, conn) -> None:
+def _parse_in_child(file: DiscoveredFile, stage_dir: Path, limits: Limits, budget: int, conn,
+                    cutoff: datetime | None) -> None:
     """Body of a parsing process: bounded address space, result or failure sent to the parent."""
     import faulthandler
     import resource
@@ -41,7 +45,7 @@ def _parse_in_child(file: DiscoveredFile, stage_dir: Path, limits: Limits, budge
     faulthandler.disable()  # a reader that aborts is expected here: its file is rejected, no dump
     resource.setrlimit(resource.RLIMIT_AS, (budget, budget))
     try:
-        conn.send(("staged", str(extract_to_stage(file, stage_dir, limits))))
+        conn.send(("staged", str(extract_to_stage(file, stage_dir, limits, cutoff))))
     except MemoryError:
         conn.send(("memory", ""))
     except BaseException as error:  # noqa: BLE001 - every failure of an untrusted file is reported
@@ -64,9 +68,10 @@ def _warm_up() -> int:
 
 def extract_many(files: list[DiscoveredFile], stage_dir: Path, workers: int = 2,
                  on_file: Callable[[DiscoveredFile], None] | None = None,
-                 limits: Limits | None = None) -> list[Path]:
+                 limits: Limits | None = None, cutoff: datetime | None = None) -> list[Path]:
     """Extract workbooks, each in its own child process with a memory and a time limit; at most
-    ``workers`` at once. Returns the staged JSON of every file, in the order they finished."""
+    ``workers`` at once; ``cutoff`` is the night's (now when not given). Returns the staged JSON of
+    every file, in the order they finished."""
     limits = limits or Limits.from_environment()
     budget = _warm_up() + limits.worker_memory_mb * 1024 * 1024
     context = multiprocessing.get_context("fork")
@@ -76,7 +81,7 @@ def extract_many(files: list[DiscoveredFile], stage_dir: Path, workers: int = 2,
         while queue and len(running) < max(1, workers):
             file = queue.pop(0)
             receive, send = context.Pipe(duplex=False)
-            child = context.Process(target=_parse_in_child, args=(file, stage_dir, limits, budget, send))
+            child = context.Process(target=_parse_in_child, args=(file, stage_dir, limits, budget, send, cutoff))
             child.start()
             send.close()
             running[child] = (file, receive, time.monotonic())

@@ -8,6 +8,7 @@ so that no later stage reopens a landing file outside the sandbox).
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
@@ -15,8 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from etl.discover import DiscoveredFile
-from etl.extract.errors import RejectedFile
+from etl.discover import DiscoveredFile, Discovery
+from etl.extract.errors import DuplicateFile, RejectedFile, file_problem
 from etl.extract.submission import WorkbookExtract, rows_frame, submission_id
 from etl.extract.values import copy_value
 from etl.extract.workbook import Sheet
@@ -99,9 +100,18 @@ def _json_default(value: object) -> str:
     raise TypeError(type(value).__name__)
 
 
+def stage_key(file: DiscoveredFile) -> str:
+    """The name of a file's stage within its night's folder: its content and its path. Content alone
+    is not enough: byte-identical copies (duplicates) and a file whose bytes changed into another's
+    would overwrite each other's stage; two files of one folder never share a path."""
+    where = hashlib.sha256(str(file.path).encode("utf-8", "surrogateescape")).hexdigest()
+    return f"{file.sha256[:16]}-{where[:12]}"
+
+
 def write_stage(extract: WorkbookExtract, stage_dir: Path) -> Path:
-    """Write a workbook's extract under ``stage_dir``; returns the JSON file's path."""
+    """Write a workbook's extract under ``stage_dir`` (the night's); returns the JSON file's path."""
     stage_dir.mkdir(parents=True, exist_ok=True)
+    key = stage_key(extract.file)
     staged = StagedFile(submission_id(extract.sha256), extract.file_name, str(extract.path), extract.sha256,
                         extract.received_at)
     if extract.rejection is not None:
@@ -114,9 +124,9 @@ def write_stage(extract: WorkbookExtract, stage_dir: Path) -> Path:
         SheetRejection(submission_id(extract.sha256, r.sheet_code), r.sheet_name, r.sheet_code, r.problem.code,
                        r.problem.reason_en, r.problem.reason_vi) for r in extract.sheet_rejections]
     for sub in extract.submissions:
-        rows_path = stage_dir / f"{sub.submission_id}.parquet"
+        rows_path = stage_dir / f"{key}-{sub.sheet_code}.parquet"
         rows_frame(extract, sub).to_parquet(rows_path, index=False)
-        cells_path = stage_dir / f"{sub.submission_id}.cells.json"
+        cells_path = stage_dir / f"{key}-{sub.sheet_code}.cells.json"
         if sub.sheet is not None:
             cells_path.write_text(json.dumps(_cells(sub.sheet), ensure_ascii=False, separators=(",", ":")),
                                   encoding="utf-8")
@@ -127,7 +137,7 @@ def write_stage(extract: WorkbookExtract, stage_dir: Path) -> Path:
             sub.reconciliation(), target=target, target_deadline=deadline,
             columns=dict(sub.header.columns) if sub.header else {}, header_row=sub.header_row,
             cells_path=str(cells_path) if sub.sheet is not None else "", sheet_position=sub.sheet_position))
-    path = stage_dir / f"{extract.sha256[:16]}.json"
+    path = stage_dir / f"{key}.json"
     path.write_text(json.dumps(asdict(staged), default=_json_default, ensure_ascii=False, indent=1),
                     encoding="utf-8")
     return path
@@ -138,21 +148,24 @@ def stage_rejected(file: DiscoveredFile, rejection: RejectedFile, stage_dir: Pat
     return write_stage(WorkbookExtract(file, rejection=rejection), stage_dir)
 
 
-def stage_duplicates(duplicates: list[tuple[DiscoveredFile, str]], stage_dir: Path) -> list[Path]:
-    """Stage byte-identical copies of files already taken in, without reading them, to be recorded
-    once as duplicates. They go to their own folder: their stage would otherwise share the name of
-    the original's, which is staged by the same sha256."""
-    from etl.extract.errors import DuplicateFile
-
-    return [stage_rejected(file, DuplicateFile(f"byte-identical to '{original}', already taken in: skipped",
-                                               f"tệp giống hệt tệp '{original}' đã nhận trước đó: bỏ qua"),
-                           stage_dir / "duplicates")
-            for file, original in duplicates]
+DISCOVERY_FOLDER = "discovery"
 
 
-def staged_duplicates(stage_dir: Path) -> list[Path]:
-    """The duplicates stage_duplicates wrote into ``stage_dir``."""
-    return sorted((stage_dir / "duplicates").glob("*.json"))
+def stage_discovered(found: Discovery, stage_dir: Path) -> list[Path]:
+    """Stage, without reading them, the files discovery settles alone: byte-identical copies of files
+    already taken in (recorded once each as duplicates) and files that could not be read (rejected
+    with the reason). In a folder of their own, which later stages find with ``staged_discovered``."""
+    folder = stage_dir / DISCOVERY_FOLDER
+    duplicates = [stage_rejected(file, DuplicateFile(f"byte-identical to '{original}', already taken in: skipped",
+                                                     f"tệp giống hệt tệp '{original}' đã nhận trước đó: bỏ qua"),
+                                 folder)
+                  for file, original in found.duplicates]
+    return duplicates + [stage_rejected(file, file_problem(error), folder) for file, error in found.unreadable]
+
+
+def staged_discovered(stage_dir: Path) -> list[Path]:
+    """The files stage_discovered wrote into ``stage_dir``."""
+    return sorted((stage_dir / DISCOVERY_FOLDER).glob("*.json"))
 
 
 def read_stage(path: Path) -> StagedFile:

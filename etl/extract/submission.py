@@ -5,14 +5,23 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
 
+from etl.clock import now_vietnam
 from etl.config import Limits
 from etl.discover import DiscoveredFile, identify
-from etl.extract.errors import ChangedFile, NoRecognisableSheet, RejectedFile, UnknownPeriod, UnknownProvince
+from etl.extract.errors import (
+    ChangedFile,
+    ImplausiblePeriod,
+    NoRecognisableSheet,
+    RejectedFile,
+    UnknownPeriod,
+    UnknownProvince,
+    file_problem,
+)
 from etl.extract.layout import Header, find_header, find_period, find_target, period_in_name, title_text
 from etl.extract.sheets import SHEETS, SheetSpec
 from etl.extract.table import TableRows, read_rows
@@ -129,8 +138,38 @@ def classify_sheets(sheets: list[Sheet]) -> dict[str, tuple[int, Sheet, Header]]
     return {code: min(options, key=lambda o: o[:2])[1:] for code, options in found.items()}
 
 
-def _period(spec: SheetSpec, sheet: Sheet, lines: list[str], table: TableRows) -> tuple[date, date, date | None]:
+# The programme's records start in 2018: a period before it is a typo (1900 is Excel's day 0).
+EARLIEST_PERIOD = date(2018, 1, 1)
+# A monthly report is a snapshot taken in its month or in the days after it, while it is compiled.
+AS_OF_GRACE_DAYS = 15
+
+
+def _dmy(day: date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def _mm_yyyy(day: date) -> str:
+    return day.strftime("%m/%Y")
+
+
+def _quarantine_implausible_days(table: TableRows, cutoff: date) -> None:
+    """Daily rows dated after the night's cut-off or before EARLIEST_PERIOD lose their date and are
+    quarantined as an unreadable date (the row's other days still load; its raw date stays as sent)."""
+    rows = table.rows
+    if "report_date" not in rows:
+        return
+    implausible = rows.report_date.map(lambda d: isinstance(d, date) and not EARLIEST_PERIOD <= d <= cutoff)
+    for index in rows.index[implausible.astype(bool)]:
+        rows.at[index, "report_date"] = None
+        problems = [p for p in str(rows.at[index, "parse_problems"] or "").split(",") if p]
+        rows.at[index, "parse_problems"] = ",".join([*problems, "report_date"])
+
+
+def _period(spec: SheetSpec, sheet: Sheet, lines: list[str], table: TableRows, file_name: str,
+            cutoff: date) -> tuple[date, date, date | None]:
+    """The sheet's period and as-of date; an implausible one rejects the sheet (ImplausiblePeriod)."""
     if spec.cadence == "daily":
+        _quarantine_implausible_days(table, cutoff)
         days = [d for d in table.rows.get("report_date", pd.Series(dtype=object)) if isinstance(d, date)]
         if days:
             return min(days), max(days), None
@@ -139,17 +178,57 @@ def _period(spec: SheetSpec, sheet: Sheet, lines: list[str], table: TableRows) -
         raise UnknownPeriod(
             f"sheet {sheet.name!r}: no period found in the title block (expected 'Tháng M năm YYYY')",
             f"trang {sheet.name!r}: không tìm thấy kỳ báo cáo ở phần tiêu đề (cần 'Tháng M năm YYYY')")
+    start, end, as_of = _month_of(period)
+    _check_month(sheet.name, start, end, as_of, file_name if spec.cadence == "monthly" else None, cutoff)
+    return start, end, as_of or end
+
+
+def _month_of(period: tuple[int, int, date | None]) -> tuple[date, date, date | None]:
+    """(first day, last day, as-of date as written) of find_period's (year, month, as-of)."""
     year, month, as_of = period
-    end = date(year, month, calendar.monthrange(year, month)[1])
-    return date(year, month, 1), end, as_of or end
+    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1]), as_of
+
+
+def _check_month(sheet_name: str, start: date, end: date, as_of: date | None, file_name: str | None,
+                 cutoff: date) -> None:
+    """Refuse a month the report cannot be for, naming both dates: as-of date outside the month (or
+    more than AS_OF_GRACE_DAYS after it), another month in the file name, a month after the night's
+    cut-off or before EARLIEST_PERIOD."""
+    month = _mm_yyyy(start)
+    latest = end + timedelta(days=AS_OF_GRACE_DAYS)
+    named = period_in_name(file_name) if file_name else None
+    if start > cutoff:
+        en = f"the report's month {month} is after the night's cut-off {_dmy(cutoff)}"
+        vi = f"kỳ báo cáo tháng {month} sau thời điểm nhận số liệu {_dmy(cutoff)}"
+    elif start < EARLIEST_PERIOD:
+        en = f"the report's month {month} is before {_dmy(EARLIEST_PERIOD)}, when the programme's records start"
+        vi = f"kỳ báo cáo tháng {month} trước ngày {_dmy(EARLIEST_PERIOD)} (chưa có số liệu của chương trình)"
+    elif as_of is not None and not start <= as_of <= latest:
+        en = (f"the as-of date {_dmy(as_of)} is not in the title's month {month} nor at most {AS_OF_GRACE_DAYS} "
+              f"days after it (by {_dmy(latest)})")
+        vi = (f"ngày số liệu {_dmy(as_of)} không thuộc tháng {month} ghi ở tiêu đề, cũng không trong "
+              f"{AS_OF_GRACE_DAYS} ngày sau tháng đó (đến {_dmy(latest)})")
+    elif as_of is not None and as_of > cutoff:
+        en = f"the as-of date {_dmy(as_of)} is after the night's cut-off {_dmy(cutoff)}"
+        vi = f"ngày số liệu {_dmy(as_of)} sau thời điểm nhận số liệu {_dmy(cutoff)}"
+    elif named is not None and named != (start.year, start.month):
+        written = f"{named[1]:02d}/{named[0]}"
+        en = f"the file name {file_name!r} says month {written} but the title says {month}"
+        vi = f"tên tệp {file_name!r} ghi tháng {written} nhưng tiêu đề ghi tháng {month}"
+    else:
+        return
+    raise ImplausiblePeriod(f"sheet {sheet_name!r}: {en}", f"trang {sheet_name!r}: {vi}")
 
 
 def _extract_sheet(sheet: Sheet, header: Header, spec: SheetSpec, sha: str, file_name: str,
-                   position: int) -> SubmissionExtract:
+                   position: int, cutoff: date) -> SubmissionExtract:
     lines = title_text(sheet, header)
     # The era decides which unit list names are read against; a daily sheet's dates come
     # from its rows, which need the era first: read with the title's period when there is one.
     period = find_period(lines)
+    if period is not None and spec.cadence == "monthly":
+        # Checked before the era is chosen from it: a month of 2099 is no reason to look for a 2025 province.
+        _check_month(sheet.name, *_month_of(period), file_name, cutoff)
     provisional = (period[2] or date(period[0], period[1], 1)) if period else None
     era = era_of(provisional) if provisional else None
     province = None
@@ -172,7 +251,7 @@ def _extract_sheet(sheet: Sheet, header: Header, spec: SheetSpec, sha: str, file
             f"sheet {sheet.name!r}: the province is named neither in the title block nor in the file name",
             f"trang {sheet.name!r}: không xác định được tỉnh (tiêu đề và tên tệp đều không ghi)")
     table = read_rows(sheet, header, spec, era, province)
-    start, end, as_of = _period(spec, sheet, lines, table)
+    start, end, as_of = _period(spec, sheet, lines, table, file_name, cutoff)
     if era_of(start) != era:
         era = era_of(start)
         province = _province(lines, file_name, era)
@@ -180,30 +259,29 @@ def _extract_sheet(sheet: Sheet, header: Header, spec: SheetSpec, sha: str, file
             raise UnknownProvince(f"sheet {sheet.name!r}: no province of the {era} list is named",
                                   f"trang {sheet.name!r}: không có tỉnh nào của danh mục {era}")
         table = read_rows(sheet, header, spec, era, province)
+        _period(spec, sheet, lines, table, file_name, cutoff)  # the same checks on the rows read again
     return SubmissionExtract(submission_id(sha, spec.code), spec, sheet.name, province, era, start, end, as_of,
                              header.first_row + 1, table, find_target(lines) if spec.code == "03" else None, header,
                              position, sheet)
 
 
-def extract_workbook(file: DiscoveredFile | Path, limits: Limits | None = None) -> WorkbookExtract:
+def extract_workbook(file: DiscoveredFile | Path, limits: Limits | None = None,
+                     cutoff: datetime | None = None) -> WorkbookExtract:
     """Read a province's workbook; a file that cannot be taken in carries its ``rejection``.
 
-    ``file`` is the night's record of it (a bare path is identified here, for use outside a night).
+    ``file`` is the night's record of it (a bare path is identified here, for use outside a night);
+    ``cutoff`` is the night's (now, in Vietnam time, when not given): nothing dated after it loads.
     """
     file = file if isinstance(file, DiscoveredFile) else identify(Path(file))
+    last_day = (cutoff or now_vietnam()).date()
     path, sha = file.path, file.sha256
     result = WorkbookExtract(file)
     try:
-        if not file.is_unchanged():
-            # Read now, its bytes would be recorded under the sha256 of other bytes.
-            raise ChangedFile("the file changed after the night found it (it was being written or replaced); "
-                              "its new content is taken in on the next night",
-                              "tệp thay đổi trong lúc đang nhận (đang được ghi hoặc thay thế); "
-                              "nội dung mới sẽ được nhận vào đêm sau")
-        sheets = read_sheets(path, limits)
+        sheets = _read_as_discovered(file, limits)
         for code, (position, sheet, header) in sorted(classify_sheets(sheets).items()):
             try:
-                result.submissions.append(_extract_sheet(sheet, header, SHEETS[code], sha, path.name, position))
+                result.submissions.append(_extract_sheet(sheet, header, SHEETS[code], sha, path.name, position,
+                                                         last_day))
             except RejectedFile as problem:
                 result.sheet_rejections.append(SheetRejection(sheet.name, code, problem))
         if not result.submissions and result.sheet_rejections:
@@ -229,6 +307,25 @@ def extract_workbook(file: DiscoveredFile | Path, limits: Limits | None = None) 
         result.submissions, result.sheet_rejections = [], []
         result.rejection = rejection
     return result
+
+
+def _read_as_discovered(file: DiscoveredFile, limits: Limits | None) -> list[Sheet]:
+    """The file's sheets, when it still holds the bytes discovered, before and after reading (read
+    otherwise, its bytes would be recorded under the sha256 of other bytes); a file gone or that
+    cannot be opened any more is rejected with the reason, not an error of the reader."""
+    changed = ChangedFile("the file changed after the night found it (it was being written or replaced); "
+                          "its new content is taken in on the next night",
+                          "tệp thay đổi trong lúc đang nhận (đang được ghi hoặc thay thế); "
+                          "nội dung mới sẽ được nhận vào đêm sau")
+    try:
+        if not file.is_unchanged():
+            raise changed
+        sheets = read_sheets(file.path, limits)
+        if not file.is_unchanged():
+            raise changed
+    except OSError as error:
+        raise file_problem(error) from error
+    return sheets
 
 
 def _has_no_figures(submission: SubmissionExtract) -> bool:

@@ -17,6 +17,11 @@ _EXCEL_EPOCH = date(1899, 12, 30)
 LARGEST_FIGURE = 1e13
 _TRAILING_NOTE = re.compile(r"\s*[\(\[].*$")
 _THOUSANDS_DOT = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+$")
+# A number as a report writes it, once its separators are read: ASCII digits only (float() also takes
+# '1_0', '1e3', 'inf' and the digits of every script, which no Vietnamese report means).
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+_GROUPED = {",": re.compile(r"[+-]?[0-9]{1,3}(?:\.[0-9]{3})+,[0-9]+"),  # 1.234,5
+            ".": re.compile(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+\.[0-9]+")}  # 1,234.5
 _DMY = re.compile(r"^(\d{1,2})\s*[/\-.]\s*(\d{1,2})\s*[/\-.]\s*(\d{4})$")
 _YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$")
 _WORDS_DATE = re.compile(r"ngay\s*(\d{1,2})\s*thang\s*(\d{1,2})\s*nam\s*(\d{4})")
@@ -62,17 +67,20 @@ def parse_number(value: object) -> float | None:
     if text in ("", "-"):
         return None
     text = _TRAILING_NOTE.sub("", text)
+    written = text
     if "." in text and "," in text:
-        # Whichever separator comes last is the decimal one.
-        if text.rfind(",") > text.rfind("."):
-            text = text.replace(".", "").replace(",", ".")
-        else:
-            text = text.replace(",", "")
+        # Whichever separator comes last is the decimal one; the other groups thousands.
+        decimal = "," if text.rfind(",") > text.rfind(".") else "."
+        if not _GROUPED[decimal].fullmatch(text):
+            raise ValueError(f"not a number: {written!r}")
+        text = text.replace(".", "").replace(",", ".") if decimal == "," else text.replace(",", "")
     elif "," in text:
         text = text.replace(",", ".")  # Vietnamese decimal comma
     elif _THOUSANDS_DOT.match(text):
         text = text.replace(".", "")
-    return _sane(float(text))  # float() raises ValueError on anything else
+    if not _PLAIN_NUMBER.fullmatch(text):
+        raise ValueError(f"not a number: {written!r}")
+    return _sane(float(text))
 
 
 def _sane(number: float) -> float:

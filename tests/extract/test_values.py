@@ -28,6 +28,15 @@ def test_parse_number_refuses(cell):
         parse_number(cell)
 
 
+# What float() reads and no Vietnamese report means: Python's digit separators, exponents, words
+# for infinity and NaN, digits of other scripts (Arabic-Indic, full-width), hexadecimal.
+@pytest.mark.parametrize("cell", ["1_0", "1_000", "1e3", "2E+05", "inf", "-Infinity", "nan", " \u0661\u0662",
+                                  "\uff11\uff12", "0x10", "1.2.3,4", "+-5", "5-"])
+def test_parse_number_refuses_what_float_reads_but_a_report_never_means(cell):
+    with pytest.raises(ValueError):
+        parse_number(cell)
+
+
 @pytest.mark.parametrize(("cell", "day"), [
     (date(2021, 4, 23), date(2021, 4, 23)), (datetime(2021, 4, 23, 0, 0), date(2021, 4, 23)),
     ("23/4/2021", date(2021, 4, 23)), ("23-04-2021", date(2021, 4, 23)), ("2021-04-23", date(2021, 4, 23)),

@@ -154,7 +154,7 @@ def test_numbers_far_out_of_range_are_quarantined_with_a_reason(tmp_path):
 def _abort_on(name: str, action: str):
     real = sandbox.extract_to_stage
 
-    def patched(file, stage_dir, limits=None):
+    def patched(file, stage_dir, limits=None, cutoff=None):
         if file.name == name:
             if action == "abort":
                 os.abort()  # what python-calamine does on some files: no exception, the process dies
@@ -164,7 +164,7 @@ def _abort_on(name: str, action: str):
                 import time
 
                 time.sleep(60)
-        return real(file, stage_dir, limits)
+        return real(file, stage_dir, limits, cutoff)
     return patched
 
 

@@ -1,0 +1,63 @@
+"""Whole nights with implausible periods: they are rejected alone and never reach the facts or the
+completeness mart, and a staffing report's partition is the month of its title, whatever its as-of date."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from etl.pipeline import run_night
+from tests.builders import arrive, make_settings, query
+from tests.builders import write_workbook as _write
+
+pytestmark = pytest.mark.e2e
+
+HEADER = ["STT", "Huyện", "Xã, thị trấn", "Số CA chính quy"]
+
+
+def _hai_duong(folder, name: str, title: str, officers: int):
+    return _write(folder / name, [["CÔNG AN TỈNH HẢI DƯƠNG"], [title], HEADER,
+                                  [1, "Huyện Tứ Kỳ", "Xã Hưng Đạo", officers]])
+
+
+def test_a_staffing_report_replaces_the_month_of_its_title_not_the_month_of_its_as_of_date(tmp_path):
+    """April as of 10/5 (allowed: within 15 days of April's end) must survive May's report and be
+    replaced by April's correction; the partition was the as-of date's month, so May wiped April."""
+    settings = make_settings(tmp_path)
+    night = datetime(2021, 6, 1, 1, 0)
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    arrive(_hai_duong(landing, "hd_t4.xlsx", "Tháng 4 năm 2021 (Số liệu tính đến ngày 10/5/2021)", 5), 2021, 5, 10, 9)
+    arrive(_hai_duong(landing, "hd_t5.xlsx", "Tháng 5 năm 2021 (Số liệu tính đến ngày 23/5/2021)", 8), 2021, 5, 23, 9)
+    assert run_night([landing], settings, cutoff=night).exit_code == 0
+    facts = "select as_of_date, officers from dw.fact_commune_staffing order by as_of_date"
+    assert query(settings.warehouse, facts) == [(date(2021, 5, 10), 5), (date(2021, 5, 23), 8)]
+    arrive(_hai_duong(landing, "hd_t4_sua.xlsx", "Tháng 4 năm 2021 (Số liệu tính đến ngày 12/5/2021)", 6),
+           2021, 5, 12, 9)
+    assert run_night([landing], settings, cutoff=night).exit_code == 0
+    assert query(settings.warehouse, facts) == [(date(2021, 5, 12), 6), (date(2021, 5, 23), 8)]
+
+
+def test_reports_of_2099_and_1900_are_rejected_and_the_completeness_mart_never_sees_them(tmp_path):
+    settings = make_settings(tmp_path)
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    _hai_duong(landing, "hd.xlsx", "Tháng 4 năm 2021 (Số liệu tính đến ngày 23/4/2021)", 5)
+    _hai_duong(landing, "hd_1900.xlsx", "Tháng 4 năm 1900", 5)
+    _write(landing / "hp_2099.xlsx", [["CÔNG AN THÀNH PHỐ HẢI PHÒNG"], ["Tháng 10 năm 2099"],
+                                      ["STT", "Xã, phường, đặc khu", "Số CA chính quy"],
+                                      [1, "Đặc khu Bạch Long Vĩ", 7]])
+    for path in landing.iterdir():
+        arrive(path, 2021, 4, 23, 16)
+    result = run_night([landing], settings, cutoff=datetime(2021, 4, 24, 1, 0))
+    assert result.exit_code == 3
+    audit = dict(query(settings.warehouse, "select file_name, status from audit.submission"))
+    assert audit == {"hd.xlsx": "loaded", "hd_1900.xlsx": "rejected", "hp_2099.xlsx": "rejected"}
+    reasons = dict(query(settings.warehouse,
+                         "select file_name, reason from audit.submission where status = 'rejected'"))
+    assert "04/1900" in reasons["hd_1900.xlsx"] and "01/01/2018" in reasons["hd_1900.xlsx"]
+    assert "10/2099" in reasons["hp_2099.xlsx"] and "24/04/2021" in reasons["hp_2099.xlsx"]
+    periods = query(settings.warehouse, "select distinct period_start from mart.reporting_completeness")
+    assert periods == [(date(2021, 4, 1),)]
+    assert query(settings.warehouse, "select count(*) from dw.fact_commune_staffing") == [(1,)]
