@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from python_calamine import CalamineWorkbook
+from python_calamine import CalamineSheet, CalamineWorkbook
 
 from etl.config import Limits
-from etl.extract.errors import PasswordProtected, UnreadableWorkbook
-from etl.extract.guard import check_archive
+from etl.extract.errors import PasswordProtected, RejectedFile, UnreadableWorkbook
+from etl.extract.guard import SheetSurvey, check_archive
 
 
 @dataclass
@@ -57,31 +60,64 @@ def read_sheets(path: Path, limits: Limits | None = None) -> list[Sheet]:
     """All sheets of a workbook, in order; raises ``UnreadableWorkbook`` with the reason."""
     limits = limits or Limits.from_environment()
     check_container(path)
-    check_archive(path, limits)
-    try:
+    survey = check_archive(path, limits)
+    with _reader_failures("not a readable Excel workbook", "không phải tệp Excel đọc được"):
         workbook = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises several unrelated types for broken files
+    sheets = []
+    try:
+        with _reader_failures("the workbook is damaged", "tệp bị hỏng"):
+            for meta in workbook.sheets_metadata:
+                sheet = workbook.get_sheet_by_name(meta.name)
+                found = survey.sheets.get(meta.name) if survey else None
+                grid = _grid(sheet, found, limits)
+                merged = [((a[0], a[1]), (b[0], b[1])) for a, b in (sheet.merged_cell_ranges or [])]
+                sheets.append(Sheet(meta.name, str(meta.visible).endswith("Visible"), grid, merged,
+                                    dict(found.formulas) if found else {}))
+    finally:
+        workbook.close()
+    return sheets
+
+
+def _grid(sheet: CalamineSheet, survey: SheetSurvey | None, limits: Limits) -> list[list[Any]]:
+    """The sheet's cells, row 1 at index 0, each row without its trailing empty cells.
+
+    Rows are taken one at a time and cut at the last row holding a value (the guard's survey knows
+    it for an .xlsx): a sheet that claims a far cell (an empty string at GR199999, say) costs its
+    real cells, not a grid of 40 million.
+    """
+    if sheet.start is None:
+        return []
+    first_row, first_column = sheet.start
+    last_row = min(survey.last_row if survey else limits.max_rows, limits.max_rows)
+    grid: list[list[Any]] = [[] for _ in range(min(first_row, last_row))]
+    for values in itertools.islice(sheet.iter_rows(), max(0, last_row - first_row)):
+        end = len(values)
+        while end and values[end - 1] == "":
+            end -= 1
+        grid.append([""] * first_column + values[:end] if end else [])
+    return grid
+
+
+@contextmanager
+def _reader_failures(what_en: str, what_vi: str) -> Iterator[None]:
+    """python-calamine's failures on a broken file, as ``UnreadableWorkbook``: it raises several unrelated
+    types, and on some damaged .xls files it panics (pyo3's PanicException is a BaseException)."""
+    try:
+        yield
+    except RejectedFile:
+        raise
+    except BaseException as exc:
         name = type(exc).__name__
+        if not isinstance(exc, Exception) and name != "PanicException":
+            raise  # KeyboardInterrupt, SystemExit, MemoryError's kin: not the file's fault
         if "Password" in name:
             raise PasswordProtected("the workbook is protected by a password",
                                     "tệp được đặt mật khẩu; đề nghị gỡ mật khẩu rồi gửi lại") from exc
         if "Zip" in name or "zip" in str(exc).lower():
             raise UnreadableWorkbook(f"the workbook is damaged or truncated ({exc})",
                                      f"tệp bị hỏng hoặc không trọn vẹn ({exc}); đề nghị gửi lại") from exc
-        raise UnreadableWorkbook(f"not a readable Excel workbook ({exc})",
-                                 f"không phải tệp Excel đọc được ({exc})") from exc
-    sheets = []
-    try:
-        for meta in workbook.sheets_metadata:
-            sheet = workbook.get_sheet_by_name(meta.name)
-            # skip_empty_area=False keeps row 1 at index 0 even when the top rows are blank.
-            grid = sheet.to_python(skip_empty_area=False, nrows=limits.max_rows)
-            merged = [((a[0], a[1]), (b[0], b[1])) for a, b in (sheet.merged_cell_ranges or [])]
-            sheets.append(Sheet(meta.name, str(meta.visible).endswith("Visible"), grid, merged))
-    except UnreadableWorkbook:
-        raise
-    except Exception as exc:
-        raise UnreadableWorkbook(f"the workbook is damaged ({exc})", f"tệp bị hỏng ({exc})") from exc
-    finally:
-        workbook.close()
-    return sheets
+        if name == "PanicException":
+            raise UnreadableWorkbook(f"the workbook is damaged: the reader gave up on it ({exc})",
+                                     f"tệp bị hỏng, chương trình đọc không đọc được ({exc}); "
+                                     "đề nghị lưu lại bằng Excel và gửi lại") from exc
+        raise UnreadableWorkbook(f"{what_en} ({exc})", f"{what_vi} ({exc})") from exc

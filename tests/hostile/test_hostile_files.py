@@ -79,7 +79,7 @@ def _hostile(folder: Path) -> dict[str, Path]:
     return files
 
 
-REASONS = {"dimension": "column 16,384", "far_cell": "row 1,048,576", "million_rows": "row 1,000,000",
+REASONS = {"dimension": "column 16,384", "far_cell": "row 1,048,576", "million_rows": "row 200,010",
            "entities": "DTD or entities", "external": "DTD or entities", "zip_bomb": "zip bomb",
            "zip_not_workbook": "not an Excel workbook"}
 
