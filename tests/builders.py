@@ -28,6 +28,23 @@ def write_workbook(path: Path, rows: list[list[object]], sheet: str = "Sheet1",
         other.write(0, 0, "STT")
         other.hide()
     page = book.add_worksheet(sheet)
+    _fill(page, rows)
+    for first_row, first_col, last_row, last_col, text in merges:
+        page.merge_range(first_row, first_col, last_row, last_col, text)
+    book.close()
+    return path
+
+
+def write_sheets(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
+    """An .xlsx with one sheet per entry of ``sheets`` (name: rows), in order, cells as in ``write_workbook``."""
+    book = xlsxwriter.Workbook(str(path))
+    for name, rows in sheets.items():
+        _fill(book.add_worksheet(name), rows)
+    book.close()
+    return path
+
+
+def _fill(page, rows: list[list[object]]) -> None:
     for r, row in enumerate(rows):
         for c, value in enumerate(row):
             if isinstance(value, str) and value.startswith("=SUM"):
@@ -36,10 +53,6 @@ def write_workbook(path: Path, rows: list[list[object]], sheet: str = "Sheet1",
                 page.write_string(r, c, value)  # text stays text, even '=5 người'
             elif value is not None:
                 page.write(r, c, value)
-    for first_row, first_col, last_row, last_col, text in merges:
-        page.merge_range(first_row, first_col, last_row, last_col, text)
-    book.close()
-    return path
 
 
 def arrive(path: Path, *when: int) -> Path:
