@@ -9,6 +9,7 @@ the night.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -34,7 +35,9 @@ class DiscoveredFile:
 
     @property
     def name(self) -> str:
-        return self.path.name
+        """The file's name as text: bytes that are not UTF-8 (a name made on another system) shown
+        as U+FFFD, so that the name can be recorded, written and printed; ``path`` still opens it."""
+        return os.fsencode(self.path.name).decode("utf-8", "replace")
 
     def as_dict(self) -> dict[str, object]:
         """Plain values, for passing between Airflow tasks."""

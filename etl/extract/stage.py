@@ -138,8 +138,8 @@ def write_stage(extract: WorkbookExtract, stage_dir: Path) -> Path:
             columns=dict(sub.header.columns) if sub.header else {}, header_row=sub.header_row,
             cells_path=str(cells_path) if sub.sheet is not None else "", sheet_position=sub.sheet_position))
     path = stage_dir / f"{key}.json"
-    path.write_text(json.dumps(asdict(staged), default=_json_default, ensure_ascii=False, indent=1),
-                    encoding="utf-8")
+    # ASCII escapes: a path whose name is not UTF-8 holds surrogates, which only they carry through.
+    path.write_text(json.dumps(asdict(staged), default=_json_default, indent=1), encoding="ascii")
     return path
 
 

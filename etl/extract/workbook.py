@@ -61,8 +61,9 @@ def read_sheets(path: Path, limits: Limits | None = None) -> list[Sheet]:
     limits = limits or Limits.from_environment()
     check_container(path)
     survey = check_archive(path, limits)
-    with _reader_failures("not a readable Excel workbook", "không phải tệp Excel đọc được"):
-        workbook = CalamineWorkbook.from_path(str(path))
+    # Opened here and handed over: the reader's own open fails on a name that is not UTF-8.
+    with _reader_failures("not a readable Excel workbook", "không phải tệp Excel đọc được"), path.open("rb") as handle:
+        workbook = CalamineWorkbook.from_filelike(handle)
     sheets = []
     try:
         with _reader_failures("the workbook is damaged", "tệp bị hỏng"):

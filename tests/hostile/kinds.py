@@ -111,6 +111,13 @@ def _part(part: str, change: Callable[[bytes], bytes]) -> Callable[[str, bytes],
     return lambda name, data: change(data) if name == part else data
 
 
+def _not_utf8(path: Path) -> Path:
+    """``path`` renamed to bytes no UTF-8 decoder accepts (as an archive made on Windows leaves them)."""
+    target = Path(os.fsdecode(os.fsencode(path.parent) + b"/b\xe1o c\xe1o \xff\xfe.xlsx"))
+    path.rename(target)
+    return target
+
+
 def _renamed_sheet(folder: Path, name: str, sheet_names: list[str], body=None) -> Path:
     """A workbook of one staffing sheet per name, the names set in workbook.xml (past what xlsxwriter
     allows: over 31 characters, brackets, slashes)."""
@@ -443,6 +450,8 @@ KINDS: tuple[Kind, ...] = (
          lambda f: _renamed_sheet(f, "control.xlsx", ["'Biểu 01\x01\x1f"])),
     Kind("file_name_255_bytes", "a file named with 255 bytes (Linux's longest)", Expect(QUARANTINED),
          lambda f: staffing(f, "Báo cáo " + "đ" * 119 + ".xlsx", with_unknown())),
+    Kind("file_name_not_utf8", "a file name whose bytes are not UTF-8 (made on another system)",
+         Expect(QUARANTINED, ("Xã Không Có",)), lambda f: _not_utf8(staffing(f, "base.xlsx", with_unknown()))),
     Kind("file_name_dash_newline", "a file named '-\\n' and a Windows device name", Expect(QUARANTINED),
          lambda f: staffing(f, "-CON\nbáo cáo.xlsx", with_unknown())),
     Kind("large_extent", "18 KB declaring 200,000 rows by 200 columns", Expect(ACCOUNTED, rows=3), _large_extent),

@@ -5,6 +5,7 @@ night always finishes, publishes, writes every feedback workbook needed, and los
 from __future__ import annotations
 
 import importlib
+import os
 from pathlib import Path
 
 import pytest
@@ -48,15 +49,21 @@ def _contains(text: str, wanted: tuple[str, ...]) -> list[str]:
     return [item for item in wanted if not any(alt.lower() in low for alt in item.split("|"))]
 
 
+def recorded_name(subject: Path) -> str:
+    """The name the audit records: a name that is not UTF-8 has U+FFFD for its undecodable bytes."""
+    return os.fsencode(subject.name).decode("utf-8", "replace")
+
+
 def assert_outcome(night: Night, kind: Kind, subject: Path) -> None:
     """The subject file came to what the kind expects."""
     expect = kind.expect
+    name = recorded_name(subject)
     subs = night.rows("select status, coalesce(reason, ''), rows_read, rows_quarantined from audit.submission "
-                      "where file_name = ? and status <> 'duplicate'", subject.name)
+                      "where file_name = ? and status <> 'duplicate'", name)
     statuses = sorted({status for status, *_ in subs})
     messages = " ".join(r[0] for r in night.rows(
         "select concat_ws(' ', rule, message_en, message_vi, value) from audit.quarantine where file_name = ?",
-        subject.name))
+        name))
     if expect.outcome != GOES_ON:
         assert subs, f"{subject.name} is not in audit.submission: lost"
     if expect.outcome == LOADED:
@@ -163,5 +170,5 @@ def test_a_night_of_the_samples_and_every_hostile_kind(sample_landing, tmp_path:
     assert night.exit_code == 3, night.output[-3000:]
     assert_night_whole(night)
     recorded = {name for (name,) in night.rows("select distinct file_name from audit.submission")}
-    lost = [kind.name for kind in mixed if kind.expect.outcome != GOES_ON and subjects[kind.name].name not in recorded]
+    lost = [kind.name for kind in mixed if kind.expect.outcome != GOES_ON and recorded_name(subjects[kind.name]) not in recorded]
     assert lost == []
