@@ -367,7 +367,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("far_cell", "one cell at XFD1048576", Expect(REJECTED, ("row 1,048,576",)),
          lambda f: _sheet_xml(f, "far.xlsx", rb"</sheetData>",
                               b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>')),
-    Kind("million_rows", "a million empty rows", Expect(REJECTED, ("row 1,000,000",)),
+    Kind("million_rows", "a million empty rows", Expect(REJECTED, ("200,000 rows",)),
          lambda f: _sheet_xml(f, "million.xlsx", rb"</sheetData>", b"".join(
              b'<row r="%d"/>' % r for r in range(10, 1_000_001, 1000)) + b'<row r="1000000"/></sheetData>')),
     Kind("zip_bomb", "100 MB of zeros in 100 KB inside the workbook", Expect(REJECTED, ("zip bomb",)), _zip_bomb),

@@ -170,5 +170,6 @@ def test_a_night_of_the_samples_and_every_hostile_kind(sample_landing, tmp_path:
     assert night.exit_code == 3, night.output[-3000:]
     assert_night_whole(night)
     recorded = {name for (name,) in night.rows("select distinct file_name from audit.submission")}
-    lost = [kind.name for kind in mixed if kind.expect.outcome != GOES_ON and recorded_name(subjects[kind.name]) not in recorded]
+    lost = [kind.name for kind in mixed
+            if kind.expect.outcome != GOES_ON and recorded_name(subjects[kind.name]) not in recorded]
     assert lost == []
