@@ -84,8 +84,9 @@ def _write_workbook(path: Path, source: StagedFile, submissions: pd.DataFrame, p
     }
     _write_summary(book, styles, source, submissions, problems)
     # A file rejected whole has no sheets to show: the summary says why.
-    for sub in sorted(source.submissions, key=lambda s: s.sheet_position):
-        _copy_sheet(book, styles, sub, problems[problems.sheet == sub.sheet])
+    # Every sheet a submission was read from, a table continued on a second sheet included.
+    for sheet in sorted((s for sub in source.submissions for s in sub.sheets()), key=lambda s: s.sheet_position):
+        _copy_sheet(book, styles, sheet, problems[problems.sheet == sheet.sheet])
     book.close()
 
 
