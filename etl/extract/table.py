@@ -138,11 +138,10 @@ def read_rows(sheet: Sheet, header: Header, spec: SheetSpec, era: str, province_
             district = district_text
         if "report_date" in cols and raw_text(cell("report_date")):
             carried_date = cell("report_date")  # a date merged down over its rows
-        if not name and not has_figures and row not in merged:
-            continue  # a district heading, or a stray line
+        if not name and not has_figures:
+            continue  # a district heading, a stray line, a row of a merged name without figures
         if row in merged:
-            r0, r1 = merged[row]
-            name = raw_text(sheet.cell(r0, cols[spec.name_column]))
+            name = raw_text(sheet.cell(merged[row][0], cols[spec.name_column]))
         record = _record(row, cell, sheet, cols, spec, name, district, carried_date, era, province_code,
                          writes_diacritics)
         if row in merged:

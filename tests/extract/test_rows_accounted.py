@@ -77,6 +77,13 @@ def test_a_name_merged_over_several_rows_quarantines_each_of_them():
     assert pd.isna(rows[6]["resolve_problem"])
 
 
+def test_a_name_merged_over_rows_of_which_one_has_figures_is_an_ordinary_row():
+    sheet = _sheet([*TITLE, HEADER, [1, "Huyện Tứ Kỳ", "Xã Hưng Đạo", 5, 1, 2], [None, "Huyện Tứ Kỳ", None]],
+                   merged=[((3, 2), (4, 2))])
+    rows = _by_row(_table(sheet).rows)
+    assert sorted(rows) == [4] and rows[4]["unit_code"] == "11086" and pd.isna(rows[4]["resolve_problem"])
+
+
 # --- 2. rows below the total ----------------------------------------------------------------------
 
 
