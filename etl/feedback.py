@@ -79,14 +79,15 @@ def _write_workbook(path: Path, source: StagedFile, submissions: pd.DataFrame, p
         "warning": book.add_format({"bg_color": "#FFE699", "border": 1, "border_color": "#BF8F00"}),
         "note": book.add_format({"text_wrap": True, "font_color": "#C00000", "valign": "top"}),
     }
-    ordered = sorted(source.submissions, key=lambda s: s.sheet_position)
+    # Every sheet a submission was read from, a table continued on a second sheet included.
+    ordered = sorted((s for sub in source.submissions for s in sub.sheets()), key=lambda s: s.sheet_position)
     # The province's sheet names as a workbook can hold them: the summary shows both where they differ.
     names = safe.sheet_names([s.sheet for s in ordered], [SUMMARY_SHEET])
     _write_summary(book, styles, source, submissions, problems, dict(zip([s.sheet for s in ordered], names,
                                                                          strict=True)))
     # A file rejected whole has no sheets to show: the summary says why.
-    for sub, name in zip(ordered, names, strict=True):
-        _copy_sheet(book, styles, sub, name, problems[problems.sheet == sub.sheet])
+    for sheet, name in zip(ordered, names, strict=True):
+        _copy_sheet(book, styles, sheet, name, problems[problems.sheet == sheet.sheet])
     book.close()
 
 

@@ -22,37 +22,32 @@ def write_workbook(path: Path, rows: list[list[object]], sheet: str = "Sheet1",
     """An .xlsx with one sheet holding ``rows`` (cell by cell; "=SUM(...)" strings as formulas, other
     text as text) and ``merges`` (first row, first column, last row, last column, text); with
     ``hidden_first`` a hidden sheet comes before it."""
+    return write_sheets(path, {sheet: rows}, {sheet: merges}, hidden_first)
+
+
+def write_sheets(path: Path, sheets: dict[str, list[list[object]]],
+                 merges: dict[str, Iterable[tuple[int, int, int, int, str]]] | None = None,
+                 hidden_first: bool = False) -> Path:
+    """An .xlsx with a sheet per entry of ``sheets``, in order, each written as ``write_workbook`` does."""
     book = xlsxwriter.Workbook(str(path))
     if hidden_first:
         other = book.add_worksheet("Ẩn")
         other.write(0, 0, "STT")
         other.hide()
-    page = book.add_worksheet(sheet)
-    _fill(page, rows)
-    for first_row, first_col, last_row, last_col, text in merges:
-        page.merge_range(first_row, first_col, last_row, last_col, text)
+    for sheet, rows in sheets.items():
+        page = book.add_worksheet(sheet)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if isinstance(value, str) and value.startswith("=SUM"):
+                    page.write_formula(r, c, value, None, 0)
+                elif isinstance(value, str):
+                    page.write_string(r, c, value)  # text stays text, even '=5 người'
+                elif value is not None:
+                    page.write(r, c, value)
+        for first_row, first_col, last_row, last_col, text in (merges or {}).get(sheet, ()):
+            page.merge_range(first_row, first_col, last_row, last_col, text)
     book.close()
     return path
-
-
-def write_sheets(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
-    """An .xlsx with one sheet per entry of ``sheets`` (name: rows), in order, cells as in ``write_workbook``."""
-    book = xlsxwriter.Workbook(str(path))
-    for name, rows in sheets.items():
-        _fill(book.add_worksheet(name), rows)
-    book.close()
-    return path
-
-
-def _fill(page, rows: list[list[object]]) -> None:
-    for r, row in enumerate(rows):
-        for c, value in enumerate(row):
-            if isinstance(value, str) and value.startswith("=SUM"):
-                page.write_formula(r, c, value, None, 0)
-            elif isinstance(value, str):
-                page.write_string(r, c, value)  # text stays text, even '=5 người'
-            elif value is not None:
-                page.write(r, c, value)
 
 
 def arrive(path: Path, *when: int) -> Path:

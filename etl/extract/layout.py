@@ -12,6 +12,8 @@ from etl.extract.values import find_dmy, parse_date, parse_number, raw_text
 from etl.extract.workbook import Sheet
 from etl.names import clean_text, header_key, strip_diacritics
 
+# Rows tried in full as a header; below them a row is tried only when it may be one (text, no
+# figures), so a header under pages of instructions is found without slowing the usual sheet.
 MAX_HEADER_SCAN = 40
 
 _GRAND_TOTAL = re.compile(r"^((tong cong|tong|cong|tong so|tong so chung)( toan (tinh|thanh pho|quoc))?|"
@@ -55,13 +57,20 @@ def _map_columns(sheet_code: str, labels: dict[int, str]) -> dict[str, int]:
 def find_header(sheet: Sheet, sheet_code: str) -> Header | None:
     """The header of a table of ``sheet_code`` in ``sheet``, or None when there is none.
 
-    Each of the first rows is tried as a one-row header, and, when the row below it holds
-    headings only, as a two-row header (merged "Trong đó" over "Trưởng" and "Phó"); the reading
-    that maps the most columns wins, the two-row one on a tie.
+    Each row is tried (below the first MAX_HEADER_SCAN, only rows that may be a header) as a
+    one-row header, and, when the row below it holds headings only, as a two-row header (merged
+    "Trong đó" over "Trưởng" and "Phó"); the reading that maps the most columns wins, the two-row
+    one on a tie.
     """
     best: Header | None = None
     width = max((len(r) for r in sheet.grid[:MAX_HEADER_SCAN]), default=0)
-    for row in range(min(MAX_HEADER_SCAN, len(sheet.grid))):
+    for row in range(len(sheet.grid)):
+        if row >= MAX_HEADER_SCAN:
+            if best is not None:
+                break
+            if not _may_be_header(sheet.grid[row], sheet_code):
+                continue
+            width = max(width, len(sheet.grid[row]), len(sheet.grid[row + 1]) if row + 1 < len(sheet.grid) else 0)
         top = {c: _merged_label(sheet, row, c) for c in range(width)}
         if len({v for v in top.values() if v}) < 2:
             continue  # a title line, even merged across the table, is not a header
@@ -82,6 +91,14 @@ def find_header(sheet: Sheet, sheet_code: str) -> Header | None:
         if best is not None and best.first_row < row - 1:
             break
     return best
+
+
+def _may_be_header(values: list[object], sheet_code: str) -> bool:
+    """Cheaply, whether a row can head a table of ``sheet_code``: no number, and a cell written as
+    one of the sheet's required headings (a heading merged down starts in its top row)."""
+    if any(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+        return False
+    return any(isinstance(v, str) and match_heading(sheet_code, v) in REQUIRED[sheet_code] for v in values)
 
 
 def _second_header_row(sheet: Sheet, sheet_code: str, row: int, width: int) -> dict[int, str] | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -21,6 +21,17 @@ from etl.extract.errors import DuplicateFile, RejectedFile, file_problem
 from etl.extract.submission import WorkbookExtract, rows_frame, submission_id
 from etl.extract.values import copy_value
 from etl.extract.workbook import Sheet
+
+
+@dataclass
+class StagedSheet:
+    """A later sheet whose rows joined a submission (a table continued), staged for feedback."""
+
+    sheet: str
+    cells_path: str
+    columns: dict[str, int]
+    header_row: int  # 1-based; 1 for a sheet of rows without a header
+    sheet_position: int
 
 
 @dataclass
@@ -43,6 +54,15 @@ class StagedSubmission:
     header_row: int = 0  # 1-based row of the (first) header row
     cells_path: str = ""  # the sheet's cells, as copy_value gives them
     sheet_position: int = 0
+    total_sheet: str = ""  # the sheet of the total row, when not ``sheet``
+    continuations: list[StagedSheet] = field(default_factory=list)
+
+    def sheets(self) -> list[StagedSubmission]:
+        """The submission's sheets, each as a submission of that sheet alone (for feedback): its
+        own sheet first, then the sheets its table continued on."""
+        return [self, *(replace(self, sheet=c.sheet, cells_path=c.cells_path, columns=dict(c.columns),
+                                header_row=c.header_row, sheet_position=c.sheet_position, continuations=[])
+                        for c in self.continuations)]
 
 
 @dataclass
@@ -94,6 +114,10 @@ def _cells(sheet: Sheet) -> list[list[float | str | None]]:
     return rows
 
 
+def _write_cells(sheet: Sheet, path: Path) -> None:
+    path.write_text(json.dumps(_cells(sheet), ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+
 def _json_default(value: object) -> str:
     if isinstance(value, date | datetime):
         return value.isoformat()
@@ -128,15 +152,21 @@ def write_stage(extract: WorkbookExtract, stage_dir: Path) -> Path:
         rows_frame(extract, sub).to_parquet(rows_path, index=False)
         cells_path = stage_dir / f"{key}-{sub.sheet_code}.cells.json"
         if sub.sheet is not None:
-            cells_path.write_text(json.dumps(_cells(sub.sheet), ensure_ascii=False, separators=(",", ":")),
-                                  encoding="utf-8")
+            _write_cells(sub.sheet, cells_path)
+        continuations = []
+        for number, more in enumerate(sub.continuations, start=2):
+            more_path = stage_dir / f"{key}-{sub.sheet_code}.{number}.cells.json"
+            _write_cells(more.sheet, more_path)
+            continuations.append(StagedSheet(more.sheet.name, str(more_path), dict(more.header.columns),
+                                             more.header.first_row + 1, more.position))
         target, deadline = sub.target or (None, None)
         staged.submissions.append(StagedSubmission(
             sub.submission_id, sub.sheet_code, sub.spec.dataset, sub.sheet_name, sub.province_code, sub.admin_era,
             sub.period_start, sub.period_end, sub.as_of_date, str(rows_path), sub.table.total_row_number,
             sub.reconciliation(), target=target, target_deadline=deadline,
             columns=dict(sub.header.columns) if sub.header else {}, header_row=sub.header_row,
-            cells_path=str(cells_path) if sub.sheet is not None else "", sheet_position=sub.sheet_position))
+            cells_path=str(cells_path) if sub.sheet is not None else "", sheet_position=sub.sheet_position,
+            total_sheet=sub.total_sheet or "", continuations=continuations))
     path = stage_dir / f"{key}.json"
     # ASCII escapes: a path whose name is not UTF-8 holds surrogates, which only they carry through.
     path.write_text(json.dumps(asdict(staged), default=_json_default, indent=1), encoding="ascii")
@@ -175,6 +205,7 @@ def read_stage(path: Path) -> StagedFile:
         for key in ("period_start", "period_end", "as_of_date", "target_deadline"):
             s[key] = date.fromisoformat(s[key]) if s[key] else None
         s["reconciliation"] = [tuple(r) for r in s["reconciliation"]]
+        s["continuations"] = [StagedSheet(**c) for c in s.get("continuations", [])]
         subs.append(StagedSubmission(**s))
     rejections = [SheetRejection(**r) for r in data.pop("sheet_rejections")]
     data["received_at"] = datetime.fromisoformat(data["received_at"])

@@ -36,6 +36,17 @@ def submission_id(sha256: str, sheet_code: str | None = None) -> str:
     return f"{sha256[:16]}-{sheet_code}" if sheet_code else sha256[:16]
 
 
+@dataclass(frozen=True)
+class Continuation:
+    """Another sheet whose rows join a submission: the table continued ("Biểu 01 (tiếp)", or a sheet
+    of rows alone), or a second sheet of the same report whose rows are quarantined."""
+
+    sheet: Sheet
+    header: Header  # the columns its rows were read with (the first sheet's, for a sheet without header)
+    position: int  # the sheet's place among the workbook's sheets
+    has_header: bool = True
+
+
 @dataclass
 class SubmissionExtract:
     """One sheet of one file: one province, one sheet type, one period."""
@@ -54,6 +65,8 @@ class SubmissionExtract:
     header: Header | None = None
     sheet_position: int = 0  # the sheet's place among the workbook's sheets
     sheet: Sheet | None = None  # the cells as read, staged for the feedback workbook
+    continuations: list[Continuation] = field(default_factory=list)  # later sheets whose rows joined
+    total_sheet: str | None = None  # the sheet of the total row, when not the first sheet
 
     @property
     def sheet_code(self) -> str:
@@ -62,11 +75,18 @@ class SubmissionExtract:
     def reconciliation(self) -> list[tuple[str, float | None, float]]:
         """(column, total row's value, sum of data rows) for each figure that does not add up."""
         out: list[tuple[str, float | None, float]] = []
+        # The total adds up the rows of its sheet and of the sheets before it, not the rows placed
+        # below it or those of a sheet that is not the table's continuation.
+        sheets = [self.sheet_name, *(c.sheet.name for c in self.continuations)]
+        counted = sheets[:sheets.index(self.total_sheet) + 1] if self.total_sheet in sheets else sheets[:1]
+        rows = self.table.rows
+        if not rows.empty:
+            rows = rows[rows.row_problem.isna() & rows.sheet.isin(counted)]
         for column in self.spec.figures:
             stated = self.table.total.get(column)
-            if stated is None or self.table.rows.empty:
+            if stated is None or rows.empty:
                 continue
-            summed = float(pd.to_numeric(self.table.rows[column], errors="coerce").fillna(0).sum())
+            summed = float(pd.to_numeric(rows[column], errors="coerce").fillna(0).sum())
             if abs(stated - summed) > 1e-6:
                 out.append((column, stated, summed))
         return out
@@ -118,24 +138,104 @@ def _province(lines: list[str], file_name: str, era: str) -> str | None:
     return None
 
 
-def classify_sheets(sheets: list[Sheet]) -> dict[str, tuple[int, Sheet, Header]]:
-    """The sheet holding each known report, by its columns; hidden sheets are never taken.
+def group_sheets(sheets: list[Sheet]) -> dict[str, list[tuple[int, Sheet, Header | None]]]:
+    """Each known report's sheets, the one that holds it first; hidden sheets are never taken.
 
     A sheet goes to the report whose columns it matches most; when two visible sheets hold the
-    same report, the one named like the template wins, then the first. Each comes with its
-    place among the workbook's sheets.
+    same report, the one named like the template comes first, then the first in the workbook; the
+    others follow in workbook order, with every visible sheet without a header that comes after one
+    of the report's sheets (rows continuing the table, header None). Each comes with its place
+    among the workbook's sheets.
     """
-    found: dict[str, list[tuple[int, int, Sheet, Header]]] = {}
+    found: dict[str, list[tuple[int, int, Sheet, Header | None]]] = {}
+    last_code: str | None = None
     for order, sheet in enumerate(sheets):
         if not sheet.visible:
             continue
         readings = [(spec, h) for spec in SHEETS.values() if (h := find_header(sheet, spec.code)) is not None]
         if not readings:
+            if last_code is not None:
+                found[last_code].append((1, order, sheet, None))
             continue
         spec, header = max(readings, key=lambda r: len(r[1].columns))
         named = bool(re.search(spec.name_pattern, header_key(sheet.name)))
         found.setdefault(spec.code, []).append((-int(named), order, sheet, header))
-    return {code: min(options, key=lambda o: o[:2])[1:] for code, options in found.items()}
+        last_code = spec.code
+    groups = {}
+    for code, options in found.items():
+        first = min((o for o in options if o[3] is not None), key=lambda o: o[:2])
+        groups[code] = [first[1:], *(o[1:] for o in sorted(options, key=lambda o: o[1]) if o is not first)]
+    return groups
+
+
+def classify_sheets(sheets: list[Sheet]) -> dict[str, tuple[int, Sheet, Header]]:
+    """The sheet holding each known report (the first of ``group_sheets``), with its place."""
+    return {code: (position, sheet, header) for code, ((position, sheet, header), *_) in group_sheets(sheets).items()
+            if header is not None}
+
+
+def _month(start: date | None) -> str:
+    return f"{start:%m/%Y}" if start else "?"
+
+
+def _not_continued(sub: SubmissionExtract, sheet: Sheet, header: Header) -> str | None:
+    """Why a second sheet of ``sub``'s report does not continue it (another month or province, in
+    the words of both sheets), or None when it does."""
+    lines = title_text(sheet, header)
+    period = find_period(lines) if sub.spec.cadence == "monthly" else None
+    month = date(period[0], period[1], 1) if period else None
+    province = _province(lines, "", sub.admin_era)
+    if (month is None or month == sub.period_start) and province in (None, sub.province_code):
+        return None
+    return (f"'{sheet.name}' ({_month(month)}, {province or '?'}) ≠ "
+            f"'{sub.sheet_name}' ({_month(sub.period_start)}, {sub.province_code})")
+
+
+def _continues(spec: SheetSpec, rows: pd.DataFrame) -> bool:
+    """Whether rows read from a sheet without a header continue a table: one of them names a unit
+    of the province (or a level) and holds a number in a figure column."""
+    if rows.empty:
+        return False
+    named = (rows.level if spec.code == "04" else rows.unit_code).notna()
+    figures = pd.concat([rows[f].notna() & rows[f"{f}_raw"].fillna("").ne("") for f in spec.figures], axis=1)
+    return bool((named & figures.any(axis=1)).any())
+
+
+def join_sheets(sub: SubmissionExtract, others: list[tuple[int, Sheet, Header | None]]) -> None:
+    """Add to ``sub`` the rows of its report's other sheets, each row with its own sheet and row.
+
+    A sheet with the same header continues the table unless its title names another month or
+    province: then its rows are kept with the problem 'other_sheet' (to be quarantined), never
+    dropped. A sheet without a header continues the table when, read with the first sheet's
+    columns, a row names a unit of the province (or a level); otherwise it is not part of the
+    report (instructions, a chart's data) and is left alone.
+    """
+    assert sub.header is not None
+    frames = [sub.table.rows] if not sub.table.rows.empty else []
+    for position, sheet, header in others:
+        has_header = header is not None
+        header = header or Header(0, 0, sub.header.columns)
+        table = read_rows(sheet, header, sub.spec, sub.admin_era, sub.province_code)
+        rows = table.rows
+        if not has_header and not _continues(sub.spec, rows):
+            continue
+        problem = _not_continued(sub, sheet, header) if has_header else None
+        if problem and not rows.empty:
+            rows = rows.assign(row_problem="other_sheet", problem_detail=problem)
+        elif table.total_row_number is not None:
+            sub.table.total_row_number, sub.table.total, sub.total_sheet = (table.total_row_number, table.total,
+                                                                            sheet.name)
+        frames += [rows] if not rows.empty else []
+        sub.continuations.append(Continuation(sheet, header, position, has_header))
+    if len(frames) > 1:
+        sub.table.rows = pd.concat(frames, ignore_index=True)
+    elif frames:
+        sub.table.rows = frames[0]
+    if sub.spec.cadence == "daily" and sub.continuations:
+        rows = sub.table.rows
+        days = [d for d in rows.loc[rows.row_problem.isna(), "report_date"] if isinstance(d, date)]
+        if days:
+            sub.period_start, sub.period_end = min(days), max(days)
 
 
 # The programme's records start in 2018: a period before it is a typo (1900 is Excel's day 0).
@@ -274,14 +374,16 @@ def extract_workbook(file: DiscoveredFile | Path, limits: Limits | None = None,
     """
     file = file if isinstance(file, DiscoveredFile) else identify(Path(file))
     last_day = (cutoff or now_vietnam()).date()
-    path, sha = file.path, file.sha256
+    sha = file.sha256
     result = WorkbookExtract(file)
     try:
         sheets = _read_as_discovered(file, limits)
-        for code, (position, sheet, header) in sorted(classify_sheets(sheets).items()):
+        for code, ((position, sheet, header), *others) in sorted(group_sheets(sheets).items()):
             try:
-                result.submissions.append(_extract_sheet(sheet, header, SHEETS[code], sha, path.name, position,
-                                                         last_day))
+                assert header is not None
+                submission = _extract_sheet(sheet, header, SHEETS[code], sha, file.name, position, last_day)
+                join_sheets(submission, others)
+                result.submissions.append(submission)
             except RejectedFile as problem:
                 result.sheet_rejections.append(SheetRejection(sheet.name, code, problem))
         if not result.submissions and result.sheet_rejections:
@@ -294,16 +396,16 @@ def extract_workbook(file: DiscoveredFile | Path, limits: Limits | None = None,
             raise RejectedFile("the template has no figures filled in", "biểu mẫu chưa điền số liệu")
     except RejectedFile as rejection:
         known = {s.province_code for s in result.submissions}
-        result.province_code = known.pop() if len(known) == 1 else _province([], path.name, "pre2025")
+        result.province_code = known.pop() if len(known) == 1 else _province([], file.name, "pre2025")
         months = {(s.period_start, s.period_end) for s in result.submissions if s.spec.cadence == "monthly"}
-        named = period_in_name(path.name)
+        named = period_in_name(file.name)
         if len(months) == 1:
             result.period = months.pop()
         elif named:
             year, month = named
             result.period = (date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1]))
         if result.period and era_of(result.period[0]) == "2025" and not result.submissions:
-            result.province_code = _province([], path.name, "2025")
+            result.province_code = _province([], file.name, "2025")
         result.submissions, result.sheet_rejections = [], []
         result.rejection = rejection
     return result
@@ -339,7 +441,9 @@ def rows_frame(extract: WorkbookExtract, submission: SubmissionExtract) -> pd.Da
     rows = submission.table.rows.copy()
     rows.insert(0, "submission_id", submission.submission_id)
     rows.insert(1, "file_name", extract.file_name)
-    rows.insert(2, "sheet", submission.sheet_name)
+    # Each row keeps the sheet it was read from (a table continued on another sheet).
+    rows.insert(2, "sheet", rows.pop("sheet").fillna(submission.sheet_name) if "sheet" in rows
+                else submission.sheet_name)
     rows["admin_era"] = submission.admin_era
     rows["province_code"] = submission.province_code
     rows["period_start"] = submission.period_start

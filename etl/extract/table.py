@@ -1,9 +1,13 @@
-"""Reading a sheet's table: every data row below the header until the grand total.
+"""Reading a sheet's table: every data row below the header, wherever it sits.
 
-Blank, column-numbering, subtotal and district-heading rows are skipped; figures and dates are
-parsed with the raw cell kept beside them; each row's unit (commune, district) or commendation
-level is resolved. Nothing is guessed: what cannot be read or resolved is marked on the row
-for the validation step to quarantine.
+A data row is a row below the header that names a unit (or level) or holds figures: above the
+total, below it, in a merged block. Title, header, blank, column-numbering, subtotal, total and
+district-heading rows are recognised by rule and are not data rows; nor, below the total, are
+signature blocks and notes (no unit named, no number in a figure column). Figures and dates are
+parsed with the raw cell kept beside them; uncalculated formulas are worked out when simple; each
+row's unit (commune, district) or commendation level is resolved. Nothing is guessed and nothing
+is dropped: what cannot be read, resolved or placed is marked on the row for the validation step
+to quarantine.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from functools import cache
 import pandas as pd
 
 from etl.extract.aliases import match_level
+from etl.extract.formulas import FormulaError, cell_name, evaluate
 from etl.extract.layout import Header, is_column_numbering, is_grand_total, is_subtotal
 from etl.extract.sheets import SheetSpec
 from etl.extract.values import parse_date, parse_number, raw_text
@@ -24,6 +29,8 @@ from etl.names import header_key, split_prefix
 from etl.reference import ERA2025, UnitResolver, era_of
 
 _LABELS = ("row_no", "district_name", "commune_name", "unit_name", "level_written", "report_date")
+# What Excel shows in a cell whose formula failed; a name cell holding one names no unit.
+_EXCEL_ERROR = re.compile(r"^#(N/A|REF!|VALUE!|NAME\?|DIV/0!|NULL!|NUM!|SPILL!|CALC!|GETTING_DATA)$", re.IGNORECASE)
 
 
 @dataclass
@@ -50,9 +57,23 @@ def _number(value: object, column: str, problems: list[str], blank_is_zero: bool
 
 
 def _columns(spec: SheetSpec) -> list[str]:
-    return ["row_number", "district_name", spec.name_column, "code_given", "unit_code", "unit_level",
+    return ["row_number", "sheet", "district_name", spec.name_column, "code_given", "unit_code", "unit_level",
             "resolve_problem", "resolve_candidates", *spec.figures, *(f"{f}_raw" for f in spec.figures),
-            *spec.dates, *(f"{d}_raw" for d in spec.dates), "level", "note", "parse_problems"]
+            *spec.dates, *(f"{d}_raw" for d in spec.dates), "level", "note", "parse_problems",
+            "formula_problems", "row_problem", "problem_detail"]
+
+
+def _is_number(value: object) -> bool:
+    try:
+        return parse_number(value) is not None
+    except ValueError:
+        return False
+
+
+def _merged_names(sheet: Sheet, col: int) -> dict[int, tuple[int, int]]:
+    """Each row inside a name cell merged down over several rows -> (first, last) row of the merge."""
+    return {r: (r0, r1) for (r0, c0), (r1, c1) in sheet.merged if c0 <= col <= c1 and r1 > r0
+            for r in range(r0, r1 + 1)}
 
 
 def read_rows(sheet: Sheet, header: Header, spec: SheetSpec, era: str, province_code: str) -> TableRows:
@@ -64,8 +85,21 @@ def read_rows(sheet: Sheet, header: Header, spec: SheetSpec, era: str, province_
     names = [n for n in names if n]
     # A sheet whose names mostly carry diacritics writes them: its 'Thanh An' is not 'Thạnh An'.
     writes_diacritics = sum(not n.isascii() for n in names) * 2 >= len(names) if names else None
+    figure_cols = [cols[f] for f in spec.figures if f in cols]
+
+    def figures_in(row: int) -> bool:
+        return any(raw_text(sheet.cell(row, c)) or (row, c) in sheet.formulas for c in figure_cols)
+
+    # A name merged down over rows that each carry figures names none of them for sure: one unit
+    # with two rows of figures would load whichever row came first. So every such row is
+    # quarantined ("merged_name"), the top one too, rather than taking its text for all of them.
+    # A name merged over rows of which only one has figures is an ordinary row (merged for looks).
+    merged = {r: span for r, span in _merged_names(sheet, cols[spec.name_column]).items()
+              if sum(figures_in(k) for k in range(span[0], span[1] + 1)) > 1}
     district: str | None = None
     carried_date: object = None
+    below_total = False
+    skipped: list[tuple[int, str, str | None]] = []  # rows with figures not taken as data: (row, kind, label)
     for row in range(header.data_start, len(sheet.grid)):
         def cell(name: str, _row: int = row) -> object:
             return sheet.cell(_row, cols[name]) if name in cols else None
@@ -73,36 +107,73 @@ def read_rows(sheet: Sheet, header: Header, spec: SheetSpec, era: str, province_
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in sheet.grid[row]):
             continue
         labels = [raw_text(cell(c)) for c in _LABELS if c in cols]
+        name = raw_text(cell(spec.name_column))
+        has_figures = figures_in(row)
         if any(is_grand_total(label) for label in labels if label):
-            result.total_row_number = row + 1
-            result.total = {f: _number(cell(f), f, [], False) for f in spec.figures if f in cols}
-            if records:
-                break
-            continue  # a total placed above the rows it adds up: the rows follow
+            if not below_total:
+                result.total_row_number = row + 1
+                result.total = {f: _number(cell(f), f, [], False) for f in spec.figures if f in cols}
+            below_total = below_total or bool(records)  # a total above the rows: the rows follow
+            if has_figures:
+                skipped.append((row, "total", name or next((label for label in labels if label), None)))
+            continue
         if any(is_subtotal(label) or _district_of(label, era, province_code, subtotal=True)
                for label in labels if label):
-            continue  # a subtotal: its rows are counted on their own
-        heading = _district_of(raw_text(cell(spec.name_column)), era, province_code, subtotal=False)
-        if heading and spec.name_column == "commune_name" and not any(raw_text(cell(f)) for f in spec.figures):
+            if has_figures:  # a subtotal: its rows are counted on their own
+                skipped.append((row, "subtotal", name or next((label for label in labels if label), None)))
+            continue
+        heading = _district_of(name, era, province_code, subtotal=False)
+        if heading and spec.name_column == "commune_name" and not has_figures:
             district = heading  # "HUYỆN TỨ KỲ" heading its communes, in a sheet without a district column
             continue
+        if name and is_column_numbering(name):
+            continue
+        if below_total and not (any(_is_number(sheet.cell(row, c)) for c in figure_cols)
+                                or (row, cols[spec.name_column]) in sheet.formulas
+                                or any((row, c) in sheet.formulas for c in figure_cols)
+                                or _names_unit(spec, name, district, era, province_code)):
+            continue  # below the table: a signature block, a date and place, a note
         district_text = raw_text(cell("district_name"))
         if district_text:
             district = district_text
         if "report_date" in cols and raw_text(cell("report_date")):
             carried_date = cell("report_date")  # a date merged down over its rows
-        name = raw_text(cell(spec.name_column))
-        has_figures = any(raw_text(cell(f)) for f in spec.figures)
-        if not name:
-            if district_text or not has_figures:
-                continue  # a district heading, or a stray line
-        elif is_column_numbering(name):
-            continue
-        records.append(_record(row, cell, spec, name, district, carried_date, era, province_code,
-                               writes_diacritics))
+        if not name and not has_figures:
+            continue  # a district heading, a stray line, a row of a merged name without figures
+        if row in merged:
+            name = raw_text(sheet.cell(merged[row][0], cols[spec.name_column]))
+        record = _record(row, cell, sheet, cols, spec, name, district, carried_date, era, province_code,
+                         writes_diacritics)
+        if row in merged:
+            record["resolve_problem"], record["unit_code"] = "merged_name", None
+            record["problem_detail"] = (f"{cell_name(merged[row][0], cols[spec.name_column])}:"
+                                        f"{cell_name(merged[row][1], cols[spec.name_column])}")
+        if below_total:
+            record["row_problem"] = "below_total"
+        records.append(record)
+    if not records:
+        # Nothing under the header is a unit's row, yet some rows carry figures (a sheet of
+        # district totals, or of a total alone): those figures are kept, to be quarantined.
+        kept = [s for s in skipped if s[1] == "subtotal"] or skipped
+        for row, _kind, label in kept:
+            record = _record(row, lambda name, _row=row: sheet.cell(_row, cols[name]) if name in cols else None,
+                             sheet, cols, spec, label or "", None, None, era, province_code, writes_diacritics)
+            record.update(row_problem="no_unit_rows", unit_code=None)
+            records.append(record)
     if records:
         result.rows = pd.DataFrame.from_records(records, columns=_columns(spec))
     return result
+
+
+def _names_unit(spec: SheetSpec, name: str, district: str | None, era: str, province_code: str) -> bool:
+    """Whether ``name`` names a unit of the province (or, in sheet 04, a commendation level)."""
+    if not name:
+        return False
+    if spec.code == "04":
+        return match_level(name) is not None
+    level = "district" if spec.code == "03" and era != ERA2025 else "commune"
+    found = resolver(era, province_code, level).resolve(name, district if level == "commune" else None)
+    return found.unit_code is not None or bool(found.candidates)
 
 
 _SUM_WORD = re.compile(r"^(cong|tong cong|tong so|tong)\s+(.+)$")
@@ -130,14 +201,31 @@ def _district_of(label: str, era: str, province_code: str, subtotal: bool) -> st
     return text if found.unit_code else None
 
 
-def _record(row: int, cell, spec: SheetSpec, name: str, district: str | None, carried_date: object,
-            era: str, province_code: str, writes_diacritics: bool | None) -> dict:
+def _figure(sheet: Sheet, row: int, col: int | None, value: object, column: str, problems: list[str],
+            formula_problems: list[str], blank_is_zero: bool) -> tuple[float | None, str]:
+    """A figure cell's value and raw text; a formula never calculated is worked out, or refused."""
+    formula = sheet.formulas.get((row, col)) if col is not None else None
+    if formula is None:
+        return _number(value, column, problems, blank_is_zero), raw_text(value)
+    try:
+        number = parse_number(evaluate(formula, sheet))
+    except (FormulaError, ValueError):
+        assert col is not None
+        formula_problems.append(f"{column}:{cell_name(row, col)}")  # never a silent 0
+        number = None
+    return number, f"={formula}"
+
+
+def _record(row: int, cell, sheet: Sheet, cols: dict[str, int], spec: SheetSpec, name: str, district: str | None,
+            carried_date: object, era: str, province_code: str, writes_diacritics: bool | None) -> dict:
     problems: list[str] = []
-    record: dict = {"row_number": row + 1, "district_name": district, spec.name_column: name,
-                    "note": raw_text(cell("note")) or None, "level": None}
+    formula_problems: list[str] = []
+    record: dict = {"row_number": row + 1, "sheet": sheet.name, "district_name": district, spec.name_column: name,
+                    "note": raw_text(cell("note")) or None, "level": None, "row_problem": None,
+                    "problem_detail": None}
     for figure in spec.figures:
-        record[figure] = _number(cell(figure), figure, problems, spec.blank_is_zero)
-        record[f"{figure}_raw"] = raw_text(cell(figure))
+        record[figure], record[f"{figure}_raw"] = _figure(sheet, row, cols.get(figure), cell(figure), figure,
+                                                          problems, formula_problems, spec.blank_is_zero)
     for column in spec.dates:
         value = carried_date if column == "report_date" else cell(column)
         try:
@@ -153,6 +241,7 @@ def _record(row: int, cell, spec: SheetSpec, name: str, district: str | None, ca
     record.update(_resolve(spec, name, district, code_given, record.get("report_date"), era, province_code,
                            writes_diacritics))
     record["parse_problems"] = ",".join(problems)
+    record["formula_problems"] = ",".join(formula_problems)
     return record
 
 
@@ -162,6 +251,8 @@ def _resolve(spec: SheetSpec, name: str, district: str | None, code: str | None,
     none = {"unit_code": None, "unit_level": None, "resolve_candidates": ""}
     if not name:
         return {**none, "resolve_problem": "missing_name"}
+    if _EXCEL_ERROR.match(name):
+        return {**none, "resolve_problem": "name_error"}
     if spec.code == "04":
         level = match_level(name)
         if level == "Cấp huyện" and era == ERA2025:

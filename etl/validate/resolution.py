@@ -51,19 +51,33 @@ def _failure(problem: str, row_index: Any, column: str, value: str, **words: str
             "message_en": rule["message_en"].format(value=value, **words)}
 
 
+def _marked(rows: pd.DataFrame, column: str) -> pd.Series:
+    if column not in rows:
+        return pd.Series(False, index=rows.index)
+    return rows[column].fillna("").astype(str).ne("")
+
+
 def resolution_failures(rows: pd.DataFrame, spec: SheetSpec) -> list[dict[str, Any]]:
-    """One failure per unresolved name and per unreadable cell, by the rows' index."""
+    """One failure per unresolved name, per unreadable or uncalculated cell and per misplaced row
+    (below the total, on a sheet that is not the table's continuation), by the rows' index."""
     failures: list[dict[str, Any]] = []
-    flagged = rows.resolve_problem.fillna("").astype(str).ne("") | rows.parse_problems.fillna("").astype(str).ne("")
+    marks = ("resolve_problem", "parse_problems", "formula_problems", "row_problem")
+    flagged = pd.concat([_marked(rows, m) for m in marks], axis=1).any(axis=1)
     for index, row in rows[flagged].iterrows():
-        problem = row["resolve_problem"]
+        problem, detail = row["resolve_problem"], str(row.get("problem_detail") or "")
         if isinstance(problem, str) and problem:
             value, candidates = row[spec.name_column], str(row["resolve_candidates"])
             first, _, second = candidates.partition(",")
             failures.append(_failure(problem, index, spec.name_column, value, candidates=candidates,
-                                     first=first, second=second))
+                                     first=first, second=second, detail=detail))
         for column in filter(None, str(row["parse_problems"] or "").split(",")):
             failures.append(_failure("unreadable", index, column, row.get(f"{column}_raw", "")))
+        for mark in filter(None, str(row.get("formula_problems") or "").split(",")):
+            column, _, cell = mark.partition(":")
+            failures.append(_failure("formula_uncalculated", index, column, row.get(f"{column}_raw", ""), cell=cell))
+        if isinstance(row.get("row_problem"), str) and row["row_problem"]:
+            failures.append(_failure(row["row_problem"], index, spec.name_column, row[spec.name_column] or "",
+                                     detail=detail, sheet=str(row.get("sheet") or "")))
     return failures
 
 
@@ -73,6 +87,7 @@ def total_warnings(staged: StagedFile, sub: StagedSubmission) -> list[dict[str, 
     for column, stated, summed in sub.reconciliation:
         entry = _failure("total_mismatch", None, column, f"{stated:g}", stated=f"{stated:g}", summed=f"{summed:g}")
         del entry["row_index"]
-        entries.append({"submission_id": sub.submission_id, "file_name": staged.file_name, "sheet": sub.sheet,
+        entries.append({"submission_id": sub.submission_id, "file_name": staged.file_name,
+                        "sheet": sub.total_sheet or sub.sheet,
                         "row_number": sub.total_row_number, **entry})
     return entries
