@@ -13,6 +13,7 @@ copied from what the extract stage staged (etl.extract.stage): feedback never op
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import pandas as pd
@@ -23,6 +24,8 @@ from xlsxwriter.utility import xl_col_to_name
 from etl import safe
 from etl.extract.stage import StagedFile, StagedSubmission, read_cells, read_stage
 from etl.load.warehouse import frame, read
+
+log = logging.getLogger(__name__)
 
 STATUS_VI = {
     "loaded": "Đã nạp đủ", "loaded_with_errors": "Đã nạp, có dòng bị loại", "rejected": "Bị từ chối",
@@ -63,12 +66,20 @@ def write_feedback(validated_dir: Path, warehouse: Path, run_id: str, out_dir: P
             continue
         province = next((p for p in rows.province_code if isinstance(p, str) and p), None)
         path = feedback_path(out_dir, province, source.file_name, taken.setdefault(province, set()))
-        _write_workbook(path, source, rows, mine)
+        try:
+            _write_workbook(path, source, rows, mine)
+        except Exception:  # noqa: BLE001 - one file's sheets must not cost the other files their feedback
+            # What the copy of a sheet met is a defect to mend, loudly; the province still learns
+            # what happened to its file from the summary, which holds no cell it sent.
+            log.exception("feedback for %r: its sheets could not be copied; writing the summary alone",
+                          source.file_name)
+            _write_workbook(path, source, rows, mine, copy_sheets=False)
         written.append(path)
     return written
 
 
-def _write_workbook(path: Path, source: StagedFile, submissions: pd.DataFrame, problems: pd.DataFrame) -> None:
+def _write_workbook(path: Path, source: StagedFile, submissions: pd.DataFrame, problems: pd.DataFrame,
+                    copy_sheets: bool = True) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
     styles = {
@@ -86,7 +97,7 @@ def _write_workbook(path: Path, source: StagedFile, submissions: pd.DataFrame, p
     _write_summary(book, styles, source, submissions, problems, dict(zip([s.sheet for s in ordered], names,
                                                                          strict=True)))
     # A file rejected whole has no sheets to show: the summary says why.
-    for sheet, name in zip(ordered, names, strict=True):
+    for sheet, name in zip(ordered if copy_sheets else [], names if copy_sheets else [], strict=True):
         _copy_sheet(book, styles, sheet, name, problems[problems.sheet == sheet.sheet])
     book.close()
 

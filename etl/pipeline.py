@@ -48,7 +48,11 @@ def run_night(paths: Iterable[Path], settings: Settings, run_id: str | None = No
     staged += stage_discovered(found, stage_dir)
     validated = validate_stage(staged, stage_dir / "validated", settings.data_docs, settings.warehouse)
     result = load_validated(validated, settings.warehouse, run_id, started_at)
-    result.feedback = write_feedback(validated, settings.warehouse, run_id, settings.feedback)
     result.already_taken_in = found.already_taken_in
-    publish(settings)
+    try:
+        result.feedback = write_feedback(validated, settings.warehouse, run_id, settings.feedback)
+    finally:
+        # What loaded is whole (one transaction per submission): analysts see it even when writing
+        # a feedback workbook failed, which then fails the night loudly.
+        publish(settings)
     return result

@@ -7,6 +7,7 @@ import unicodedata
 import zipfile
 from pathlib import Path
 
+import duckdb
 import pytest
 import xlsxwriter
 from openpyxl import load_workbook
@@ -164,3 +165,51 @@ def test_the_console_prints_names_as_sent_never_as_markup(tmp_path, monkeypatch)
     assert "[red]x.xlsx" in result.output and "[/b]Biểu 01" in result.output
     missing = CliRunner().invoke(app, ["ingest", str(tmp_path / "[/]không có.xlsx")])
     assert missing.exit_code == 2 and "[/]không có.xlsx" in missing.output
+
+
+def _two_files(landing: Path) -> tuple[Path, Path]:
+    landing.mkdir(parents=True)
+    return (_book(landing / "a.xlsx", [("Biểu 01", _staffing(5))]),
+            _book(landing / "b.xlsx", [("Biểu 01", _staffing(6))]))
+
+
+def test_a_sheet_that_cannot_be_copied_costs_its_file_the_copy_only(tmp_path, monkeypatch):
+    """A defect met while copying one file's sheets: that file still gets its summary, the other file
+    its whole feedback workbook, and the night publishes."""
+    from etl import feedback
+
+    copy = feedback._copy_sheet
+
+    calls = []
+
+    def copy_or_fail(book, styles, sheet, name, problems):
+        calls.append(name)
+        if len(calls) == 1:  # the first file's sheet
+            raise RuntimeError("a defect in the copy")
+        return copy(book, styles, sheet, name, problems)
+
+    monkeypatch.setattr(feedback, "_copy_sheet", copy_or_fail)
+    settings = make_settings(tmp_path)
+    _two_files(settings.landing)
+    result = run_night([settings.landing], settings)
+    sheets = sorted(load_workbook(path, read_only=True).sheetnames for path in result.feedback)
+    assert sheets == [[SUMMARY_SHEET], [SUMMARY_SHEET, "Biểu 01"]]
+    assert settings.published.exists()
+
+
+def test_the_analysts_copy_is_published_when_feedback_fails(tmp_path, monkeypatch):
+    from etl import pipeline
+
+    def fail(*args, **kwargs):
+        raise OSError("the feedback folder's disk is full")
+
+    monkeypatch.setattr(pipeline, "write_feedback", fail)
+    settings = make_settings(tmp_path)
+    _two_files(settings.landing)
+    with pytest.raises(OSError, match="disk is full"):
+        run_night([settings.landing], settings)
+    published = duckdb.connect(str(settings.published), read_only=True)
+    try:
+        assert published.execute("select count(*) from audit.submission").fetchone() == (2,)
+    finally:
+        published.close()
