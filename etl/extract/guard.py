@@ -97,6 +97,9 @@ def check_archive(path: Path, limits: Limits) -> ArchiveSurvey | None:
         raise _too_big(f"the file is {size / 1e6:.0f} MB, over the {limits.max_file_mb} MB limit",
                        f"tệp {size / 1e6:.0f} MB, quá giới hạn {limits.max_file_mb} MB")
     if not zipfile.is_zipfile(path):
+        with path.open("rb") as handle:
+            if handle.read(4) == b"PK\x03\x04":  # a zip whose end (its directory) never arrived
+                raise _damaged("the zip archive has no end directory")
         return None
     try:
         with zipfile.ZipFile(path) as archive:
