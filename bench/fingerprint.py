@@ -83,7 +83,7 @@ def fingerprint(warehouse: Path, landing: Path) -> dict:
         out["headline"] = [list(map(str, r)) for r in con.execute(
             "select as_of_date, admin_era, provinces_reporting, officers, communes_staffed, communes_in_scope,"
             " round(coverage_pct, 2), round(officers_per_commune, 3) from mart.national_staffing"
-            " order by as_of_date").fetchall()]
+            " order by period_start, admin_era").fetchall()]
     finally:
         con.close()
     return out

@@ -147,7 +147,7 @@ def _print_indicators(warehouse: Path, as_of: date | None, as_json: bool, provin
     if as_json:
         staffing = []
         for row in national.itertuples():
-            by_province = report.staffing_on_basis(warehouse, row.as_of_date, row.admin_era, basis)
+            by_province = report.staffing_on_basis(warehouse, row.period_start, row.admin_era, basis, row.as_of_date)
             staffing.append({**_jsonable(row._asdict()), "provinces": [_jsonable(r) for r in
                                                                         by_province.to_dict(orient="records")]})
         rows = report.indicators(warehouse, basis, as_of)
@@ -162,7 +162,8 @@ def _print_indicators(warehouse: Path, as_of: date | None, as_json: bool, provin
         console.print("Chưa có số liệu bố trí CA chính quy / no staffing data yet")
     for row in national.itertuples():
         if provinces:
-            _print_province_table(report.staffing_on_basis(warehouse, row.as_of_date, row.admin_era, basis))
+            _print_province_table(
+                report.staffing_on_basis(warehouse, row.period_start, row.admin_era, basis, row.as_of_date))
         console.print(_national_line(row), soft_wrap=True)
     _print_id_cards(report.id_card_milestones(warehouse), report.national_id_card_milestones(warehouse), as_of,
                     provinces)

@@ -36,17 +36,20 @@ def _frame(warehouse: Path, sql: str, params: dict | None = None) -> pd.DataFram
 
 
 def national_staffing(warehouse: Path, as_of: date | None = None) -> pd.DataFrame:
-    """Rows of mart.national_staffing; with ``as_of``, the latest month on or before it."""
-    frame = _frame(warehouse, "select * from mart.national_staffing order by as_of_date")
+    """Rows of mart.national_staffing by month (``period_start``, the month of the reports' titles; a
+    row's as_of_date may fall up to 15 days after it); with ``as_of``, the latest month starting on
+    or before it, as for the other indicators."""
+    frame = _frame(warehouse, "select * from mart.national_staffing order by period_start, admin_era")
     if as_of is not None and not frame.empty:
-        frame = frame[frame.as_of_date <= as_of].tail(1)
+        frame = frame[frame.period_start <= as_of].tail(1)
     return frame.reset_index(drop=True)
 
 
-def staffing_by_province(warehouse: Path, as_of_date: date, admin_era: str) -> pd.DataFrame:
+def staffing_by_province(warehouse: Path, month: date, admin_era: str) -> pd.DataFrame:
+    """Rows of mart.staffing_by_province for the month (of the reports' titles) holding ``month``."""
     return _frame(warehouse, "select * from mart.staffing_by_province where admin_era = $era"
-                  " and date_trunc('month', as_of_date) = date_trunc('month', $day::date)"
-                  " order by province_code", {"era": admin_era, "day": as_of_date})
+                  " and period_start = date_trunc('month', $day::date)"
+                  " order by province_code", {"era": admin_era, "day": month})
 
 
 # The province name the nationwide rows carry when they are listed beside the provinces.
@@ -133,17 +136,19 @@ def months_reported(warehouse: Path) -> list[date]:
 STAFFING_INDICATORS = ("communes_in_scope", "communes_staffed", "officers", "coverage_pct", "officers_per_commune")
 
 
-def staffing_on_basis(warehouse: Path, as_of_date: date, admin_era: str, basis: str) -> pd.DataFrame:
-    """Staffing per province for the month of ``as_of_date``: as reported (mart.staffing_by_province),
-    or re-aggregated to the 34 provinces of 2025 (from mart.indicators)."""
+def staffing_on_basis(warehouse: Path, month: date, admin_era: str, basis: str,
+                      as_of_date: date | None = None) -> pd.DataFrame:
+    """Staffing per province for the month holding ``month`` (the month of the reports' titles, not of
+    their as-of dates): as reported (mart.staffing_by_province), or re-aggregated to the 34 provinces of
+    2025 (from mart.indicators), whose rows are dated ``as_of_date`` (the national row's date)."""
     if basis == "as_reported":
-        return staffing_by_province(warehouse, as_of_date, admin_era)
+        return staffing_by_province(warehouse, month, admin_era)
     codes = ", ".join(f"'{c}'" for c in STAFFING_INDICATORS)
     long = _frame(warehouse, f"""
         select province_code, province_name, indicator_code, value, comparability from mart.indicators
         where boundary_basis = $basis and grain = 'month'
           and period_start = date_trunc('month', $day::date) and indicator_code in ({codes})""",
-                  {"basis": basis, "day": as_of_date})
+                  {"basis": basis, "day": month})
     if long.empty:
         return long
     wide = long.pivot_table(index=["province_code", "province_name"], columns="indicator_code", values="value",
@@ -152,4 +157,5 @@ def staffing_on_basis(warehouse: Path, as_of_date: date, admin_era: str, basis: 
         lambda values: "partial" if "partial" in set(values) else "exact").reindex(wide.province_code).values
     wide.insert(0, "admin_era", "2025")
     wide.insert(0, "as_of_date", as_of_date)
+    wide["period_start"] = month.replace(day=1)
     return wide.sort_values("province_code").reset_index(drop=True)

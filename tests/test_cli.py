@@ -51,6 +51,23 @@ def test_clean_file_exits_0_and_indicators_follow(env):
     assert "12 CA chính quy" in text.stdout and "1/63" in text.stdout
 
 
+def test_a_report_dated_after_its_month_is_listed_with_its_month_and_its_provinces(env):
+    """April's report as of 10/5/2021 (15 days' grace after April): the national line and the province
+    rows under it are April's, on both bases, and --as-of the end of April finds it."""
+    title = [*TITLE[:2], ["Tháng 4 năm 2021 (Số liệu tính đến ngày 10/5/2021)"]]
+    path = _write(env / "hd.xlsx", [*title, HEADER, [1, "Huyện Tứ Kỳ", "Xã Hưng Đạo", None, 5, 1, 2],
+                                    [2, "Thành phố Chí Linh", "Xã Hưng Đạo", None, 7, 1, 3]])
+    assert _run("ingest", str(path)).exit_code == 0
+    for basis, province in (("as_reported", "30"), ("2025", "31")):
+        (national,) = json.loads(_run("indicators", "--json", "--basis", basis).stdout)["national_staffing"]
+        assert (national["period_start"], national["as_of_date"], national["officers"]) == (
+            "2021-04-01", "2021-05-10", 12)
+        assert [(p["province_code"], p["period_start"], p["as_of_date"], p["officers"])
+                for p in national["provinces"]] == [(province, "2021-04-01", "2021-05-10", 12)]
+    text = _run("indicators", "--as-of", "2021-04-30").stdout
+    assert "12 CA chính quy" in text and "10/05/2021" in text
+
+
 def test_bad_rows_are_quarantined_with_file_sheet_row_column(env):
     path = _write(env / "hd.xlsx", [*TITLE, HEADER,
                                     [1, "Huyện Tứ Kỳ", "Xã Hưng Đạo", None, 5, 1, 2],

@@ -33,10 +33,32 @@ def test_a_staffing_report_replaces_the_month_of_its_title_not_the_month_of_its_
     assert run_night([landing], settings, cutoff=night).exit_code == 0
     facts = "select as_of_date, officers from dw.fact_commune_staffing order by as_of_date"
     assert query(settings.warehouse, facts) == [(date(2021, 5, 10), 5), (date(2021, 5, 23), 8)]
+    assert _staffing_marts(settings) == _months((date(2021, 5, 10), 5), (date(2021, 5, 23), 8))
     arrive(_hai_duong(landing, "hd_t4_sua.xlsx", "Tháng 4 năm 2021 (Số liệu tính đến ngày 12/5/2021)", 6),
            2021, 5, 12, 9)
     assert run_night([landing], settings, cutoff=night).exit_code == 0
     assert query(settings.warehouse, facts) == [(date(2021, 5, 12), 6), (date(2021, 5, 23), 8)]
+    assert _staffing_marts(settings) == _months((date(2021, 5, 12), 6), (date(2021, 5, 23), 8))
+
+
+def _staffing_marts(settings) -> list[tuple]:
+    """(month, as-of date, officers) of Hải Dương's one commune in staffing_by_province,
+    national_staffing and staffing_by_commune, then (month, null, officers) in indicators: the marts
+    too put a snapshot in the month of its title, not in the month of its as-of date."""
+    return query(settings.warehouse, """
+        select period_start, as_of_date, officers from mart.staffing_by_province
+        union all select period_start, as_of_date, officers from mart.national_staffing
+        union all select period_start, as_of_date, officers from mart.staffing_by_commune
+        where boundary_basis = 'as_reported'
+        union all select period_start, null, value::int from mart.indicators
+        where boundary_basis = 'as_reported' and grain = 'month' and indicator_code = 'officers'
+        order by 1, 2""")
+
+
+def _months(april: tuple[date, int], may: tuple[date, int]) -> list[tuple]:
+    """What _staffing_marts should return for April's and May's (as-of date, officers)."""
+    return [row for month, (as_of, officers) in ((date(2021, 4, 1), april), (date(2021, 5, 1), may))
+            for row in [(month, as_of, officers)] * 3 + [(month, None, officers)]]
 
 
 def test_reports_of_2099_and_1900_are_rejected_and_the_completeness_mart_never_sees_them(tmp_path):

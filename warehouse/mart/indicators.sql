@@ -5,8 +5,8 @@
 -- and a flow is summed; ratios are recomputed from the aggregated components, never averaged.
 create or replace view mart.indicators as
 with staffing as (
-    select admin_era, province_code, date_trunc('month', as_of_date)::date as month_start,
-           officers, communes_in_scope, communes_staffed
+    -- The month a snapshot reports on (its title's), not the month of its as-of date.
+    select admin_era, province_code, period_start as month_start, officers, communes_in_scope, communes_staffed
     from mart.staffing_by_province
 ),
 id_card_month as (

@@ -1,29 +1,36 @@
 -- Staffing per commune, as reported and on the 2025 communes. A pre-2025 commune divided among
 -- several new ones is counted in the package's default new commune: comparability 'approximate'.
+-- period_start is the month of the report's title (dw.dim_submission), not the month of as_of_date:
+-- a report may be dated up to 15 days after its month, so two months' snapshots can share a date.
 create or replace view mart.staffing_by_commune as
+with snapshot as (
+    select f.*, s.period_start
+    from dw.fact_commune_staffing f
+    join dw.dim_submission s on s.submission_id = f.submission_id
+)
 select 'as_reported' as boundary_basis, f.admin_era, f.as_of_date, f.province_code, f.unit_code, u.name as unit_name,
        u.is_in_scope, f.officers::bigint as officers, f.chiefs::bigint as chiefs, f.deputies::bigint as deputies,
-       'exact' as comparability
-from dw.fact_commune_staffing f
+       'exact' as comparability, f.period_start
+from snapshot f
 join ref.admin_unit u on u.admin_era = f.admin_era and u.unit_code = f.unit_code
 union all
 select '2025', '2025', f.as_of_date, x.new_province_code, x.new_commune_code, n.name, bool_or(u.is_in_scope),
        sum(f.officers), sum(f.chiefs), sum(f.deputies),
-       case when bool_or(x.is_approximate) then 'approximate' else 'exact' end
-from dw.fact_commune_staffing f
+       case when bool_or(x.is_approximate) then 'approximate' else 'exact' end, f.period_start
+from snapshot f
 join ref.admin_unit u on u.admin_era = f.admin_era and u.unit_code = f.unit_code
 join ref.admin_unit_crosswalk x on x.old_commune_code = f.unit_code
 join ref.admin_unit n on n.admin_era = '2025' and n.unit_code = x.new_commune_code
 where f.admin_era = 'pre2025'
-group by f.as_of_date, x.new_province_code, x.new_commune_code, n.name
+group by f.period_start, f.as_of_date, x.new_province_code, x.new_commune_code, n.name
 union all
 select '2025', f.admin_era, f.as_of_date, f.province_code, f.unit_code, u.name, u.is_in_scope, f.officers, f.chiefs,
-       f.deputies, 'exact'
-from dw.fact_commune_staffing f
+       f.deputies, 'exact', f.period_start
+from snapshot f
 join ref.admin_unit u on u.admin_era = f.admin_era and u.unit_code = f.unit_code
 where f.admin_era = '2025';
 
-comment on view mart.staffing_by_commune is 'Regular officers per commune-level unit and snapshot (sheet 01), as reported and on the 2025 communes (old communes added into the new one they joined); phường before July 2025 are here with is_in_scope false. Grain: one row per boundary basis, snapshot and unit (a unit sent twice in one submission is quarantined, and a month holds one snapshot per province). Key: boundary_basis, admin_era, as_of_date, unit_code.';
+comment on view mart.staffing_by_commune is 'Regular officers per commune-level unit and snapshot (sheet 01), as reported and on the 2025 communes (old communes added into the new one they joined); phường before July 2025 are here with is_in_scope false. Grain: one row per boundary basis, snapshot and unit (a unit sent twice in one submission is quarantined, and a month of the reports'' titles holds one snapshot per province, whose as-of date another month''s may share). Key: boundary_basis, admin_era, period_start, as_of_date, unit_code.';
 comment on column mart.staffing_by_commune.boundary_basis is 'as_reported, or 2025 (old communes added into the 2025 commune they joined)';
 comment on column mart.staffing_by_commune.admin_era is 'Era of the unit codes of the row';
 comment on column mart.staffing_by_commune.as_of_date is 'Snapshot date of the staffing report';
@@ -35,3 +42,4 @@ comment on column mart.staffing_by_commune.officers is 'Regular officers assigne
 comment on column mart.staffing_by_commune.chiefs is 'Of which commune police chiefs';
 comment on column mart.staffing_by_commune.deputies is 'Of which deputy chiefs';
 comment on column mart.staffing_by_commune.comparability is 'exact, or approximate where an old commune divided among several new ones was counted in its default new commune';
+comment on column mart.staffing_by_commune.period_start is 'First day of the month the snapshot reports on: the month in the report''s title (dw.dim_submission.period_start), not the month of as_of_date';

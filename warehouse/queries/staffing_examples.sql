@@ -1,7 +1,7 @@
 -- Example analyst queries against the published copy (var/published/warehouse.duckdb).
 
 -- The national line of the latest month.
-select * from mart.national_staffing order by as_of_date desc limit 1;
+select * from mart.national_staffing order by period_start desc limit 1;
 
 -- Provinces below full coverage, worst first.
 select province_code, province_name, communes_staffed, communes_in_scope, round(coverage_pct, 1) as coverage_pct
