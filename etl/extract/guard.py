@@ -99,7 +99,7 @@ def check_archive(path: Path, limits: Limits) -> ArchiveSurvey | None:
     if not zipfile.is_zipfile(path):
         with path.open("rb") as handle:
             if handle.read(4) == b"PK\x03\x04":  # a zip whose end (its directory) never arrived
-                raise _damaged("the zip archive has no end directory")
+                raise _damaged(zipfile.BadZipFile("the zip archive has no end directory"))
         return None
     try:
         with zipfile.ZipFile(path) as archive:
