@@ -8,8 +8,10 @@ the night.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -52,20 +54,28 @@ class DiscoveredFile:
     def is_unchanged(self) -> bool:
         """Whether the file still holds the bytes discovered: same size and modification time, or,
         when either moved, the same sha256 (hashed again only then)."""
-        stat = self.path.stat()
-        if (stat.st_size, stat.st_mtime_ns) == (self.size_bytes, self.modified_ns):
+        status = self.path.stat()
+        if (status.st_size, status.st_mtime_ns) == (self.size_bytes, self.modified_ns):
             return True
         return identify(self.path).sha256 == self.sha256
 
 
 def identify(path: Path) -> DiscoveredFile:
-    """Hash a file and read its arrival time (its modification time, in Vietnam local time)."""
+    """Hash a file and read its arrival time (its modification time, in Vietnam local time).
+
+    Raises OSError for what cannot be hashed, special files included (opening a pipe would wait for
+    a writer forever)."""
+    if path.is_symlink() and not path.exists():
+        raise OSError(errno.EINVAL, "a broken link: it points to no file")
+    if not stat.S_ISREG(path.stat().st_mode):
+        raise OSError(errno.EINVAL, "not a regular file (a pipe, socket or device)")
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
-    stat = path.stat()
-    return DiscoveredFile(path, digest.hexdigest(), stat.st_size, from_timestamp(stat.st_mtime), stat.st_mtime_ns)
+    status = path.stat()
+    return DiscoveredFile(path, digest.hexdigest(), status.st_size, from_timestamp(status.st_mtime),
+                          status.st_mtime_ns)
 
 
 def unread(path: Path, error: OSError, when: datetime | None = None) -> DiscoveredFile:
@@ -79,9 +89,9 @@ def unread(path: Path, error: OSError, when: datetime | None = None) -> Discover
     arrived ``when`` (the night's cut-off), else now.
     """
     try:
-        stat = path.stat()
-        known = f"{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ctime_ns}"
-        size, received_at, modified_ns = stat.st_size, from_timestamp(stat.st_mtime), stat.st_mtime_ns
+        status = path.stat()
+        known = f"{status.st_size}\0{status.st_mtime_ns}\0{status.st_ctime_ns}"
+        size, received_at, modified_ns = status.st_size, from_timestamp(status.st_mtime), status.st_mtime_ns
     except OSError:
         known, size, received_at, modified_ns = "gone", 0, when or now_vietnam(), 0
     tag = f"cax-unread\0{type(error).__name__}\0{path}\0{known}".encode("utf-8", "surrogateescape")
@@ -120,12 +130,13 @@ def files_under(paths: Iterable[Path]) -> list[Path]:
     seen: set[Path] = set()
     for path in map(Path, paths):
         if path.is_dir():
-            named = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("~$")
+            # Broken links and special files too: they are recorded as rejected, never skipped unseen.
+            named = sorted(p for p in path.rglob("*") if not p.is_dir() and not p.name.startswith("~$")
                            and p.name not in _DESKTOP_FILES and p.suffix.lower() != ".json")
         else:
             named = [path] if path.is_file() else []
         for file in named:
-            real = file.resolve()
+            real = Path(os.path.realpath(file))  # Path.resolve raises on a link loop
             if real not in seen:
                 seen.add(real)
                 files.append(file)

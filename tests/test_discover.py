@@ -127,3 +127,15 @@ def test_a_file_rewritten_while_it_is_being_read_is_rejected(tmp_path, monkeypat
     monkeypatch.setattr(submission, "read_sheets", read_while_replaced)
     result = extract_workbook(discovered)
     assert result.rejection is not None and result.rejection.code == "changed" and not result.submissions
+
+
+def test_broken_links_and_special_files_in_a_folder_are_handed_on_to_be_rejected(tmp_path):
+    good = write_workbook(tmp_path / "good.xlsx", ROWS)
+    (tmp_path / "broken.xlsx").symlink_to(tmp_path / "nowhere.xlsx")
+    (tmp_path / "loop.xlsx").symlink_to(tmp_path / "loop.xlsx")
+    os.mkfifo(tmp_path / "pipe.xlsx")  # opening it to hash it would wait for a writer forever
+    found = discover([tmp_path], tmp_path / "none.duckdb")
+    assert [f.path for f in found.fresh] == [good]
+    problems = {file.name: error.strerror for file, error in found.unreadable}
+    assert sorted(problems) == ["broken.xlsx", "loop.xlsx", "pipe.xlsx"]
+    assert "broken link" in problems["broken.xlsx"] and "pipe" in problems["pipe.xlsx"]
