@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from etl.extract.aliases import REQUIRED, match_heading
-from etl.extract.values import find_dmy, parse_date, parse_number, raw_text
+from etl.extract.values import find_date, parse_date, parse_number, raw_text
 from etl.extract.workbook import Sheet
 from etl.names import clean_text, header_key, strip_diacritics
 
@@ -141,13 +141,14 @@ def title_text(sheet: Sheet, header: Header | None) -> list[str]:
 
 
 def find_period(lines: list[str]) -> tuple[int, int, date | None] | None:
-    """(year, month, as-of date) from 'Tháng 4 năm 2021 (Số liệu tính đến ngày 23/4/2021)'."""
+    """(year, month, as-of date) from 'Tháng 4 năm 2021 (Số liệu tính đến ngày 23/4/2021)'; raises
+    ValueError with the text as written when the as-of date cannot be read (values.find_date)."""
     # strip_diacritics keeps one character per NFC character, so positions carry over.
     folded = strip_diacritics(clean_text(" ".join(lines))).lower()
     as_of = None
     cut = re.search(r"tinh den|den ngay|tinh toi|ngay bao cao|so lieu ngay", folded)
     if cut:
-        as_of = find_dmy(folded[cut.start():])
+        as_of = find_date(folded[cut.start():])
     month = re.search(r"thang\s*(\d{1,2})\s*(?:nam|/|-|\.)\s*(\d{4})", folded)
     if month and 1 <= int(month.group(1)) <= 12:
         return int(month.group(2)), int(month.group(1)), as_of

@@ -178,11 +178,26 @@ def _month(start: date | None) -> str:
     return f"{start:%m/%Y}" if start else "?"
 
 
+def _title_period(sheet: Sheet, lines: list[str]) -> tuple[int, int, date | None] | None:
+    """find_period of a sheet's title block; an as-of date that cannot be read rejects the sheet, naming
+    it as written (a month's end taken in its place would hide an implausible date)."""
+    try:
+        return find_period(lines)
+    except ValueError as unreadable:
+        raise UnknownPeriod(
+            f"sheet {sheet.name!r}: the as-of date '{unreadable}' is not a day/month/year date (write 23/4/2021)",
+            f"trang {sheet.name!r}: ngày số liệu '{unreadable}' không đúng dạng ngày/tháng/năm (ví dụ 23/4/2021)",
+        ) from None
+
+
 def _not_continued(sub: SubmissionExtract, sheet: Sheet, header: Header) -> str | None:
     """Why a second sheet of ``sub``'s report does not continue it (another month or province, in
     the words of both sheets), or None when it does."""
     lines = title_text(sheet, header)
-    period = find_period(lines) if sub.spec.cadence == "monthly" else None
+    try:
+        period = find_period(lines) if sub.spec.cadence == "monthly" else None
+    except ValueError:  # its as-of date unreadable: its month alone says whether it continues
+        period = None
     month = date(period[0], period[1], 1) if period else None
     province = _province(lines, "", sub.admin_era)
     if (month is None or month == sub.period_start) and province in (None, sub.province_code):
@@ -273,7 +288,7 @@ def _period(spec: SheetSpec, sheet: Sheet, lines: list[str], table: TableRows, f
         days = [d for d in table.rows.get("report_date", pd.Series(dtype=object)) if isinstance(d, date)]
         if days:
             return min(days), max(days), None
-    period = find_period(lines)
+    period = _title_period(sheet, lines)
     if period is None:
         raise UnknownPeriod(
             f"sheet {sheet.name!r}: no period found in the title block (expected 'Tháng M năm YYYY')",
@@ -325,7 +340,7 @@ def _extract_sheet(sheet: Sheet, header: Header, spec: SheetSpec, sha: str, file
     lines = title_text(sheet, header)
     # The era decides which unit list names are read against; a daily sheet's dates come
     # from its rows, which need the era first: read with the title's period when there is one.
-    period = find_period(lines)
+    period = _title_period(sheet, lines)
     if period is not None and spec.cadence == "monthly":
         # Checked before the era is chosen from it: a month of 2099 is no reason to look for a 2025 province.
         _check_month(sheet.name, *_month_of(period), file_name, cutoff)

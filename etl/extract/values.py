@@ -24,6 +24,7 @@ _GROUPED = {",": re.compile(r"[+-]?[0-9]{1,3}(?:\.[0-9]{3})+,[0-9]+"),  # 1.234,
             ".": re.compile(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+\.[0-9]+")}  # 1,234.5
 _DMY = re.compile(r"^(\d{1,2})\s*[/\-.]\s*(\d{1,2})\s*[/\-.]\s*(\d{4})$")
 _YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$")
+_DATE_TOKEN = re.compile(r"(\d{1,4})\s*[/\-.]\s*(\d{1,2})\s*[/\-.]\s*(\d{1,4})")
 _WORDS_DATE = re.compile(r"ngay\s*(\d{1,2})\s*thang\s*(\d{1,2})\s*nam\s*(\d{4})")
 
 
@@ -121,18 +122,26 @@ def parse_date(value: object) -> date | None:
     raise ValueError(f"not a date: {text!r}")
 
 
-def find_dmy(text: str) -> date | None:
-    """The first day/month/year date written anywhere inside ``text``."""
-    for match in re.finditer(r"(\d{1,2})\s*[/\-.]\s*(\d{1,2})\s*[/\-.]\s*(\d{4})", text):
-        try:
-            return date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
-        except ValueError:
-            continue
-    words = _WORDS_DATE.search(strip_diacritics(text).lower())
-    if words:
-        d, m, y = (int(g) for g in words.groups())
-        try:
-            return date(y, m, d)
-        except ValueError:
-            return None
+def find_date(text: str) -> date | None:
+    """The first date written in ``text``: day/month/year, year-month-day or 'ngày d tháng m năm yyyy';
+    None when none is written. Raises ValueError with the text as written when the first one is
+    none of these ('04/23/2021'): read further, a later date would be taken for it in silence."""
+    token = _DATE_TOKEN.search(text)
+    words = _WORDS_DATE.search(strip_diacritics(text).lower())  # one character per character: same positions
+    first = min((m for m in (token, words) if m), key=lambda m: m.start(), default=None)
+    if first is None:
+        return None
+    a, b, c = first.groups()
+    if first is words:
+        day, month, year = a, b, c
+    elif len(a) == 4:
+        year, month, day = a, b, c
+    elif len(c) == 4:
+        day, month, year = a, b, c
+    else:
+        raise ValueError(first.group(0))
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        raise ValueError(first.group(0)) from None
     return None

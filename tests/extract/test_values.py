@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 import pytest
 
-from etl.extract.values import copy_value, parse_date, parse_number, raw_text
+from etl.extract.values import copy_value, find_date, parse_date, parse_number, raw_text
 from etl.names import accent_key, fold_key, split_prefix
 
 pytestmark = pytest.mark.unit
@@ -95,3 +95,19 @@ def test_cells_copied_back_keep_what_the_province_wrote():
     assert copy_value(datetime(2021, 4, 23, 14, 5)) == "23/04/2021 14:05"
     assert copy_value(date(2021, 4, 23)) == "23/04/2021"
     assert copy_value("") is None and copy_value(None) is None
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("tinh den ngay 23/4/2021", date(2021, 4, 23)), ("tinh den ngay 2021-04-23", date(2021, 4, 23)),
+    ("den ngay 23.04.2021, chi tieu 30/6/2021", date(2021, 4, 23)),
+    ("so lieu ngay 23 thang 4 nam 2021", date(2021, 4, 23)), ("khong co ngay", None),
+])
+def test_the_first_date_written_is_read_in_either_order(text, expected):
+    assert find_date(text) == expected
+
+
+@pytest.mark.parametrize("text", ["tinh den ngay 04/23/2021, han 30/6/2021", "den ngay 31/02/2021", "ngay 23/4/21"])
+def test_a_first_date_that_cannot_be_read_is_named_never_skipped_for_a_later_one(text):
+    with pytest.raises(ValueError) as unreadable:
+        find_date(text)
+    assert str(unreadable.value) in text

@@ -362,6 +362,12 @@ def _officers(file_name: str, unit_code: str, officers: int) -> tuple[tuple[str,
               f"where s.file_name = '{file_name}' and f.unit_code = '{unit_code}'", officers)
 
 
+def _as_of(file_name: str) -> tuple[tuple[str, object], ...]:
+    """The snapshot date the warehouse holds for the staffing of ``file_name``: 23 April 2021."""
+    return _q("select distinct f.as_of_date::varchar from dw.fact_commune_staffing f join audit.submission s "
+              f"using (submission_id) where s.file_name = '{file_name}'", "2021-04-23")
+
+
 NO_DUPLICATE = _q("select count(*) from audit.submission where status = 'duplicate'", 0)
 NEVER_ZERO = _q("select count(*) from dw.fact_commune_staffing where officers = 0", 0)
 
@@ -563,9 +569,12 @@ KINDS: tuple[Kind, ...] = (
     Kind("thousands_dots", 'numbers as text with thousands dots ("1.200")',
          Expect(QUARANTINED, ("between 0 and 50", "1.200"), rows=3),
          lambda f: staffing(f, "dots.xlsx", [[1, "Huyện Tứ Kỳ", "Xã Hưng Đạo", "1.200"], *BODY[1:]])),
-    Kind("date_other_order", "the as-of date written 2021-04-23", Expect(EITHER),
+    Kind("date_other_order", "the as-of date written 2021-04-23", Expect(LOADED, rows=3, holds=_as_of("iso.xlsx")),
          lambda f: staffing(f, "iso.xlsx", period="Tháng 4 năm 2021 (Số liệu tính đến ngày 2021-04-23)")),
-    Kind("date_us_order", "the as-of date written 04/23/2021", Expect(EITHER),
+    Kind("date_other_order_year_after", "the as-of date written 2022-04-23 under the title April 2021",
+         Expect(REJECTED, ("23/04/2022", "04/2021")),
+         lambda f: staffing(f, "iso_2022.xlsx", period="Tháng 4 năm 2021 (Số liệu tính đến ngày 2022-04-23)")),
+    Kind("date_us_order", "the as-of date written 04/23/2021", Expect(REJECTED, ("'04/23/2021'", "day/month/year")),
          lambda f: staffing(f, "us.xlsx", period="Tháng 4 năm 2021 (Số liệu tính đến ngày 04/23/2021)")),
     Kind("negative_figure", "a negative number of officers", Expect(QUARANTINED, ("between 0 and 50",), rows=3),
          lambda f: staffing(f, "negative.xlsx", [*BODY[:2], [3, "Huyện Tứ Kỳ", "Xã Bình Lãng", -3]])),
