@@ -67,7 +67,10 @@ def identify(path: Path) -> DiscoveredFile:
     a writer forever)."""
     if path.is_symlink() and not path.exists():
         raise OSError(errno.EINVAL, "a broken link: it points to no file")
-    if not stat.S_ISREG(path.stat().st_mode):
+    mode = path.stat().st_mode
+    if stat.S_ISDIR(mode):
+        raise OSError(errno.EISDIR, "a folder, not a file")
+    if not stat.S_ISREG(mode):
         raise OSError(errno.EINVAL, "not a regular file (a pipe, socket or device)")
     digest = hashlib.sha256()
     with path.open("rb") as handle:

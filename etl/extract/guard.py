@@ -106,6 +106,9 @@ def check_archive(path: Path, limits: Limits) -> ArchiveSurvey | None:
             members = archive.infolist()
             _check_members(members, size, limits)
             names = {m.filename for m in members}
+            if "xl/workbook.bin" in names:
+                raise UnreadableWorkbook("an Excel binary workbook (.xlsb), which is not read: save it as .xlsx",
+                                         "tệp Excel dạng nhị phân (.xlsb) không đọc được; đề nghị lưu lại dạng .xlsx")
             if "[Content_Types].xml" not in names or _WORKBOOK not in names:
                 raise UnreadableWorkbook("a zip archive, but not an Excel workbook (no xl/workbook.xml)",
                                          "tệp nén (zip) nhưng không phải bảng tính Excel")

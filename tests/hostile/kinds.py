@@ -546,7 +546,7 @@ KINDS: tuple[Kind, ...] = (
          _strict_ooxml),
     Kind("xlsm", "a good workbook saved as .xlsm", Expect(LOADED, rows=3), lambda f: staffing(f, "macro.xlsm")),
     Kind("xlsb_name", "a zip of binary parts named .xlsb",
-         Expect(REJECTED, ("not an Excel workbook (no xl/workbook.xml)",)), _zip("binary.xlsb", {
+         Expect(REJECTED, ("binary workbook (.xlsb)", "save it as .xlsx")), _zip("binary.xlsb", {
         "[Content_Types].xml": b"<Types/>", "xl/workbook.bin": b"\x83\x01\x00"})),
     Kind("ods_as_xlsx", "an OpenDocument spreadsheet renamed .xlsx", Expect(REJECTED, ("not an Excel workbook",)),
          _ods),
