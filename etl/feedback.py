@@ -43,7 +43,8 @@ def feedback_path(out_dir: Path, province_code: str | None, file_name: str, take
 def write_feedback(validated_dir: Path, warehouse: Path, run_id: str, out_dir: Path) -> list[Path]:
     """Write the night's feedback workbooks; returns their paths."""
     stage_paths = json.loads((validated_dir / "files.json").read_text(encoding="utf-8"))
-    staged = {s.sha256: s for s in (read_stage(Path(p)) for p in stage_paths)}
+    # A file is its bytes and its name: a byte-identical copy sent the same night is another file.
+    staged = {(s.sha256, s.file_name): s for s in (read_stage(Path(p)) for p in stage_paths)}
 
     def night(conn: sa.Connection) -> tuple[pd.DataFrame, pd.DataFrame]:
         submissions = frame(conn, "select * from audit.submission where run_id = $run", {"run": run_id})
@@ -58,8 +59,8 @@ def write_feedback(validated_dir: Path, warehouse: Path, run_id: str, out_dir: P
     submissions, problems = read(warehouse, night)
     written = []
     taken: dict[str | None, set[str]] = {}  # per province folder: two files may share a name once made safe
-    for sha, rows in submissions.groupby("sha256", sort=False):
-        source = staged.get(str(sha))
+    for (sha, file_name), rows in submissions.groupby(["sha256", "file_name"], sort=False):
+        source = staged.get((str(sha), str(file_name)))
         mine = problems[problems.submission_id.isin(rows.submission_id)]
         needs = (rows.status == "rejected").any() or not mine.empty
         if source is None or not needs:

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from etl.feedback import SUMMARY_SHEET
 from etl.pipeline import run_night
-from tests.builders import make_settings
+from tests.builders import arrive, make_settings
 
 pytestmark = pytest.mark.e2e
 
@@ -215,3 +215,20 @@ def test_the_analysts_copy_is_published_when_feedback_fails(tmp_path, monkeypatc
         assert published.execute("select count(*) from audit.submission").fetchone() == (2,)
     finally:
         published.close()
+
+
+def test_a_copy_sent_the_same_night_never_takes_the_original_s_feedback(tmp_path):
+    """Two byte-identical files in one night: the first is taken in (one row quarantined), the copy is a
+    duplicate. The feedback workbook is the first file's, and tells what happened to its rows."""
+    settings = make_settings(tmp_path)
+    first, _ = _two_files(settings.landing)
+    copy = settings.landing / "a (1).xlsx"
+    copy.write_bytes(first.read_bytes())
+    arrive(first, 2021, 4, 24, 8, 0)
+    arrive(copy, 2021, 4, 24, 9, 0)
+    result = run_night([settings.landing], settings)
+    summaries = {load_workbook(p)[SUMMARY_SHEET]["B3"].value: load_workbook(p) for p in result.feedback}
+    assert sorted(summaries) == ["a.xlsx", "b.xlsx"]
+    texts = [str(c.value) for row in summaries["a.xlsx"][SUMMARY_SHEET].iter_rows() for c in row if c.value]
+    assert "dòng 5" in texts, " | ".join(texts)  # the row to resend, not the whole file
+    assert not any("Cả tệp bị từ chối" in t for t in texts)
