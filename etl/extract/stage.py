@@ -75,6 +75,9 @@ class SheetRejection:
     rejection_code: str
     reason_en: str
     reason_vi: str
+    province_code: str | None = None  # as its title block names them, when it does
+    period_start: date | None = None
+    period_end: date | None = None
 
 
 @dataclass
@@ -146,7 +149,8 @@ def write_stage(extract: WorkbookExtract, stage_dir: Path) -> Path:
         staged.reason_en, staged.reason_vi = extract.rejection.reason_en, extract.rejection.reason_vi
     staged.sheet_rejections = [
         SheetRejection(submission_id(extract.sha256, r.sheet_code), r.sheet_name, r.sheet_code, r.problem.code,
-                       r.problem.reason_en, r.problem.reason_vi) for r in extract.sheet_rejections]
+                       r.problem.reason_en, r.problem.reason_vi, r.province_code, *(r.period or (None, None)))
+        for r in extract.sheet_rejections]
     for sub in extract.submissions:
         rows_path = stage_dir / f"{key}-{sub.sheet_code}.parquet"
         rows_frame(extract, sub).to_parquet(rows_path, index=False)
@@ -207,7 +211,11 @@ def read_stage(path: Path) -> StagedFile:
         s["reconciliation"] = [tuple(r) for r in s["reconciliation"]]
         s["continuations"] = [StagedSheet(**c) for c in s.get("continuations", [])]
         subs.append(StagedSubmission(**s))
-    rejections = [SheetRejection(**r) for r in data.pop("sheet_rejections")]
+    rejections = []
+    for r in data.pop("sheet_rejections"):
+        for key in ("period_start", "period_end"):
+            r[key] = date.fromisoformat(r[key]) if r.get(key) else None
+        rejections.append(SheetRejection(**r))
     data["received_at"] = datetime.fromisoformat(data["received_at"])
     for key in ("period_start", "period_end"):
         data[key] = date.fromisoformat(data[key]) if data.get(key) else None

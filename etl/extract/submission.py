@@ -99,6 +99,8 @@ class SheetRejection:
     sheet_name: str
     sheet_code: str
     problem: RejectedFile
+    province_code: str | None = None  # as the title block names it, when it does
+    period: tuple[date, date] | None = None  # the title's month, when it names one
 
 
 @dataclass
@@ -400,7 +402,9 @@ def extract_workbook(file: DiscoveredFile | Path, limits: Limits | None = None,
                 join_sheets(submission, others)
                 result.submissions.append(submission)
             except RejectedFile as problem:
-                result.sheet_rejections.append(SheetRejection(sheet.name, code, problem))
+                result.sheet_rejections.append(SheetRejection(sheet.name, code, problem,
+                                                              *_named_in_title(sheet, header, file.name,
+                                                                               last_day)))
         if not result.submissions and result.sheet_rejections:
             raise result.sheet_rejections[0].problem
         if not result.submissions:
@@ -410,20 +414,41 @@ def extract_workbook(file: DiscoveredFile | Path, limits: Limits | None = None,
         if all(_has_no_figures(s) for s in result.submissions):
             raise RejectedFile("the template has no figures filled in", "biểu mẫu chưa điền số liệu")
     except RejectedFile as rejection:
-        known = {s.province_code for s in result.submissions}
+        # Whose file, for which month, as far as its sheets tell: its feedback and the completeness
+        # of that province's month count it as rejected, not missing.
+        known = {s.province_code for s in result.submissions} | {
+            r.province_code for r in result.sheet_rejections if r.province_code}
         result.province_code = known.pop() if len(known) == 1 else _province([], file.name, "pre2025")
-        months = {(s.period_start, s.period_end) for s in result.submissions if s.spec.cadence == "monthly"}
+        months = {(s.period_start, s.period_end) for s in result.submissions if s.spec.cadence == "monthly"} | {
+            r.period for r in result.sheet_rejections if r.period and SHEETS[r.sheet_code].cadence == "monthly"}
         named = period_in_name(file.name)
         if len(months) == 1:
             result.period = months.pop()
         elif named:
             year, month = named
             result.period = (date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1]))
-        if result.period and era_of(result.period[0]) == "2025" and not result.submissions:
+        if result.period and era_of(result.period[0]) == "2025" and not known and not result.submissions:
             result.province_code = _province([], file.name, "2025")
         result.submissions, result.sheet_rejections = [], []
         result.rejection = rejection
     return result
+
+
+def _named_in_title(sheet: Sheet, header: Header | None, file_name: str, last_day: date
+                    ) -> tuple[str | None, tuple[date, date] | None]:
+    """The province and month a rejected sheet's title block names, as far as it can be read; a month
+    no report can be for (before 2018, after the night) is left out, as its facts would be."""
+    lines = title_text(sheet, header)
+    try:
+        period = find_period(lines)
+        month = _month_of(period)[:2] if period else None
+    except ValueError:  # an as-of date or a year (0000) no calendar holds
+        month = None
+    if month and not EARLIEST_PERIOD <= month[0] <= last_day:
+        month = None
+    eras = [era_of(month[0])] if month else ["pre2025", "2025"]
+    province = next((p for era in eras if (p := _province(lines, file_name, era))), None)
+    return province, month
 
 
 def _read_as_discovered(file: DiscoveredFile, limits: Limits | None) -> list[Sheet]:

@@ -183,8 +183,11 @@ def _load_file(conn: sa.Connection, staged: StagedFile, batches: dict[str, _Batc
             _forget(conn, rejected.submission_id, recorded)
             insert_row(conn, "audit.submission", _audit_row(
                 staged, run_id, submission_id=rejected.submission_id, sheet=rejected.sheet,
-                template=rejected.sheet_code, status="rejected", reason=rejected.reason_en))
-        outcomes.append(FileOutcome(staged.file_name, None, rejected.sheet, "rejected", rejected.reason_en))
+                template=rejected.sheet_code, status="rejected", reason=rejected.reason_en,
+                province_code=rejected.province_code, period_start=rejected.period_start,
+                period_end=rejected.period_end))
+        outcomes.append(FileOutcome(staged.file_name, rejected.province_code, rejected.sheet, "rejected",
+                                    rejected.reason_en))
     for sub in staged.submissions:
         outcomes.append(_load_submission(conn, staged, sub, batches.get(sub.submission_id, _Batch()), run_id,
                                          recorded))

@@ -83,3 +83,19 @@ def test_reports_of_2099_and_1900_are_rejected_and_the_completeness_mart_never_s
     periods = query(settings.warehouse, "select distinct period_start from mart.reporting_completeness")
     assert periods == [(date(2021, 4, 1),)]
     assert query(settings.warehouse, "select count(*) from dw.fact_commune_staffing") == [(1,)]
+
+
+def test_a_sheet_rejected_for_its_period_is_still_its_province_s_rejected_report(tmp_path):
+    """Rejected for an as-of date a year late, Hải Dương's April report is Hải Dương's: its feedback in
+    its folder and April counted as rejected, not missing (the province was read from the file name)."""
+    settings = make_settings(tmp_path)
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    arrive(_hai_duong(landing, "bao_cao.xlsx", "Tháng 4 năm 2021 (Số liệu tính đến ngày 23/4/2022)", 5), 2021, 4, 23)
+    result = run_night([landing], settings, cutoff=datetime(2022, 5, 1, 1, 0))
+    assert result.exit_code == 3
+    assert query(settings.warehouse, "select province_code, period_start, status from audit.submission") == [
+        ("30", date(2021, 4, 1), "rejected")]
+    assert [p.parent.name for p in result.feedback] == ["30"]
+    completeness = "select status from mart.reporting_completeness where province_code = '30' and sheet = '01'"
+    assert query(settings.warehouse, completeness + " and period_start = '2021-04-01'") == [("rejected",)]
