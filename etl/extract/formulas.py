@@ -142,7 +142,10 @@ def evaluate(formula: str, sheet: Sheet) -> float:
     """The value of a simple formula (its text without '=') over ``sheet``'s cells; raises
     ``FormulaError`` for anything else."""
     parser = _Parser(formula.lstrip("="), sheet)
-    result = parser.expression()
+    try:
+        result = parser.expression()
+    except RecursionError:  # "((((...5))))" a thousand deep: no report's figure is written so
+        raise FormulaError("nested too deeply") from None
     if parser.peek()[0] != "end":
         raise FormulaError(f"unexpected {parser.peek()[1]!r}")
     return result

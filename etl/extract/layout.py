@@ -150,7 +150,9 @@ def find_period(lines: list[str]) -> tuple[int, int, date | None] | None:
     if cut:
         as_of = find_date(folded[cut.start():])
     month = re.search(r"thang\s*(\d{1,2})\s*(?:nam|/|-|\.)\s*(\d{4})", folded)
-    if month and 1 <= int(month.group(1)) <= 12:
+    if month and not 1 <= int(month.group(1)) <= 12:
+        raise ValueError(month.group(0))  # "Tháng 13": never the as-of date's month in its place
+    if month:
         return int(month.group(2)), int(month.group(1)), as_of
     if as_of:
         return as_of.year, as_of.month, as_of

@@ -181,14 +181,16 @@ def _month(start: date | None) -> str:
 
 
 def _title_period(sheet: Sheet, lines: list[str]) -> tuple[int, int, date | None] | None:
-    """find_period of a sheet's title block; an as-of date that cannot be read rejects the sheet, naming
-    it as written (a month's end taken in its place would hide an implausible date)."""
+    """find_period of a sheet's title block; an as-of date or a month that cannot be read rejects the
+    sheet, naming it as written (a month's end taken in its place would hide an implausible date)."""
     try:
         return find_period(lines)
     except ValueError as unreadable:
         raise UnknownPeriod(
-            f"sheet {sheet.name!r}: the as-of date '{unreadable}' is not a day/month/year date (write 23/4/2021)",
-            f"trang {sheet.name!r}: ngày số liệu '{unreadable}' không đúng dạng ngày/tháng/năm (ví dụ 23/4/2021)",
+            f"sheet {sheet.name!r}: '{unreadable}' in the title block is not a day/month/year date or a month "
+            "that exists (write 'Tháng 4 năm 2021 (Số liệu tính đến ngày 23/4/2021)')",
+            f"trang {sheet.name!r}: '{unreadable}' ở phần tiêu đề không phải ngày/tháng/năm hoặc tháng có thật "
+            "(ví dụ 'Tháng 4 năm 2021 (Số liệu tính đến ngày 23/4/2021)')",
         ) from None
 
 

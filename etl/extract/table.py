@@ -96,6 +96,9 @@ def read_rows(sheet: Sheet, header: Header, spec: SheetSpec, era: str, province_
     # A name merged over rows of which only one has figures is an ordinary row (merged for looks).
     merged = {r: span for r, span in _merged_names(sheet, cols[spec.name_column]).items()
               if sum(figures_in(k) for k in range(span[0], span[1] + 1)) > 1}
+    # The header's own text over the name column: a row repeating it is the header printed again.
+    name_headings = {header_key(sheet.cell(r, cols[spec.name_column]))
+                     for r in range(header.first_row, header.data_start)} - {""}
     district: str | None = None
     carried_date: object = None
     below_total = False
@@ -126,8 +129,9 @@ def read_rows(sheet: Sheet, header: Header, spec: SheetSpec, era: str, province_
         if heading and spec.name_column == "commune_name" and not has_figures:
             district = heading  # "HUYỆN TỨ KỲ" heading its communes, in a sheet without a district column
             continue
-        if name and is_column_numbering(name):
-            continue
+        if name and (is_column_numbering(name) or (header_key(name) in name_headings
+                                                    and not any(_is_number(cell(f)) for f in spec.figures))):
+            continue  # the columns numbered, or the header repeated (printed again at a page break)
         if below_total and not (any(_is_number(sheet.cell(row, c)) for c in figure_cols)
                                 or (row, cols[spec.name_column]) in sheet.formulas
                                 or any((row, c) in sheet.formulas for c in figure_cols)

@@ -204,3 +204,16 @@ def test_a_sheet_of_notes_is_not_a_continuation(tmp_path):
     notes = [["Hướng dẫn ghi biểu"], ["1", "Ghi đủ các xã", None, "2021"], [2, "Không sửa tên cột"]]
     (sub,) = extract_workbook(write_sheets(tmp_path / "hd.xlsx", {"Biểu 01": first, "Hướng dẫn": notes})).submissions
     assert list(sub.table.rows.sheet) == ["Biểu 01"] and sub.continuations == []
+
+
+def test_a_header_printed_again_at_a_page_break_is_not_a_data_row():
+    sheet = _sheet([*TITLE, HEADER, [1, "Huyện Tứ Kỳ", "Xã Hưng Đạo", 5, 1, 2], HEADER,
+                    ["(1)", "(2)", "(3)", "(4)", "(5)", "(6)"], [2, "Huyện Tứ Kỳ", "Xã Đại Sơn", 6, 1, 2]])
+    assert list(_table(sheet).rows.commune_name) == ["Xã Hưng Đạo", "Xã Đại Sơn"]
+
+
+def test_a_formula_nested_thousands_deep_is_refused_not_a_crash():
+    deep = "(" * 900 + "5" + ")" * 900  # within the length limit, past Python's recursion limit
+    sheet = _sheet([*TITLE, HEADER, [1, "Huyện Tứ Kỳ", "Xã Hưng Đạo", "", 1, 2]], formulas={(3, 3): deep})
+    (row,) = _table(sheet).rows.to_dict("records")
+    assert row["officers"] is None and "officers:D4" in row["formula_problems"]

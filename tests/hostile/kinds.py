@@ -576,6 +576,8 @@ KINDS: tuple[Kind, ...] = (
          lambda f: staffing(f, "iso_2022.xlsx", period="Tháng 4 năm 2021 (Số liệu tính đến ngày 2022-04-23)")),
     Kind("date_us_order", "the as-of date written 04/23/2021", Expect(REJECTED, ("'04/23/2021'", "day/month/year")),
          lambda f: staffing(f, "us.xlsx", period="Tháng 4 năm 2021 (Số liệu tính đến ngày 04/23/2021)")),
+    Kind("month_13", 'a title "Tháng 13 năm 2021" (as of 23/4/2021)', Expect(REJECTED, ("'thang 13 nam 2021'",)),
+         lambda f: staffing(f, "month13.xlsx", period="Tháng 13 năm 2021 (Số liệu tính đến ngày 23/4/2021)")),
     Kind("negative_figure", "a negative number of officers", Expect(QUARANTINED, ("between 0 and 50",), rows=3),
          lambda f: staffing(f, "negative.xlsx", [*BODY[:2], [3, "Huyện Tứ Kỳ", "Xã Bình Lãng", -3]])),
     Kind("percentage", "a figure typed as a percentage (0.5)", Expect(QUARANTINED, ("whole number",), rows=3),
