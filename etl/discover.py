@@ -149,10 +149,13 @@ def files_under(paths: Iterable[Path]) -> list[Path]:
 def discover(paths: Iterable[Path], warehouse: Path, cutoff: datetime | None = None) -> Discovery:
     """Files under ``paths`` received by ``cutoff`` that ``warehouse`` has not taken in yet.
 
-    A known file under a name not seen before (a province sent the same bytes twice, or renamed) is a
-    duplicate, recorded once; a file already recorded under its name is skipped silently, so
-    re-running a night changes nothing; a file that cannot be read is handed on to be rejected (see
-    ``unread``). Files come out in order of arrival.
+    Bytes taken in before (loaded, at least in part) under a name not seen before (a province sent
+    them twice) are a duplicate, recorded once. Bytes only ever rejected are no duplicate: a rejection
+    may depend on the name (a month in it that is not the title's), so under a new name they are read
+    again. A file already recorded under its name is skipped silently, so re-running a night changes
+    nothing, except one rejected for a passing reason (a time or memory limit, or a file that
+    vanished, could not be read or changed: ``TRANSIENT``), read again. A file that cannot be read is
+    handed on to be rejected (see ``unread``). Files come out in order of arrival.
     """
     from etl.load.warehouse import taken_in
 
@@ -170,14 +173,14 @@ def discover(paths: Iterable[Path], warehouse: Path, cutoff: datetime | None = N
     for file in sorted(identified, key=lambda f: (f.received_at, f.name)):
         if cutoff is not None and file.received_at > cutoff:
             continue
-        if file.name in known.get(file.sha256, set()):
+        before = known.get(file.sha256, {})
+        loaded = sorted(name for name, status in before.items() if status == "loaded")
+        if before.get(file.name, "transient") != "transient":
             found.already_taken_in += 1
         elif file.path in errors:
             found.unreadable.append((file, errors[file.path]))
-        elif file.sha256 in known or file.sha256 in tonight:
-            original = tonight.get(file.sha256) or sorted(known[file.sha256])[0]
-            found.duplicates.append((file, original))
-            known.setdefault(file.sha256, set()).add(file.name)
+        elif file.sha256 in tonight or loaded:
+            found.duplicates.append((file, tonight.get(file.sha256) or loaded[0]))
         else:
             tonight[file.sha256] = file.name
             found.fresh.append(file)

@@ -18,6 +18,18 @@ class UnreadableWorkbook(RejectedFile):
     code = "unreadable"
 
 
+class TimeLimit(UnreadableWorkbook):
+    """Parsing ran past CAX_WORKER_TIMEOUT_S: it may have been the machine, busy that night."""
+
+    code = "time_limit"
+
+
+class MemoryLimit(UnreadableWorkbook):
+    """Parsing needed over CAX_WORKER_MEMORY_MB: it may have been the machine, short of memory that night."""
+
+    code = "memory_limit"
+
+
 class NoRecognisableSheet(RejectedFile):
     code = "no_sheet"
 
@@ -59,6 +71,13 @@ class InaccessibleFile(RejectedFile):
     """A file the night cannot open (permission denied, an I/O error, not a regular file)."""
 
     code = "inaccessible"
+
+
+# Rejections that say nothing lasting about the file: the machine was busy, or the file was moving. A
+# file rejected for one of these is read again the next night, even under the same name; any other
+# rejection of the same bytes under the same name stands (a rerun changes nothing).
+TRANSIENT = frozenset({TimeLimit.code, MemoryLimit.code, VanishedFile.code, InaccessibleFile.code,
+                       ChangedFile.code})
 
 
 def file_problem(error: OSError) -> RejectedFile:

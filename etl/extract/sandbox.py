@@ -24,7 +24,7 @@ import pandas as pd
 from etl import reference
 from etl.config import Limits
 from etl.discover import DiscoveredFile
-from etl.extract.errors import UnreadableWorkbook
+from etl.extract.errors import MemoryLimit, RejectedFile, TimeLimit, UnreadableWorkbook
 from etl.extract.stage import stage_rejected, write_stage
 from etl.extract.submission import extract_workbook
 
@@ -109,10 +109,13 @@ def _outcome(file: DiscoveredFile, stage_dir: Path, message: tuple[str, str] | N
              overdue: bool, limits: Limits) -> Path:
     if message and message[0] == "staged":
         return Path(message[1])
+    kind: type[RejectedFile] = UnreadableWorkbook
     if overdue:
+        kind = TimeLimit
         en = f"reading the workbook took over {limits.worker_timeout_s} s"
         vi = f"đọc tệp quá {limits.worker_timeout_s} giây; đề nghị kiểm tra và gửi lại"
     elif message and message[0] == "memory":
+        kind = MemoryLimit
         en = f"reading the workbook needed over {limits.worker_memory_mb} MB"
         vi = "tệp cần quá nhiều bộ nhớ để đọc; đề nghị kiểm tra và gửi lại"
     elif message:
@@ -121,4 +124,4 @@ def _outcome(file: DiscoveredFile, stage_dir: Path, message: tuple[str, str] | N
     else:
         en = f"the workbook crashed the reader (exit {exitcode}); it may be damaged"
         vi = "tệp làm hỏng chương trình đọc (có thể tệp bị lỗi); đề nghị lưu lại bằng Excel và gửi lại"
-    return stage_rejected(file, UnreadableWorkbook(en, vi), stage_dir)
+    return stage_rejected(file, kind(en, vi), stage_dir)

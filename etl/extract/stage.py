@@ -135,12 +135,22 @@ def stage_key(file: DiscoveredFile) -> str:
     return f"{file.sha256[:16]}-{where[:12]}"
 
 
+def rejection_id(sha256: str, file_name: str, sheet_code: str | None = None) -> str:
+    """The id of a rejection's record (a file rejected whole, a duplicate, a sheet rejected alone):
+    the submission's id and a short hash of the file's name. The same bytes may be rejected, or
+    recorded as a duplicate, under several names on several nights, each its own record: an id of
+    the bytes alone would make recording one delete the others. A loaded submission keeps the id of
+    its bytes and sheet (``submission_id``), which a correction's supersession relies on."""
+    name = hashlib.sha256(file_name.encode("utf-8", "surrogateescape")).hexdigest()[:8]
+    return f"{submission_id(sha256, sheet_code)}-{name}"
+
+
 def write_stage(extract: WorkbookExtract, stage_dir: Path) -> Path:
     """Write a workbook's extract under ``stage_dir`` (the night's); returns the JSON file's path."""
     stage_dir.mkdir(parents=True, exist_ok=True)
     key = stage_key(extract.file)
-    staged = StagedFile(submission_id(extract.sha256), extract.file_name, str(extract.path), extract.sha256,
-                        extract.received_at)
+    staged = StagedFile(rejection_id(extract.sha256, extract.file_name), extract.file_name, str(extract.path),
+                        extract.sha256, extract.received_at)
     if extract.rejection is not None:
         staged.rejection_code = extract.rejection.code
         staged.province_code = extract.province_code
@@ -148,8 +158,9 @@ def write_stage(extract: WorkbookExtract, stage_dir: Path) -> Path:
             staged.period_start, staged.period_end = extract.period
         staged.reason_en, staged.reason_vi = extract.rejection.reason_en, extract.rejection.reason_vi
     staged.sheet_rejections = [
-        SheetRejection(submission_id(extract.sha256, r.sheet_code), r.sheet_name, r.sheet_code, r.problem.code,
-                       r.problem.reason_en, r.problem.reason_vi, r.province_code, *(r.period or (None, None)))
+        SheetRejection(rejection_id(extract.sha256, extract.file_name, r.sheet_code), r.sheet_name, r.sheet_code,
+                       r.problem.code, r.problem.reason_en, r.problem.reason_vi, r.province_code,
+                       *(r.period or (None, None)))
         for r in extract.sheet_rejections]
     for sub in extract.submissions:
         rows_path = stage_dir / f"{key}-{sub.sheet_code}.parquet"

@@ -17,6 +17,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from etl.clock import now_vietnam
+from etl.extract.errors import TRANSIENT
 from etl.extract.sheets import DATASETS, SHEETS, SheetSpec
 from etl.extract.stage import StagedFile, StagedSubmission, read_stage
 from etl.load.facts import BUILDERS
@@ -145,7 +146,9 @@ def load_validated(validated_dir: Path, warehouse: Path, run_id: str,
         for spec in DATASETS.values():
             batches.update(_prepare(validated_dir, spec, keys, run_id))
         _add_total_warnings(validated_dir, batches, run_id)
-        known = {tuple(r) for r in conn.exec_driver_sql("select sha256, file_name from audit.file").fetchall()}
+        # Files recorded for good; one rejected for a passing reason (a busy machine) is read again.
+        known = {(sha, name) for sha, name, code in conn.exec_driver_sql(
+            "select sha256, file_name, rejection_code from audit.file").fetchall() if code not in TRANSIENT}
         # Submissions an interrupted load recorded: only these need forgetting before a reload.
         recorded = {r[0] for r in conn.exec_driver_sql("select submission_id from audit.submission").fetchall()}
         conn.commit()
@@ -212,7 +215,8 @@ def _record_file(conn: sa.Connection, staged: StagedFile, run_id: str, status: s
     province = staged.province_code or next((s.province_code for s in staged.submissions), None)
     insert_row(conn, "audit.file", {
         "sha256": staged.sha256, "file_name": staged.file_name, "province_code": province,
-        "received_at": staged.received_at, "run_id": run_id, "status": status, "taken_in_at": now_vietnam()})
+        "received_at": staged.received_at, "run_id": run_id, "status": status, "taken_in_at": now_vietnam(),
+        "rejection_code": staged.rejection_code})
 
 
 def _load_submission(conn: sa.Connection, staged: StagedFile, sub: StagedSubmission, batch: _Batch, run_id: str,

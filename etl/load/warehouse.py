@@ -194,16 +194,24 @@ def has_table(conn: sa.Connection, schema: str, table: str) -> bool:
                              " and table_name = $table", {"schema": schema, "table": table}))
 
 
-def taken_in(warehouse: Path) -> dict[str, set[str]]:
-    """sha256 -> the file names it was taken in under (every file recorded in audit.file)."""
+def taken_in(warehouse: Path) -> dict[str, dict[str, str]]:
+    """sha256 -> each file name it was recorded under in audit.file -> what became of it there:
+    'loaded', 'duplicate', 'rejected', or 'transient' for a rejection that may not happen again
+    (etl.extract.errors.TRANSIENT: the machine was busy, or the file was moving)."""
+    from etl.extract.errors import TRANSIENT
+
     if not warehouse.exists():
         return {}
 
-    def files(conn: sa.Connection) -> dict[str, set[str]]:
-        known: dict[str, set[str]] = {}
+    def files(conn: sa.Connection) -> dict[str, dict[str, str]]:
+        known: dict[str, dict[str, str]] = {}
         if has_table(conn, "audit", "file"):
-            for sha, name in conn.exec_driver_sql("select distinct sha256, file_name from audit.file").fetchall():
-                known.setdefault(sha, set()).add(name)
+            code = "rejection_code" if scalar(conn, "select count(*) from information_schema.columns where"
+                                                    " table_schema = 'audit' and table_name = 'file' and"
+                                                    " column_name = 'rejection_code'") else "null"
+            for sha, name, status, why in conn.exec_driver_sql(
+                    f"select distinct sha256, file_name, status, {code} from audit.file").fetchall():
+                known.setdefault(sha, {})[name] = "transient" if why in TRANSIENT else status
         return known
 
     return read(warehouse, files)

@@ -45,10 +45,12 @@ def test_files_that_vanish_cannot_be_read_or_change_are_rejected_alone_and_the_n
             outcomes["changed.xlsx"][1]
         assert settings.published.exists()
         assert query(settings.published, "select count(*) from dw.fact_commune_staffing") == [(1,)]
-        # The next night, the file still locked: it is not recorded twice; the changed file's new content
-        # is taken in.
+        # The next night, the file still locked: tried again (a passing reason), rejected again and still
+        # recorded once; the changed file's new content is taken in.
         assert {(o.file_name, o.status) for o in run_night([landing], settings).outcomes} == {
-            ("changed.xlsx", "loaded")}
+            ("changed.xlsx", "loaded"), ("locked.xlsx", "rejected")}
+        assert query(settings.warehouse, "select count(*) from audit.submission where file_name = 'locked.xlsx'") \
+            == [(1,)]
     # Readable again: taken in by its content.
     later = run_night([landing], settings)
     assert {(o.file_name, o.status) for o in later.outcomes} == {("locked.xlsx", "loaded")}

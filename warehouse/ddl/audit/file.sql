@@ -7,5 +7,9 @@ create table if not exists audit.file (
     received_at    timestamp,
     run_id         varchar,
     status         varchar not null,  -- loaded | rejected | duplicate
-    taken_in_at    timestamp not null
+    taken_in_at    timestamp not null,
+    rejection_code varchar             -- of a file rejected whole (etl/extract/errors.py); else null
 );
+
+-- Warehouses created before the column existed: their rejections count as lasting ones.
+alter table audit.file add column if not exists rejection_code varchar;
