@@ -159,11 +159,15 @@ def find_period(lines: list[str]) -> tuple[int, int, date | None] | None:
     return None
 
 
-_MONTH_IN_NAME = re.compile(r"(?:thang|t)\s*0?(\d{1,2})\s*[-./_ ]\s*(20\d\d)|(20\d\d)\s*[-._]\s*0?(\d{1,2})\b")
+# "tháng"/"T" must begin a word ("đợt 2 - 2021" is a round, not February); a month written without
+# either ("BC_05.2021") is not read: "Biểu_01.2021" would be January.
+_MONTH_IN_NAME = re.compile(r"(?<![a-z])(?:thang|t)\s*0?(\d{1,2})\s*(?:nam|[-./_ ])\s*(20\d\d)"
+                            r"|(?<!\d)(20\d\d)\s*[-._]\s*0?(\d{1,2})\b")
 
 
 def period_in_name(file_name: str) -> tuple[int, int] | None:
-    """(year, month) written in a file name ('BC thang 4 - 2021', 'T04-2021', '2021-04'), or None."""
+    """(year, month) written in a file name ('Báo cáo tháng 5 năm 2021', 'BC thang 4 - 2021', 'T04-2021',
+    '2021-04'), or None."""
     match = _MONTH_IN_NAME.search(strip_diacritics(file_name).lower())
     if not match:
         return None

@@ -24,6 +24,8 @@ _GROUPED = {",": re.compile(r"[+-]?[0-9]{1,3}(?:\.[0-9]{3})+,[0-9]+"),  # 1.234,
             ".": re.compile(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+\.[0-9]+")}  # 1,234.5
 _DMY = re.compile(r"^(\d{1,2})\s*[/\-.]\s*(\d{1,2})\s*[/\-.]\s*(\d{4})$")
 _YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$")
+_DIGITS_APART = re.compile(r"\d\s+\d")
+_SPACE_GROUPED = re.compile(r"[+-]?\s*\d{1,3}( \d{3})+([.,]\d+)?")
 _DATE_TOKEN = re.compile(r"(\d{1,4})\s*[/\-.]\s*(\d{1,2})\s*[/\-.]\s*(\d{1,4})")
 _WORDS_DATE = re.compile(r"ngay\s*(\d{1,2})\s*thang\s*(\d{1,2})\s*nam\s*(\d{4})")
 
@@ -64,11 +66,14 @@ def parse_number(value: object) -> float | None:
         return None
     if isinstance(value, int | float):
         return _sane(float(value))
-    text = clean_text(value).replace(" ", "")
+    text = _TRAILING_NOTE.sub("", clean_text(value)).strip()
+    written = text
+    # A space between digits only groups thousands ("1 200"): "1 0" is no number, never 10.
+    if _DIGITS_APART.search(text) and not _SPACE_GROUPED.fullmatch(text):
+        raise ValueError(f"not a number: {written!r}")
+    text = text.replace(" ", "")
     if text in ("", "-"):
         return None
-    text = _TRAILING_NOTE.sub("", text)
-    written = text
     if "." in text and "," in text:
         # Whichever separator comes last is the decimal one; the other groups thousands.
         decimal = "," if text.rfind(",") > text.rfind(".") else "."

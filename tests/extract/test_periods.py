@@ -8,6 +8,7 @@ from datetime import date, datetime
 import pytest
 
 from etl.extract import extract_workbook
+from etl.extract.layout import period_in_name
 from tests.builders import write_workbook
 
 pytestmark = pytest.mark.unit
@@ -100,3 +101,13 @@ def test_daily_rows_dated_after_the_cutoff_or_before_2018_are_quarantined_not_lo
     flagged = frame[frame.parse_problems.str.contains("report_date")]
     assert list(flagged.row_number) == [6, 7] and flagged.report_date.isna().all()
     assert list(flagged.report_date_raw) == ["14/5/2099", "14/5/1921"]
+
+
+@pytest.mark.parametrize(("name", "month"), [
+    ("Báo cáo tháng 5 năm 2021.xlsx", (2021, 5)), ("BC_T05-2021.xlsx", (2021, 5)), ("BC T5.2021.xlsx", (2021, 5)),
+    ("BC_2021-05.xlsx", (2021, 5)), ("thang4-2021.xlsx", (2021, 4)),
+    ("Báo cáo đợt 2 - 2021.xlsx", None),  # a round ("đợt"), not February: "t" must begin a word
+    ("Bieu01_2021.xlsx", None), ("BC_05.2021.xlsx", None),  # no "tháng"/"T": the template's number or a month?
+])
+def test_a_month_in_a_file_name_is_read_only_where_it_is_spelled_as_one(name, month):
+    assert period_in_name(name) == month

@@ -37,6 +37,18 @@ def test_parse_number_refuses_what_float_reads_but_a_report_never_means(cell):
         parse_number(cell)
 
 
+@pytest.mark.parametrize("cell", ["1 0", "12 3", "1 20", "1 2000", "5 5 (đủ)"])
+def test_digits_apart_are_no_number_unless_a_space_groups_thousands(cell):
+    with pytest.raises(ValueError):
+        parse_number(cell)
+
+
+@pytest.mark.parametrize(("cell", "number"), [("1 200", 1200), ("12 345 678", 12345678), ("1 200,5", 1200.5),
+                                              ("- 5", -5), (" 7 ", 7), ("5 (đủ)", 5)])
+def test_a_space_grouping_thousands_or_around_a_number_is_read(cell, number):
+    assert parse_number(cell) == number
+
+
 @pytest.mark.parametrize(("cell", "day"), [
     (date(2021, 4, 23), date(2021, 4, 23)), (datetime(2021, 4, 23, 0, 0), date(2021, 4, 23)),
     ("23/4/2021", date(2021, 4, 23)), ("23-04-2021", date(2021, 4, 23)), ("2021-04-23", date(2021, 4, 23)),

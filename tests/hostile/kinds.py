@@ -510,6 +510,10 @@ KINDS: tuple[Kind, ...] = (
          lambda f: staffing(f, "past.xlsx", period="Tháng 4 năm 1900 (Số liệu tính đến ngày 23/4/1900)")),
     Kind("file_name_period", "BC_T05-2021.xlsx titled April 2021", Expect(REJECTED, ("2021",)),
          lambda f: staffing(f, "BC_T05-2021.xlsx")),
+    Kind("file_name_period_in_words", '"Báo cáo tháng 5 năm 2021.xlsx" titled April 2021',
+         Expect(REJECTED, ("05/2021", "04/2021")), lambda f: staffing(f, "Báo cáo tháng 5 năm 2021.xlsx")),
+    Kind("file_name_round", '"Báo cáo đợt 2 - 2021.xlsx" (a round, not a month) titled April 2021',
+         Expect(LOADED, rows=3), lambda f: staffing(f, "Báo cáo đợt 2 - 2021.xlsx")),
     # Issue 9: files that move.
     Kind("vanishes", "a file deleted between discovery and reading",
          Expect(REJECTED, ("deleted or moved after the night found it",)),
@@ -527,6 +531,9 @@ KINDS: tuple[Kind, ...] = (
     # Issue 9: smaller defects.
     Kind("underscore_number", 'a figure written "1_0"', Expect(QUARANTINED, ("not a plausible number",), rows=3),
          lambda f: staffing(f, "underscore.xlsx", [*BODY[:2], [3, "Huyện Tứ Kỳ", "Xã Bình Lãng", "1_0"]])),
+    Kind("digits_apart", 'a figure written "1 0" (a space inside, not grouping thousands)',
+         Expect(QUARANTINED, ("not a plausible number",), rows=3),
+         lambda f: staffing(f, "apart.xlsx", [*BODY[:2], [3, "Huyện Tứ Kỳ", "Xã Bình Lãng", "1 0"]])),
     Kind("setting_not_numeric", "CAX_WORKERS=two", Expect(USAGE, ("CAX_WORKERS",)),
          lambda f: staffing(f, "settings.xlsx"), env={"CAX_WORKERS": "two"}),
     Kind("limit_not_numeric", "CAX_MAX_ROWS=abc", Expect(USAGE, ("CAX_MAX_ROWS",)),
