@@ -18,7 +18,7 @@ demo: install
 	$(BIN)/cax demo
 
 lint: install
-	$(BIN)/ruff check etl samples dags tests bench
+	$(BIN)/ruff check etl samples dags tests bench reference
 	$(BIN)/mypy etl samples
 	$(BIN)/sqlfluff lint warehouse --processes 2 --disable-progress-bar --nocolor
 
