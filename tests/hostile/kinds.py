@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import os
 import random
+import re
 import signal
 import sys
 import time
@@ -28,9 +29,9 @@ import duckdb
 import xlwt  # type: ignore[import-untyped]
 from openpyxl import load_workbook
 
+from etl.extract import sandbox
 from samples.broken import _encrypt
 from tests.builders import write_sheets, write_workbook
-from tests.hostile.test_hostile_files import ROWS, _abort_on, _rewrite, _sheet_change
 
 # What a kind's subject file must come to. LOADED: every row loaded. QUARANTINED: taken in, some rows
 # quarantined with the reason. REJECTED: refused (whole, or the sheet) with the reason. ACCOUNTED:
@@ -80,6 +81,42 @@ class Kind:
     elsewhere: str | None = None
 
 
+# --- builders shared by the hostile tests -------------------------------------------------------
+
+ROWS = [["CÔNG AN TỈNH HẢI DƯƠNG"], ["Tháng 4 năm 2021 (Số liệu tính đến ngày 23/4/2021)"],
+        ["STT", "Huyện", "Xã, thị trấn", "Số CA chính quy", "Ghi chú"],
+        [1, "Huyện Tứ Kỳ", "Xã Hưng Đạo", 5, "=5 người"], [2, "TP Chí Linh", "Xã Hưng Đạo", 6, "+1 tăng cường"]]
+
+
+def rewrite_parts(source: Path, target: Path, change) -> Path:
+    """A copy of ``source`` with each XML part passed through ``change(name, bytes)``."""
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
+        for item in old.infolist():
+            new.writestr(item.filename, change(item.filename, old.read(item.filename)))
+    return target
+
+
+def sheet_change(pattern: bytes, replacement: bytes):
+    return lambda name, data: re.sub(pattern, replacement, data) if name.startswith("xl/worksheets/") else data
+
+
+def abort_on(name: str, action: str):
+    """A stand-in for the sandbox's extract_to_stage that, on the file ``name``, aborts the process, asks
+    for 100 GB or hangs (``action``), as a reader may; other files are extracted as usual."""
+    real = sandbox.extract_to_stage
+
+    def patched(file, stage_dir, limits=None, cutoff=None):
+        if file.name == name:
+            if action == "abort":
+                os.abort()  # what python-calamine does on some files: no exception, the process dies
+            if action == "memory":
+                [bytearray(1 << 20) for _ in range(100_000)]  # noqa: B018 - 100 GB, never granted
+            if action == "hang":
+                time.sleep(60)
+        return real(file, stage_dir, limits, cutoff)
+    return patched
+
+
 # --- the rows the kinds are made of --------------------------------------------------------------
 
 TITLE, PERIOD, HEADER = ROWS[0][0], ROWS[1][0], ROWS[2]
@@ -104,7 +141,7 @@ def with_unknown(body: list[list[object]] = BODY) -> list[list[object]]:
 
 def _sheet_xml(folder: Path, name: str, pattern: bytes, replacement: bytes) -> Path:
     """The staffing workbook with ``pattern`` replaced in its worksheet XML."""
-    return _rewrite(staffing(folder, "base-" + name), folder / name, _sheet_change(pattern, replacement))
+    return rewrite_parts(staffing(folder, "base-" + name), folder / name, sheet_change(pattern, replacement))
 
 
 def _part(part: str, change: Callable[[bytes], bytes]) -> Callable[[str, bytes], bytes]:
@@ -129,7 +166,7 @@ def _renamed_sheet(folder: Path, name: str, sheet_names: list[str], body=None) -
             escaped = wanted.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")
             data = data.replace(f'name="S{n}"'.encode(), f'name="{escaped}"'.encode(), 1)
         return data
-    return _rewrite(base, folder / name, _part("xl/workbook.xml", rename))
+    return rewrite_parts(base, folder / name, _part("xl/workbook.xml", rename))
 
 
 def _doctype(name: str, declaration: bytes, reference: bytes) -> Callable[[Path], Path]:
@@ -137,7 +174,7 @@ def _doctype(name: str, declaration: bytes, reference: bytes) -> Callable[[Path]
     def change(data: bytes) -> bytes:
         body = data.split(b"?>", 1)[1].replace("Xã Hưng Đạo".encode(), reference, 1)
         return b'<?xml version="1.0"?>' + declaration + body
-    return lambda f: _rewrite(staffing(f, "base-" + name), f / name, _part("xl/sharedStrings.xml", change))
+    return lambda f: rewrite_parts(staffing(f, "base-" + name), f / name, _part("xl/sharedStrings.xml", change))
 
 
 def _value_cell(value: bytes) -> Callable[[Path], Path]:
@@ -253,7 +290,7 @@ def _unnumbered_far_cell(folder: Path) -> Path:
 
 def _strict_ooxml(folder: Path) -> Path:
     transitional = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-    return _rewrite(staffing(folder, "base-strict.xlsx"), folder / "strict.xlsx",
+    return rewrite_parts(staffing(folder, "base-strict.xlsx"), folder / "strict.xlsx",
                     lambda name, data: data.replace(transitional, b"http://purl.oclc.org/ooxml/spreadsheetml/main"))
 
 
@@ -348,7 +385,7 @@ def _reader(action: str) -> Callable[[Path], None]:
     def patch(subject: Path) -> None:
         from etl.extract import sandbox
 
-        sandbox.extract_to_stage = _abort_on(subject.name, action)
+        sandbox.extract_to_stage = abort_on(subject.name, action)
     return patch
 
 
@@ -443,7 +480,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("xls_reader_panics", "a damaged .xls on which the reader panics (a Rust panic)",
          Expect(REJECTED, ("damaged: the reader gave up",)), _panicking_xls),
     Kind("nan_in_text_column", "NaN and INF in the numbering column of a file that gets feedback", Expect(QUARANTINED),
-         lambda f: _rewrite(staffing(f, "base-nan.xlsx", with_unknown()), f / "nan-stt.xlsx", _sheet_change(
+         lambda f: rewrite_parts(staffing(f, "base-nan.xlsx", with_unknown()), f / "nan-stt.xlsx", sheet_change(
              rb'(<c r="A[45]")[^>]*>(<v>[^<]*</v>)', rb"\1><v>NaN</v>"))),
     Kind("nan_cell", "a numeric cell holding NaN", Expect(QUARANTINED, ("not a plausible number", "nan"), rows=3),
          _value_cell(b"NaN")),

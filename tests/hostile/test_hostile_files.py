@@ -4,7 +4,6 @@ expanded, while the good file of the same night loads."""
 from __future__ import annotations
 
 import os
-import re
 import zipfile
 from pathlib import Path
 
@@ -21,45 +20,29 @@ from etl.extract.stage import read_stage
 from etl.pipeline import run_night
 from tests.builders import make_settings
 from tests.builders import write_workbook as _write
+from tests.hostile.kinds import ROWS, abort_on, rewrite_parts, sheet_change
 
 pytestmark = pytest.mark.e2e
-
-ROWS = [["CÔNG AN TỈNH HẢI DƯƠNG"], ["Tháng 4 năm 2021 (Số liệu tính đến ngày 23/4/2021)"],
-        ["STT", "Huyện", "Xã, thị trấn", "Số CA chính quy", "Ghi chú"],
-        [1, "Huyện Tứ Kỳ", "Xã Hưng Đạo", 5, "=5 người"], [2, "TP Chí Linh", "Xã Hưng Đạo", 6, "+1 tăng cường"]]
-
 
 def _good(folder: Path, name: str = "good.xlsx") -> Path:
     return _write(folder / name, [*ROWS, [3, name]], "Biểu 01")
 
 
-def _rewrite(source: Path, target: Path, change) -> Path:
-    """A copy of ``source`` with each XML part passed through ``change(name, bytes)``."""
-    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
-        for item in old.infolist():
-            new.writestr(item.filename, change(item.filename, old.read(item.filename)))
-    return target
-
-
-def _sheet_change(pattern: bytes, replacement: bytes):
-    return lambda name, data: re.sub(pattern, replacement, data) if name.startswith("xl/worksheets/") else data
-
-
 def _hostile(folder: Path) -> dict[str, Path]:
     good = _good(folder)
     files = {
-        "dimension": _rewrite(good, folder / "dimension.xlsx", _sheet_change(
+        "dimension": rewrite_parts(good, folder / "dimension.xlsx", sheet_change(
             rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:XFD1048576"/>')),
-        "far_cell": _rewrite(good, folder / "far_cell.xlsx", _sheet_change(
+        "far_cell": rewrite_parts(good, folder / "far_cell.xlsx", sheet_change(
             rb"</sheetData>", b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>')),
-        "million_rows": _rewrite(good, folder / "million_rows.xlsx", _sheet_change(
+        "million_rows": rewrite_parts(good, folder / "million_rows.xlsx", sheet_change(
             rb"</sheetData>", b"".join(b'<row r="%d"/>' % r for r in range(10, 1_000_001, 1000))
             + b'<row r="1000000"/></sheetData>')),
-        "entities": _rewrite(good, folder / "entities.xlsx", lambda name, data: (
+        "entities": rewrite_parts(good, folder / "entities.xlsx", lambda name, data: (
             b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
             + data.split(b"?>", 1)[1].replace("Xã Hưng Đạo".encode(), b"&lol2;", 1))
             if name == "xl/sharedStrings.xml" else data),
-        "external": _rewrite(good, folder / "external.xlsx", lambda name, data: (
+        "external": rewrite_parts(good, folder / "external.xlsx", lambda name, data: (
             b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY ext SYSTEM "file:///etc/passwd">]>'
             + data.split(b"?>", 1)[1]) if name == "xl/sharedStrings.xml" else data),
     }
@@ -151,30 +134,13 @@ def test_numbers_far_out_of_range_are_quarantined_with_a_reason(tmp_path):
     assert all("out of range, NaN or -0" in message for _, _, message in entries)
 
 
-def _abort_on(name: str, action: str):
-    real = sandbox.extract_to_stage
-
-    def patched(file, stage_dir, limits=None, cutoff=None):
-        if file.name == name:
-            if action == "abort":
-                os.abort()  # what python-calamine does on some files: no exception, the process dies
-            if action == "memory":
-                [bytearray(1 << 20) for _ in range(100_000)]  # noqa: B018 - 100 GB, never granted
-            if action == "hang":
-                import time
-
-                time.sleep(60)
-        return real(file, stage_dir, limits, cutoff)
-    return patched
-
-
 # Over a limit is a passing reason (the machine was busy): its own code, so the file is read again.
 @pytest.mark.parametrize(("action", "code", "reason"), [("abort", "unreadable", "crashed the reader"),
                                                         ("memory", "memory_limit", "needed over"),
                                                         ("hang", "time_limit", "took over")])
 def test_a_reader_that_dies_costs_its_file_not_the_night(tmp_path, monkeypatch, action, code, reason):
     good, bad = _good(tmp_path), _good(tmp_path, "bad.xlsx")
-    monkeypatch.setattr(sandbox, "extract_to_stage", _abort_on("bad.xlsx", action))
+    monkeypatch.setattr(sandbox, "extract_to_stage", abort_on("bad.xlsx", action))
     limits = Limits(worker_memory_mb=500, worker_timeout_s=3)
     staged = [read_stage(p) for p in extract_many([identify(bad), identify(good)], tmp_path / "stage", 2, None,
                                                    limits)]
