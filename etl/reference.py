@@ -1,26 +1,49 @@
-"""Official administrative units of both eras, from the data shipped in ``vietnamadminunits``.
+"""Official administrative units as a history: every dated list (``etl.unit_lists``), the versions
+of each unit with their validity, the crosswalks from each list to the next, and the resolution of
+written names against the list in force on a report's date.
 
-The package carries a SQLite file with the pre-merger list of early 2025 (63 provinces, three
-levels) and the list of July 2025 (34 provinces, two levels), plus the 2025 crosswalk. We read
-that data directly; the package's geocoding needs the network and is never called.
+- ``admin_units()`` is ``ref.admin_unit``: one row per version of a unit (province, district or
+  commune), valid from the first list that holds it so to the day before the first list that does
+  not (or holds it changed: another name, type, district or province).
+- ``crosswalk()`` is ``ref.admin_unit_crosswalk``: each commune-level unit of a list -> the unit of
+  the next list it is, or was merged into, with the evidence (the code kept, the same name in the
+  same district, the official 2025 crosswalk of ``vietnamadminunits``); ``unmapped`` where the lists
+  establish nothing. Nothing is guessed.
+- ``chain_to_2025()`` follows the crosswalks to the communes of 1 July 2025.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
-from pathlib import Path
 
 import pandas as pd
-import vietnamadminunits
 
 from etl.names import accent_key, clean_text, fold_key, split_prefix
+from etl.unit_lists import (
+    ERA2025,
+    ERA_SWITCH_DATE,
+    PACKAGE_DATA,
+    PRE2025,
+    UnitList,
+    _query,
+    dmy,
+    era_of,
+    eve_districts_without_units,
+    latest_of_era,
+    list_by_id,
+    list_for,
+    list_units,
+    lists_of_era,
+    unit_lists,
+)
 
-ERA_SWITCH_DATE = date(2025, 7, 1)
-PRE2025, ERA2025 = "pre2025", "2025"
+unit_lists_of_era = lists_of_era
+
+__all__ = ["ERA2025", "ERA_SWITCH_DATE", "PRE2025", "era_of", "list_for", "unit_lists", "UnitList"]
+
 ERAS = (PRE2025, ERA2025)
 # Units counted by the staffing indicators: before the merger the programme covers xã and thị
 # trấn only (phường keep their own police); from July 2025 every commune-level unit.
@@ -28,77 +51,138 @@ IN_SCOPE_TYPES = {PRE2025: ("xã", "thị trấn"), ERA2025: ("xã", "phường"
 
 # Former names still written in headers, missing from the package's keyword lists.
 _PROVINCE_ALIASES = {PRE2025: {"thuathienhue": "46"}, ERA2025: {}}
-_DATA = Path(vietnamadminunits.__file__).parent / "data"
-_ERA_VALIDITY = {PRE2025: (date(1900, 1, 1), date(2025, 6, 30)), ERA2025: (ERA_SWITCH_DATE, date(9999, 12, 31))}
+_VERSION_ATTRIBUTES = ["admin_era", "unit_type", "name", "province_code", "district_code"]
+UNIT_COLUMNS = ["admin_era", "unit_code", "level", "unit_type", "name", "short_name", "province_code",
+                "district_code", "parent_code", "valid_from", "valid_to", "is_in_scope", "first_list", "last_list"]
 
 
-def era_of(day: date) -> str:
-    """The administrative era a report dated ``day`` belongs to."""
-    return ERA2025 if day >= ERA_SWITCH_DATE else PRE2025
+def _key(unit_list: UnitList | str) -> str:
+    return unit_list if isinstance(unit_list, str) else unit_list.list_id
 
 
-def _query(sql: str) -> pd.DataFrame:
-    with sqlite3.connect(f"file:{_DATA / 'dataset.db'}?mode=ro", uri=True) as con:
-        return pd.read_sql_query(sql, con, dtype=str)
-
-
-def _type(full_name: str, type_word: str | None) -> str:
-    return (type_word or split_prefix(full_name, "province")[0] or "").lower()
+@cache
+def snapshot(list_id: str) -> pd.DataFrame:
+    """Every unit (province, district, commune) of one list, in the columns of ``ref.admin_unit``
+    without the validity."""
+    unit_list = list_by_id(list_id)
+    era = unit_list.admin_era
+    communes = list_units(list_id)
+    provinces = communes.drop_duplicates("province_code")
+    frames = [pd.DataFrame({
+        "level": "province", "unit_code": provinces.province_code, "name": provinces.province_name,
+        "province_code": provinces.province_code, "district_code": None, "parent_code": None,
+        "unit_type": [(split_prefix(n, "province")[0] or "").lower() for n in provinces.province_name],
+    })]
+    if era == PRE2025:
+        districts = communes[communes.district_code.notna()].drop_duplicates("district_code")[
+            ["district_code", "district_name", "province_code"]]
+        islands = eve_districts_without_units()
+        islands = islands[islands.province_code.isin(provinces.province_code)
+                          & ~islands.district_code.isin(districts.district_code)]
+        districts = pd.concat([districts, islands[districts.columns]], ignore_index=True)
+        frames.append(pd.DataFrame({
+            "level": "district", "unit_code": districts.district_code, "name": districts.district_name,
+            "province_code": districts.province_code, "district_code": districts.district_code,
+            "parent_code": districts.province_code,
+            "unit_type": [(split_prefix(n, "district")[0] or "").lower() for n in districts.district_name],
+        }))
+    frames.append(pd.DataFrame({
+        "level": "commune", "unit_code": communes.unit_code, "name": communes.name,
+        "province_code": communes.province_code, "district_code": communes.district_code,
+        "parent_code": communes.district_code.where(communes.district_code.notna(), communes.province_code),
+        "unit_type": communes.type,
+    }))
+    units = pd.concat(frames, ignore_index=True)
+    units["admin_era"] = era
+    units["short_name"] = [split_prefix(n, level)[1] for n, level in zip(units.name, units.level, strict=True)]
+    units["is_in_scope"] = (units.level == "commune") & units.unit_type.isin(IN_SCOPE_TYPES[era])
+    return units
 
 
 @cache
 def admin_units() -> pd.DataFrame:
-    """``ref.admin_unit``: every unit of both eras, codes as zero-padded text."""
-    legacy = _query(
-        "select province, district, ward, provinceCode, districtCode, wardCode, districtType, wardType,"
-        " provinceShort, districtShort, wardShort from admin_units_legacy"
-    )
-    new = _query("select province, ward, provinceCode, wardCode, wardType, provinceShort, wardShort from admin_units")
+    """``ref.admin_unit``: every version of every unit of every list, with ``valid_from``/``valid_to``.
+
+    A version spans consecutive lists that hold the unit unchanged; the unit changed (name, type,
+    district, province, era) or missing from a list ends it.
+    """
+    lists = unit_lists()
     frames = []
-    for era, df in ((PRE2025, legacy), (ERA2025, new)):
-        provinces = df.drop_duplicates("provinceCode")
-        frames.append(pd.DataFrame({
-            "admin_era": era, "unit_code": provinces.provinceCode, "level": "province",
-            "unit_type": [_type(n, None) for n in provinces.province], "name": provinces.province,
-            "short_name": provinces.provinceShort, "province_code": provinces.provinceCode,
-            "district_code": None, "parent_code": None,
-        }))
-    districts = legacy.drop_duplicates("districtCode")
-    frames.append(pd.DataFrame({
-        "admin_era": PRE2025, "unit_code": districts.districtCode, "level": "district",
-        "unit_type": districts.districtType.str.lower(), "name": districts.district,
-        "short_name": districts.districtShort, "province_code": districts.provinceCode,
-        "district_code": districts.districtCode, "parent_code": districts.provinceCode,
-    }))
-    communes = legacy[legacy.wardCode.notna()]
-    frames.append(pd.DataFrame({
-        "admin_era": PRE2025, "unit_code": communes.wardCode, "level": "commune",
-        "unit_type": communes.wardType.str.lower(), "name": communes.ward, "short_name": communes.wardShort,
-        "province_code": communes.provinceCode, "district_code": communes.districtCode,
-        "parent_code": communes.districtCode,
-    }))
-    frames.append(pd.DataFrame({
-        "admin_era": ERA2025, "unit_code": new.wardCode, "level": "commune",
-        "unit_type": new.wardType.str.lower(), "name": new.ward, "short_name": new.wardShort,
-        "province_code": new.provinceCode, "district_code": None, "parent_code": new.provinceCode,
-    }))
-    units = pd.concat(frames, ignore_index=True)
-    units["valid_from"] = units.admin_era.map(lambda e: _ERA_VALIDITY[e][0])
-    units["valid_to"] = units.admin_era.map(lambda e: _ERA_VALIDITY[e][1])
-    units["is_in_scope"] = [
-        level == "commune" and unit_type in IN_SCOPE_TYPES[era]
-        for era, level, unit_type in zip(units.admin_era, units.level, units.unit_type, strict=True)
-    ]
+    for index, unit_list in enumerate(lists):
+        frame = snapshot(unit_list.list_id).copy()
+        frame["list_index"] = index
+        frames.append(frame)
+    units = pd.concat(frames, ignore_index=True).sort_values(["level", "unit_code", "list_index"], kind="stable")
+    attributes = units[_VERSION_ATTRIBUTES].fillna("")
+    same_unit = (units.level.eq(units.level.shift()) & units.unit_code.eq(units.unit_code.shift())
+                 & units.list_index.eq(units.list_index.shift() + 1))
+    unchanged = (attributes == attributes.shift()).all(axis=1)
+    units["version"] = (~(same_unit & unchanged)).cumsum()
+    grouped = units.groupby("version", sort=False)
+    history = grouped.first()
+    first, last = grouped.list_index.min(), grouped.list_index.max()
+    history["valid_from"] = [lists[i].valid_from for i in first]
+    history["valid_to"] = [lists[i].valid_to for i in last]
+    history["first_list"] = [lists[i].data_date for i in first]
+    history["last_list"] = [lists[i].data_date for i in last]
+    return history[UNIT_COLUMNS].reset_index(drop=True)
+
+
+def in_force(on: date | str, level: str | None = None) -> pd.DataFrame:
+    """The units of the list in force on a date (or of the list named by its id), as versions."""
+    unit_list = list_by_id(on) if isinstance(on, str) else list_for(on)[0]
+    units = admin_units()
+    mask = (units.valid_from <= unit_list.valid_from) & (units.valid_to >= unit_list.valid_from)
+    if level is not None:
+        mask &= units.level == level
+    return units[mask].reset_index(drop=True)
+
+
+def _list_of(era: str, on: date | str | None) -> str:
+    if on is None:
+        return latest_of_era(era).list_id
+    return on if isinstance(on, str) else list_for(on)[0].list_id
+
+
+def provinces(era: str, on: date | str | None = None) -> pd.DataFrame:
+    """The provinces of an era (of its latest list unless ``on`` names a list or a date)."""
+    return in_force(_list_of(era, on), "province")
+
+
+def communes(era: str, province_code: str | None = None, in_scope_only: bool = False,
+             on: date | str | None = None) -> pd.DataFrame:
+    """The commune-level units of an era's latest list, or of the list ``on`` names or is in force on."""
+    units = in_force(_list_of(era, on), "commune")
+    if province_code is not None:
+        units = units[units.province_code == province_code]
+    if in_scope_only:
+        units = units[units.is_in_scope]
     return units.reset_index(drop=True)
 
 
-@cache
-def crosswalk() -> pd.DataFrame:
-    """``ref.admin_unit_crosswalk``: each pre-2025 commune -> its 2025 commune.
+def province_scope() -> pd.DataFrame:
+    """``ref.province_scope``: per list and province, the communes in the programme's scope."""
+    frames = []
+    for unit_list in unit_lists():
+        units = snapshot(unit_list.list_id)
+        names = units[units.level == "province"].set_index("unit_code").name
+        counts = units[units.is_in_scope].groupby("province_code").size()
+        frames.append(pd.DataFrame({
+            "list_id": unit_list.list_id, "admin_era": unit_list.admin_era, "province_code": names.index,
+            "province_name": names.values, "communes_in_scope": [int(counts.get(c, 0)) for c in names.index],
+            "valid_from": unit_list.valid_from, "valid_to": unit_list.valid_to,
+        }))
+    return pd.concat(frames, ignore_index=True)
 
-    An old commune divided among several new ones maps to the package's default new commune
-    and is flagged ``is_approximate``.
-    """
+
+# --- Crosswalks ---------------------------------------------------------------------------------
+
+CROSSWALK_COLUMNS = ["from_list", "from_code", "from_province_code", "to_list", "to_code", "to_province_code",
+                     "relation", "evidence", "is_approximate"]
+
+
+def _official_2025() -> pd.DataFrame:
+    """The eve-of-reform communes -> the communes of 1 July 2025, from the package's converter."""
     legacy = _query(
         "select provinceKey || '_' || districtKey || '_' || wardKey as old_key, wardCode, provinceCode"
         " from admin_units_legacy where wardCode is not null"
@@ -106,7 +190,7 @@ def crosswalk() -> pd.DataFrame:
     new = _query("select provinceKey, wardKey, wardCode, provinceCode from admin_units")
     old_by_key = dict(zip(legacy.old_key, zip(legacy.wardCode, legacy.provinceCode, strict=True), strict=True))
     new_by_key = {(p, w): (c, pc) for p, w, c, pc in new.itertuples(index=False)}
-    data = json.loads((_DATA / "converter_2025.json").read_text(encoding="utf-8"))
+    data = json.loads((PACKAGE_DATA / "converter_2025.json").read_text(encoding="utf-8"))
     rows: dict[str, tuple[str, str, bool]] = {}
     for new_province, wards in data["DICT_PROVINCE_WARD_NO_DIVIDED"].items():
         for new_ward, old_keys in wards.items():
@@ -120,28 +204,163 @@ def crosswalk() -> pd.DataFrame:
             target = new_by_key.get((new_province, default["newWardKey"]))
             if target and old_key in old_by_key:
                 rows[old_key] = (target[0], target[1], len(options) > 1)
-    out = pd.DataFrame(
-        [(old_by_key[k][0], old_by_key[k][1], *v) for k, v in rows.items()],
-        columns=["old_commune_code", "old_province_code", "new_commune_code", "new_province_code",
-                 "is_approximate"],
-    )
-    return out.sort_values("old_commune_code").reset_index(drop=True)
+    return pd.DataFrame([(old_by_key[k][0], *v) for k, v in rows.items()],
+                        columns=["from_code", "to_code", "to_province_code", "is_approximate"])
 
 
-def provinces(era: str) -> pd.DataFrame:
-    units = admin_units()
-    return units[(units.admin_era == era) & (units.level == "province")].reset_index(drop=True)
+@cache
+def province_crosswalk() -> pd.DataFrame:
+    """``ref.province_crosswalk``: each of the 63 provinces -> the one of the 34 it became part of
+    (from the official crosswalk: no old province was divided, so this is exact)."""
+    official = _official_2025()
+    eve = list_units(latest_of_era(PRE2025).list_id).set_index("unit_code").province_code
+    official["old_province_code"] = official.from_code.map(eve)
+    pairs = official[["old_province_code", "to_province_code"]].drop_duplicates()
+    return pairs.rename(columns={"to_province_code": "new_province_code"}).sort_values(
+        "old_province_code").reset_index(drop=True)
 
 
-def communes(era: str, province_code: str | None = None, in_scope_only: bool = False) -> pd.DataFrame:
-    units = admin_units()
-    mask = (units.admin_era == era) & (units.level == "commune")
-    if province_code is not None:
-        mask &= units.province_code == province_code
-    if in_scope_only:
-        mask &= units.is_in_scope
-    return units[mask].reset_index(drop=True)
+def _fold_name(name: str) -> str:
+    return fold_key(name, "commune")
 
+
+def hop(from_list: str, to_list: str) -> pd.DataFrame:
+    """How each commune-level unit of ``from_list`` stands in ``to_list`` (the next list)."""
+    old, new = list_units(from_list), list_units(to_list)
+    if from_list == latest_of_era(PRE2025).list_id and list_by_id(to_list).admin_era == ERA2025:
+        return _hop_official(from_list, to_list, old)
+    same_era = list_by_id(to_list).admin_era == list_by_id(from_list).admin_era
+    kept = old.merge(new, on="unit_code", suffixes=("", "_new"))
+    if same_era:  # a code that moved to another province is another unit
+        kept = kept[kept.province_code == kept.province_code_new]
+    same_name = kept.name == kept.name_new
+    kept_rows = pd.DataFrame({
+        "from_list": from_list, "from_code": kept.unit_code, "from_province_code": kept.province_code,
+        "to_list": to_list, "to_code": kept.unit_code, "to_province_code": kept.province_code_new,
+        "relation": [
+            "same" if same and t == tn and str(d) == str(dn) else "retyped" if same and t != tn
+            else "moved" if same else "respelled" if _fold_name(n) == _fold_name(nn) else "renamed"
+            for same, t, tn, d, dn, n, nn in zip(same_name, kept.type, kept.type_new, kept.district_code,
+                                                 kept.district_code_new, kept.name, kept.name_new, strict=True)],
+        "evidence": "code kept", "is_approximate": False,
+    })
+    new_by_code = new.set_index("unit_code")
+    fresh = new[~new.unit_code.isin(set(old.unit_code))]
+    renamed = set(kept_rows[kept_rows.relation == "renamed"].to_code)
+    # A gone unit's name found again in the same district (by code or name) or, failing that, once
+    # in the province among the units that are new or renamed: the unit it became part of.
+    receivers = new[new.unit_code.isin(set(fresh.unit_code) | renamed)]
+    by_district: dict[tuple[str, str], list[str]] = {}
+    by_district_name: dict[tuple[str, str, str], list[str]] = {}
+    by_province: dict[tuple[str, str], list[str]] = {}
+    for row in new.itertuples(index=False):
+        key = _fold_name(row.name)
+        by_district.setdefault((str(row.district_code), key), []).append(row.unit_code)
+        by_district_name.setdefault((row.province_code, fold_key(row.district_name or "", "district"), key),
+                                    []).append(row.unit_code)
+    for row in receivers.itertuples(index=False):
+        by_province.setdefault((row.province_code, _fold_name(row.name)), []).append(row.unit_code)
+    rows = []
+    for unit in old[~old.unit_code.isin(set(kept_rows.from_code))].itertuples(index=False):
+        base = {"from_list": from_list, "from_code": unit.unit_code, "from_province_code": unit.province_code,
+                "to_list": to_list, "is_approximate": False}
+        key = _fold_name(unit.name)
+        found = by_district.get((str(unit.district_code), key)) or by_district_name.get(
+            (unit.province_code, fold_key(unit.district_name or "", "district"), key))
+        evidence = "same name in the same district"
+        if not found or len(found) != 1:
+            found, evidence = by_province.get((unit.province_code, key)), "same name, once in the province"
+        if found and len(found) == 1 and (not same_era or new_by_code.loc[found[0]].province_code
+                                          == unit.province_code):
+            rows.append({**base, "to_code": found[0], "to_province_code": new_by_code.loc[found[0]].province_code,
+                         "relation": "merged_into", "evidence": evidence})
+        else:
+            rows.append({**base, "to_code": None, "to_province_code": None, "relation": "unmapped",
+                         "evidence": "the lists do not say which unit it became part of"})
+    gone = pd.DataFrame(rows, columns=CROSSWALK_COLUMNS)
+    return pd.concat([kept_rows[CROSSWALK_COLUMNS], gone], ignore_index=True).sort_values(
+        "from_code").reset_index(drop=True)
+
+
+def _hop_official(from_list: str, to_list: str, old: pd.DataFrame) -> pd.DataFrame:
+    found = old.merge(_official_2025(), left_on="unit_code", right_on="from_code", how="left")
+    mapped = found.to_code.notna()
+    approximate = found.is_approximate.fillna(False).astype(bool)
+    return pd.DataFrame({
+        "from_list": from_list, "from_code": found.unit_code, "from_province_code": found.province_code,
+        "to_list": to_list, "to_code": found.to_code, "to_province_code": found.to_province_code,
+        "relation": ["unmapped" if not m else "divided" if a else "merged_into"
+                     for m, a in zip(mapped, approximate, strict=True)],
+        "evidence": mapped.map({True: "official 2025 crosswalk (vietnamadminunits)",
+                                False: "not in the official 2025 crosswalk"}),
+        "is_approximate": approximate,
+    })[CROSSWALK_COLUMNS]
+
+
+@cache
+def crosswalk() -> pd.DataFrame:
+    """``ref.admin_unit_crosswalk``: every list's commune-level units -> the next list's."""
+    lists = unit_lists()
+    frames = [hop(a.list_id, b.list_id) for a, b in zip(lists, lists[1:], strict=False)]
+    return pd.concat(frames, ignore_index=True)
+
+
+@cache
+def chain_to_2025() -> pd.DataFrame:
+    """``ref.admin_unit_to_2025``: each commune-level unit of every list before July 2025 -> the
+    commune of 1 July 2025 the crosswalks lead to; ``comparability`` exact, approximate (an old
+    unit divided among several new ones, counted in the official default one) or unmapped."""
+    lists = unit_lists()
+    target = next(u for u in lists if u.admin_era == ERA2025)
+    walk = crosswalk()
+    steps = {a: walk[walk.from_list == a].set_index("from_code") for a in walk.from_list.unique()}
+    order = [u.list_id for u in lists]
+    frames = []
+    for unit_list in lists:
+        if unit_list.admin_era != PRE2025:
+            continue
+        units = list_units(unit_list.list_id)
+        codes = pd.Series(units.unit_code.values, index=units.unit_code.values, dtype=object)
+        approximate = pd.Series(False, index=codes.index)
+        province = pd.Series(units.province_code.values, index=codes.index, dtype=object)
+        for a in order[order.index(unit_list.list_id):order.index(target.list_id)]:
+            step = steps[a]
+            known = codes.notna()
+            mapped = step.reindex(codes[known].values)
+            codes.loc[known] = mapped.to_code.values
+            approximate.loc[known] = approximate[known].values | mapped.is_approximate.fillna(False).astype(bool).values
+            province.loc[known] = mapped.to_province_code.values
+        frames.append(pd.DataFrame({
+            "list_id": unit_list.list_id, "unit_code": units.unit_code.values,
+            "province_code": units.province_code.values, "new_commune_code": codes.values,
+            "new_province_code": province.values,
+            "comparability": ["unmapped" if pd.isna(c) else ("approximate" if a else "exact")
+                              for c, a in zip(codes.values, approximate.values, strict=True)],
+        }))
+    chained = pd.concat(frames, ignore_index=True)
+    # The province is known even where the commune is not: the province crosswalk is exact.
+    by_province = province_crosswalk().set_index("old_province_code").new_province_code
+    chained["new_province_code"] = chained.new_province_code.fillna(chained.province_code.map(by_province))
+    return chained
+
+
+def follow(list_id: str, unit_code: str, to_list: str) -> tuple[str | None, bool]:
+    """The unit of ``to_list`` (a later list) that ``unit_code`` of ``list_id`` is, or became part
+    of, and whether that is approximate; None where a crosswalk establishes nothing."""
+    order = [u.list_id for u in unit_lists()]
+    walk = crosswalk().set_index(["from_list", "from_code"])
+    code: str | None = unit_code
+    approximate = False
+    for a in order[order.index(list_id):order.index(to_list)]:
+        if code is None or (a, code) not in walk.index:
+            return None, approximate
+        step = walk.loc[(a, code)]
+        code = step.to_code if isinstance(step.to_code, str) else None
+        approximate |= bool(step.is_approximate)
+    return code, approximate
+
+
+# --- Provinces by name --------------------------------------------------------------------------
 
 @cache
 def _province_keywords() -> dict[str, dict[str, str]]:
@@ -176,18 +395,19 @@ class Resolution:
     """Outcome of resolving a written name: a code, or why there is none."""
 
     unit_code: str | None
-    # unknown | ambiguous | unknown_name_with_code | code_mismatch | type_mismatch (no code: an error);
-    # code_unknown (resolved by name, the written code is no unit: a warning)
+    # unknown | ambiguous | unknown_name_with_code | code_mismatch | type_mismatch | gone_from_list |
+    # not_yet_in_list (no code: an error); code_unknown (resolved by name, the written code is no
+    # unit: a warning)
     problem: str | None = None
     candidates: tuple[str, ...] = ()
 
 
 @cache
-def keyed_units(era: str, level: str) -> pd.DataFrame:
-    """The units of an era and level with their name keys, computed once per process (and before
+def keyed_units(list_id: str, level: str) -> pd.DataFrame:
+    """The units of a list and level with their name keys, computed once per process (and before
     the parsing processes fork, so that each inherits them)."""
-    units = admin_units()
-    keyed = units[(units.admin_era == era) & (units.level == level)].reset_index(drop=True)
+    units = snapshot(list_id)
+    keyed = units[units.level == level].reset_index(drop=True)
     keyed["fold"] = [fold_key(n, level) for n in keyed.name]
     keyed["accent"] = [accent_key(n, level) for n in keyed.name]
     keyed["written_type"] = [split_prefix(n, level)[0] for n in keyed.name]
@@ -195,37 +415,88 @@ def keyed_units(era: str, level: str) -> pd.DataFrame:
 
 
 @cache
-def district_folds(era: str) -> dict[str, str]:
-    units = admin_units()
-    districts = units[(units.admin_era == era) & (units.level == "district")]
+def district_folds(list_id: str) -> dict[str, str]:
+    units = snapshot(list_id)
+    districts = units[units.level == "district"]
     return dict(zip(districts.unit_code, (fold_key(n, "district") for n in districts.name), strict=True))
 
 
 def warm_up() -> None:
-    """Compute every era's keys now (called before forking the parsing processes)."""
-    for era in ERAS:
+    """Compute every list's keys now (called before forking the parsing processes)."""
+    for unit_list in unit_lists():
         for level in ("commune", "district"):
-            keyed_units(era, level)
-        district_folds(era)
+            keyed_units(unit_list.list_id, level)
+        district_folds(unit_list.list_id)
+
+
+def _related_provinces(province_code: str, from_era: str, to_era: str) -> set[str]:
+    """The provinces of ``to_era`` that cover ``province_code`` of ``from_era`` (exact mapping)."""
+    if from_era == to_era:
+        return {province_code}
+    pairs = province_crosswalk()
+    if from_era == PRE2025:
+        return set(pairs[pairs.old_province_code == province_code].new_province_code)
+    return set(pairs[pairs.new_province_code == province_code].old_province_code)
+
+
+def elsewhere(name: object, list_id: str, province_code: str, level: str = "commune") -> Resolution | None:
+    """Where a name unknown to the list in force is found in another list of the same province.
+
+    A name of an earlier list: ``gone_from_list`` with (the list in force, the last list that holds
+    it, the unit of the list in force it became part of, when the crosswalks know it). A name of a
+    later list: ``not_yet_in_list`` with (the list in force, the first list that holds it).
+    """
+    key = fold_key(name, level)
+    if not key:
+        return None
+    unit_type = split_prefix(name, level)[0]
+    here = list_by_id(list_id)
+    lists = unit_lists()
+    position = [u.list_id for u in lists].index(list_id)
+    # Nearest lists first: the last one that held an old name, the first one that holds a new one.
+    earlier = list(reversed(lists[:position]))
+    later = list(lists[position + 1:])
+    for candidates, problem in ((earlier, "gone_from_list"), (later, "not_yet_in_list")):
+        for other in candidates:
+            keyed = keyed_units(other.list_id, level)
+            wanted = _related_provinces(province_code, here.admin_era, other.admin_era)
+            found = keyed[(keyed.fold == key) & keyed.province_code.isin(wanted)]
+            if unit_type:
+                found = found[found.written_type.isin([unit_type, None])] if len(found) > 1 else found
+            if found.empty:
+                continue
+            if problem == "not_yet_in_list":
+                return Resolution(None, problem, (dmy(here.data_date), dmy(other.data_date), ""))
+            absorbed = ""
+            if len(found) == 1 and level == "commune":
+                code, _ = follow(other.list_id, found.unit_code.iloc[0], list_id)
+                if code is not None:
+                    current = keyed_units(list_id, level)
+                    match = current[current.unit_code == code]
+                    if not match.empty:
+                        absorbed = f"{match.name.iloc[0]} ({code})"
+            return Resolution(None, problem, (dmy(here.data_date), dmy(other.data_date), absorbed))
+    return None
 
 
 @dataclass
 class UnitResolver:
-    """Resolves written names to codes within one province, era and level; never guesses.
+    """Resolves written names to codes within one province, unit list and level; never guesses.
 
-    ``level`` is "commune" (xã, phường, thị trấn, đặc khu) or "district" (before July 2025).
+    ``list_id`` names the list in force on the report's date (``etl.unit_lists``); ``level`` is
+    "commune" (xã, phường, thị trấn, đặc khu) or "district" (before July 2025).
     """
 
-    era: str
+    list_id: str
     province_code: str
     level: str = "commune"
     _by_fold: dict[str, list[int]] = field(default_factory=dict, init=False)
     _units: pd.DataFrame = field(init=False)
 
     def __post_init__(self) -> None:
-        keyed = keyed_units(self.era, self.level)
+        keyed = keyed_units(self.list_id, self.level)
         self._units = keyed[keyed.province_code == self.province_code].reset_index(drop=True)
-        self._district_fold = district_folds(self.era)
+        self._district_fold = district_folds(self.list_id)
         # Keys come from the official full names ('Xã Xa Dung'), whose one type prefix is certain;
         # the package's short names carry disambiguators like 'Phước Long (Xã)'. The type is the
         # one written in the name: the package's type column has a few slips ('Phường 5' of Phú
@@ -277,4 +548,7 @@ class UnitResolver:
             return Resolution(codes[0])
         if not codes and code_text in self._codes:
             return Resolution(None, "unknown_name_with_code", (code_text,))
-        return Resolution(None, "ambiguous" if codes else "unknown", codes)
+        if not codes:
+            # A unit of another date's list (merged away, renamed, not yet created) says so.
+            return elsewhere(name, self.list_id, self.province_code, level) or Resolution(None, "unknown")
+        return Resolution(None, "ambiguous", codes)

@@ -56,6 +56,9 @@ class StagedSubmission:
     sheet_position: int = 0
     total_sheet: str = ""  # the sheet of the total row, when not ``sheet``
     continuations: list[StagedSheet] = field(default_factory=list)
+    unit_list: str = ""  # id of the unit list its units were resolved against
+    units_date: date | None = None  # the date that chose that list
+    before_oldest_list: bool = False  # dated before every list: the oldest was used
 
     def sheets(self) -> list[StagedSubmission]:
         """The submission's sheets, each as a submission of that sheet alone (for feedback): its
@@ -181,7 +184,8 @@ def write_stage(extract: WorkbookExtract, stage_dir: Path) -> Path:
             sub.reconciliation(), target=target, target_deadline=deadline,
             columns=dict(sub.header.columns) if sub.header else {}, header_row=sub.header_row,
             cells_path=str(cells_path) if sub.sheet is not None else "", sheet_position=sub.sheet_position,
-            total_sheet=sub.total_sheet or "", continuations=continuations))
+            total_sheet=sub.total_sheet or "", continuations=continuations, unit_list=sub.unit_list,
+            units_date=sub.units_date, before_oldest_list=sub.before_oldest_list))
     path = stage_dir / f"{key}.json"
     # ASCII escapes: a path whose name is not UTF-8 holds surrogates, which only they carry through.
     path.write_text(json.dumps(asdict(staged), default=_json_default, indent=1), encoding="ascii")
@@ -217,8 +221,8 @@ def read_stage(path: Path) -> StagedFile:
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     subs = []
     for s in data.pop("submissions"):
-        for key in ("period_start", "period_end", "as_of_date", "target_deadline"):
-            s[key] = date.fromisoformat(s[key]) if s[key] else None
+        for key in ("period_start", "period_end", "as_of_date", "target_deadline", "units_date"):
+            s[key] = date.fromisoformat(s[key]) if s.get(key) else None
         s["reconciliation"] = [tuple(r) for r in s["reconciliation"]]
         s["continuations"] = [StagedSheet(**c) for c in s.get("continuations", [])]
         subs.append(StagedSubmission(**s))

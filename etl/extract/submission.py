@@ -28,6 +28,7 @@ from etl.extract.table import TableRows, read_rows
 from etl.extract.workbook import Sheet, read_sheets
 from etl.names import header_key
 from etl.reference import era_of, find_province
+from etl.unit_lists import latest_of_era, list_for
 
 
 def submission_id(sha256: str, sheet_code: str | None = None) -> str:
@@ -61,6 +62,9 @@ class SubmissionExtract:
     as_of_date: date | None
     header_row: int
     table: TableRows
+    unit_list: str = ""  # id of the unit list the rows were resolved against (in force on units_date)
+    units_date: date | None = None  # the date that chose it: the as-of date, else the period's end
+    before_oldest_list: bool = False  # the report is older than every list: the oldest was used
     target: tuple[int, date] | None = None  # sheet 03: (target, deadline) from the header cell
     header: Header | None = None
     sheet_position: int = 0  # the sheet's place among the workbook's sheets
@@ -234,7 +238,7 @@ def join_sheets(sub: SubmissionExtract, others: list[tuple[int, Sheet, Header | 
     for position, sheet, header in others:
         has_header = header is not None
         header = header or Header(0, 0, sub.header.columns)
-        table = read_rows(sheet, header, sub.spec, sub.admin_era, sub.province_code)
+        table = read_rows(sheet, header, sub.spec, sub.unit_list, sub.province_code)
         rows = table.rows
         if not has_header and not _continues(sub.spec, rows):
             continue
@@ -369,19 +373,28 @@ def _extract_sheet(sheet: Sheet, header: Header, spec: SheetSpec, sha: str, file
         raise UnknownProvince(
             f"sheet {sheet.name!r}: the province is named neither in the title block nor in the file name",
             f"trang {sheet.name!r}: không xác định được tỉnh (tiêu đề và tên tệp đều không ghi)")
-    table = read_rows(sheet, header, spec, era, province)
+    # The units are those of the list in force on the report's date: read with the title's date
+    # first, then again when the period read from the rows falls under another list.
+    unit_list = list_for(provisional)[0] if provisional else latest_of_era(era)
+    table = read_rows(sheet, header, spec, unit_list.list_id, province)
     start, end, as_of = _period(spec, sheet, lines, table, file_name, cutoff)
-    if era_of(start) != era:
-        era = era_of(start)
-        province = _province(lines, file_name, era)
-        if province is None:
-            raise UnknownProvince(f"sheet {sheet.name!r}: no province of the {era} list is named",
-                                  f"trang {sheet.name!r}: không có tỉnh nào của danh mục {era}")
-        table = read_rows(sheet, header, spec, era, province)
+    units_date = as_of or end
+    final, before_oldest = list_for(units_date)
+    if final.admin_era != era_of(start):
+        # A June 2025 report dated in July keeps the 63 provinces of its month: their latest list.
+        final, before_oldest = latest_of_era(era_of(start)), False
+    if final != unit_list:
+        if final.admin_era != era:
+            era = final.admin_era
+            province = _province(lines, file_name, era)
+            if province is None:
+                raise UnknownProvince(f"sheet {sheet.name!r}: no province of the {era} list is named",
+                                      f"trang {sheet.name!r}: không có tỉnh nào của danh mục {era}")
+        table = read_rows(sheet, header, spec, final.list_id, province)
         _period(spec, sheet, lines, table, file_name, cutoff)  # the same checks on the rows read again
     return SubmissionExtract(submission_id(sha, spec.code), spec, sheet.name, province, era, start, end, as_of,
-                             header.first_row + 1, table, find_target(lines) if spec.code == "03" else None, header,
-                             position, sheet)
+                             header.first_row + 1, table, final.list_id, units_date, before_oldest,
+                             find_target(lines) if spec.code == "03" else None, header, position, sheet)
 
 
 def extract_workbook(file: DiscoveredFile | Path, limits: Limits | None = None,
@@ -487,6 +500,7 @@ def rows_frame(extract: WorkbookExtract, submission: SubmissionExtract) -> pd.Da
     rows.insert(2, "sheet", rows.pop("sheet").fillna(submission.sheet_name) if "sheet" in rows
                 else submission.sheet_name)
     rows["admin_era"] = submission.admin_era
+    rows["unit_list"] = rows["unit_list"].fillna(submission.unit_list) if "unit_list" in rows else submission.unit_list
     rows["province_code"] = submission.province_code
     rows["period_start"] = submission.period_start
     rows["period_end"] = submission.period_end

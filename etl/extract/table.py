@@ -26,7 +26,8 @@ from etl.extract.sheets import SheetSpec
 from etl.extract.values import parse_date, parse_number, raw_text
 from etl.extract.workbook import Sheet
 from etl.names import header_key, split_prefix
-from etl.reference import ERA2025, UnitResolver, era_of
+from etl.reference import ERA2025, UnitResolver
+from etl.unit_lists import list_by_id, list_for
 
 _LABELS = ("row_no", "district_name", "commune_name", "unit_name", "level_written", "report_date")
 # What Excel shows in a cell whose formula failed; a name cell holding one names no unit.
@@ -43,8 +44,12 @@ class TableRows:
 
 
 @cache
-def resolver(era: str, province_code: str, level: str) -> UnitResolver:
-    return UnitResolver(era, province_code, level)
+def resolver(list_id: str, province_code: str, level: str) -> UnitResolver:
+    return UnitResolver(list_id, province_code, level)
+
+
+def _era(list_id: str) -> str:
+    return list_by_id(list_id).admin_era
 
 
 def _number(value: object, column: str, problems: list[str], blank_is_zero: bool) -> float | None:
@@ -58,6 +63,7 @@ def _number(value: object, column: str, problems: list[str], blank_is_zero: bool
 
 def _columns(spec: SheetSpec) -> list[str]:
     return ["row_number", "sheet", "district_name", spec.name_column, "code_given", "unit_code", "unit_level",
+            "unit_list",
             "resolve_problem", "resolve_candidates", *spec.figures, *(f"{f}_raw" for f in spec.figures),
             *spec.dates, *(f"{d}_raw" for d in spec.dates), "level", "note", "parse_problems",
             "formula_problems", "row_problem", "problem_detail"]
@@ -76,8 +82,9 @@ def _merged_names(sheet: Sheet, col: int) -> dict[int, tuple[int, int]]:
             for r in range(r0, r1 + 1)}
 
 
-def read_rows(sheet: Sheet, header: Header, spec: SheetSpec, era: str, province_code: str) -> TableRows:
-    """The data rows of ``sheet`` under ``header``, as records of the sheet type ``spec``."""
+def read_rows(sheet: Sheet, header: Header, spec: SheetSpec, list_id: str, province_code: str) -> TableRows:
+    """The data rows of ``sheet`` under ``header``, as records of the sheet type ``spec``, their units
+    resolved against the unit list ``list_id`` (the one in force on the report's date)."""
     cols = header.columns
     result = TableRows(pd.DataFrame(columns=_columns(spec)))
     records: list[dict] = []
@@ -120,12 +127,12 @@ def read_rows(sheet: Sheet, header: Header, spec: SheetSpec, era: str, province_
             if has_figures:
                 skipped.append((row, "total", name or next((label for label in labels if label), None)))
             continue
-        if any(is_subtotal(label) or _district_of(label, era, province_code, subtotal=True)
+        if any(is_subtotal(label) or _district_of(label, list_id, province_code, subtotal=True)
                for label in labels if label):
             if has_figures:  # a subtotal: its rows are counted on their own
                 skipped.append((row, "subtotal", name or next((label for label in labels if label), None)))
             continue
-        heading = _district_of(name, era, province_code, subtotal=False)
+        heading = _district_of(name, list_id, province_code, subtotal=False)
         if heading and spec.name_column == "commune_name" and not has_figures:
             district = heading  # "HUYỆN TỨ KỲ" heading its communes, in a sheet without a district column
             continue
@@ -135,7 +142,7 @@ def read_rows(sheet: Sheet, header: Header, spec: SheetSpec, era: str, province_
         if below_total and not (any(_is_number(sheet.cell(row, c)) for c in figure_cols)
                                 or (row, cols[spec.name_column]) in sheet.formulas
                                 or any((row, c) in sheet.formulas for c in figure_cols)
-                                or _names_unit(spec, name, district, era, province_code)):
+                                or _names_unit(spec, name, district, list_id, province_code)):
             continue  # below the table: a signature block, a date and place, a note
         district_text = raw_text(cell("district_name"))
         if district_text:
@@ -146,7 +153,7 @@ def read_rows(sheet: Sheet, header: Header, spec: SheetSpec, era: str, province_
             continue  # a district heading, a stray line, a row of a merged name without figures
         if row in merged:
             name = raw_text(sheet.cell(merged[row][0], cols[spec.name_column]))
-        record = _record(row, cell, sheet, cols, spec, name, district, carried_date, era, province_code,
+        record = _record(row, cell, sheet, cols, spec, name, district, carried_date, list_id, province_code,
                          writes_diacritics)
         if row in merged:
             record["resolve_problem"], record["unit_code"] = "merged_name", None
@@ -161,7 +168,7 @@ def read_rows(sheet: Sheet, header: Header, spec: SheetSpec, era: str, province_
         kept = [s for s in skipped if s[1] == "subtotal"] or skipped
         for row, _kind, label in kept:
             record = _record(row, lambda name, _row=row: sheet.cell(_row, cols[name]) if name in cols else None,
-                             sheet, cols, spec, label or "", None, None, era, province_code, writes_diacritics)
+                             sheet, cols, spec, label or "", None, None, list_id, province_code, writes_diacritics)
             record.update(row_problem="no_unit_rows", unit_code=None)
             records.append(record)
     if records:
@@ -169,14 +176,14 @@ def read_rows(sheet: Sheet, header: Header, spec: SheetSpec, era: str, province_
     return result
 
 
-def _names_unit(spec: SheetSpec, name: str, district: str | None, era: str, province_code: str) -> bool:
+def _names_unit(spec: SheetSpec, name: str, district: str | None, list_id: str, province_code: str) -> bool:
     """Whether ``name`` names a unit of the province (or, in sheet 04, a commendation level)."""
     if not name:
         return False
     if spec.code == "04":
         return match_level(name) is not None
-    level = "district" if spec.code == "03" and era != ERA2025 else "commune"
-    found = resolver(era, province_code, level).resolve(name, district if level == "commune" else None)
+    level = "district" if spec.code == "03" and _era(list_id) != ERA2025 else "commune"
+    found = resolver(list_id, province_code, level).resolve(name, district if level == "commune" else None)
     return found.unit_code is not None or bool(found.candidates)
 
 
@@ -184,13 +191,13 @@ _SUM_WORD = re.compile(r"^(cong|tong cong|tong so|tong)\s+(.+)$")
 _OUTLINE = re.compile(r"^\s*(?:[IVXLC]+|\d+|[a-z])\s*[.)·:\-]\s*", re.IGNORECASE)
 
 
-def _district_of(label: str, era: str, province_code: str, subtotal: bool) -> str | None:
+def _district_of(label: str, list_id: str, province_code: str, subtotal: bool) -> str | None:
     """The district a subtotal ('Cộng Tứ Kỳ') or heading row ('I. HUYỆN TỨ KỲ') is about, or None.
 
     Districts exist before July 2025 only. A heading must carry its type (huyện, quận, thị xã,
     thành phố) so that a commune named like a district is never taken for one.
     """
-    if era == ERA2025 or not label:
+    if _era(list_id) == ERA2025 or not label:
         return None
     if subtotal:
         match = _SUM_WORD.match(header_key(label))
@@ -201,7 +208,7 @@ def _district_of(label: str, era: str, province_code: str, subtotal: bool) -> st
         text = _OUTLINE.sub("", label)
         if split_prefix(text, "district")[0] is None:
             return None
-    found = resolver(era, province_code, "district").resolve(text)
+    found = resolver(list_id, province_code, "district").resolve(text)
     return text if found.unit_code else None
 
 
@@ -221,7 +228,7 @@ def _figure(sheet: Sheet, row: int, col: int | None, value: object, column: str,
 
 
 def _record(row: int, cell, sheet: Sheet, cols: dict[str, int], spec: SheetSpec, name: str, district: str | None,
-            carried_date: object, era: str, province_code: str, writes_diacritics: bool | None) -> dict:
+            carried_date: object, list_id: str, province_code: str, writes_diacritics: bool | None) -> dict:
     problems: list[str] = []
     formula_problems: list[str] = []
     record: dict = {"row_number": row + 1, "sheet": sheet.name, "district_name": district, spec.name_column: name,
@@ -242,7 +249,7 @@ def _record(row: int, cell, sheet: Sheet, cols: dict[str, int], spec: SheetSpec,
     if code_given and code_given.isdigit() and len(code_given) < 5:
         code_given = code_given.zfill(5)  # a code typed as a number lost its leading zeros
     record["code_given"] = code_given
-    record.update(_resolve(spec, name, district, code_given, record.get("report_date"), era, province_code,
+    record.update(_resolve(spec, name, district, code_given, record.get("report_date"), list_id, province_code,
                            writes_diacritics))
     record["parse_problems"] = ",".join(problems)
     record["formula_problems"] = ",".join(formula_problems)
@@ -250,25 +257,26 @@ def _record(row: int, cell, sheet: Sheet, cols: dict[str, int], spec: SheetSpec,
 
 
 def _resolve(spec: SheetSpec, name: str, district: str | None, code: str | None, day: date | None,
-             era: str, province_code: str, writes_diacritics: bool | None) -> dict:
-    """What the row is about: a unit code (with its level) or a commendation level."""
-    none = {"unit_code": None, "unit_level": None, "resolve_candidates": ""}
+             list_id: str, province_code: str, writes_diacritics: bool | None) -> dict:
+    """What the row is about: a unit code (with its level and the list it is of) or a commendation level."""
+    none = {"unit_code": None, "unit_level": None, "resolve_candidates": "", "unit_list": list_id}
     if not name:
         return {**none, "resolve_problem": "missing_name"}
     if _EXCEL_ERROR.match(name):
         return {**none, "resolve_problem": "name_error"}
     if spec.code == "04":
         level = match_level(name)
-        if level == "Cấp huyện" and era == ERA2025:
+        if level == "Cấp huyện" and _era(list_id) == ERA2025:
             return {**none, "level": level, "resolve_problem": "level_not_in_era"}  # no districts after 7/2025
         return {**none, "level": level, "resolve_problem": None if level else "unknown_level"}
     if spec.code == "03":
         # Before July 2025 the daily ID-card report counts by district, afterwards by commune.
-        row_era = era_of(day) if isinstance(day, date) else era
-        level = "commune" if row_era == ERA2025 else "district"
-        found = resolver(row_era, province_code, level).resolve(name, writes_diacritics=writes_diacritics)
+        # A daily row resolves against the list in force on its own day.
+        row_list = list_for(day)[0].list_id if isinstance(day, date) else list_id
+        level = "commune" if _era(row_list) == ERA2025 else "district"
+        found = resolver(row_list, province_code, level).resolve(name, writes_diacritics=writes_diacritics)
     else:
-        level = "commune"
-        found = resolver(era, province_code, level).resolve(name, district, code, writes_diacritics)
+        level, row_list = "commune", list_id
+        found = resolver(list_id, province_code, level).resolve(name, district, code, writes_diacritics)
     return {"unit_code": found.unit_code, "unit_level": level, "resolve_problem": found.problem,
-            "resolve_candidates": ",".join(found.candidates)}
+            "resolve_candidates": ",".join(found.candidates), "unit_list": row_list}

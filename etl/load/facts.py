@@ -15,7 +15,7 @@ def _date_key(days: pd.Series) -> pd.Series:
 
 def _with_keys(rows: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
     """Rows with the unit's surrogate key and district, from dw.dim_admin_unit."""
-    return rows.merge(keys, on=["admin_era", "unit_code"], how="left", validate="many_to_one")
+    return rows.merge(keys, on=["unit_list", "unit_code"], how="left", validate="many_to_one")
 
 
 def _counts(frame: pd.DataFrame, columns: tuple[str, ...], nullable: bool = False) -> dict[str, pd.Series]:
@@ -29,7 +29,8 @@ def commune_staffing(rows: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
         "submission_id": facts.submission_id, "as_of_date": facts.as_of_date, "date_key": _date_key(facts.as_of_date),
         "admin_era": facts.admin_era, "province_code": facts.province_code, "district_code": facts.district_code,
         "unit_code": facts.unit_code, "admin_unit_key": facts.admin_unit_key.astype("int64"),
-        **_counts(facts, ("officers",)), **_counts(facts, ("chiefs", "deputies"), nullable=True),
+        "unit_list": facts.unit_list, **_counts(facts, ("officers",)),
+        **_counts(facts, ("chiefs", "deputies"), nullable=True),
         "staffed_date": facts.staffed_date, "note": facts.note, "source_row": facts.row_number.astype("int64"),
     })
 
@@ -43,7 +44,8 @@ def security_activity(rows: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
         "submission_id": facts.submission_id, "period_start": facts.period_start, "period_end": facts.period_end,
         "date_key": _date_key(facts.period_start), "admin_era": facts.admin_era,
         "province_code": facts.province_code, "district_code": facts.district_code, "unit_code": facts.unit_code,
-        "admin_unit_key": facts.admin_unit_key.astype("int64"), **_counts(facts, SECURITY_FIGURES),
+        "admin_unit_key": facts.admin_unit_key.astype("int64"), "unit_list": facts.unit_list,
+        **_counts(facts, SECURITY_FIGURES),
         "note": facts.note, "source_row": facts.row_number.astype("int64"),
     })
 
@@ -54,7 +56,8 @@ def id_card_applications(rows: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame
         "submission_id": facts.submission_id, "report_date": facts.report_date,
         "date_key": _date_key(facts.report_date), "admin_era": facts.admin_era,
         "province_code": facts.province_code, "unit_level": facts.unit_level, "unit_code": facts.unit_code,
-        "admin_unit_key": facts.admin_unit_key.astype("int64"), **_counts(facts, ("applications",)),
+        "admin_unit_key": facts.admin_unit_key.astype("int64"), "unit_list": facts.unit_list,
+        **_counts(facts, ("applications",)),
         "source_row": facts.row_number.astype("int64"),
     })
 

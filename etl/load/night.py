@@ -269,5 +269,5 @@ def _replace_partition(conn: sa.Connection, staged: StagedFile, sub: StagedSubmi
         "sheet": sub.sheet, "template": sub.sheet_code, "province_code": sub.province_code,
         "admin_era": sub.admin_era, "period_start": sub.period_start, "period_end": sub.period_end,
         "as_of_date": sub.as_of_date, "received_at": staged.received_at, "loaded_at": now_vietnam(),
-        "status": outcome.status})
+        "status": outcome.status, "unit_list": sub.unit_list or None, "units_date": sub.units_date})
     run_script(conn, sql_file("ops/mark_superseded.sql").replace("{fact_table}", spec.fact_table), params)

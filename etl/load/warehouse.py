@@ -164,10 +164,10 @@ def ensure_schema(engine: sa.Engine, deadlines: dict[str, int] | None = None) ->
     from etl.load import dimensions
 
     with engine.begin() as conn:
+        dimensions.prepare_reference(conn)
         for path in ddl_files():
             run_script(conn, path.read_text(encoding="utf-8"))
-        if scalar(conn, "select count(*) from ref.admin_unit") == 0:
-            dimensions.load_reference(conn)
+        dimensions.sync_reference(conn)
         dimensions.record_indicator_definitions(conn)
         dimensions.record_reporting_rules(conn, deadlines)
 
@@ -224,6 +224,8 @@ def frame(conn: sa.Connection, sql: str, params: dict | None = None) -> pd.DataF
 
 
 def unit_keys(conn: sa.Connection) -> pd.DataFrame:
-    """Surrogate key and district of every commune- and district-level unit of both eras."""
-    return frame(conn, "select admin_era, unit_code, admin_unit_key, district_code from dw.dim_admin_unit"
-                       " where level in ('commune', 'district')")
+    """Per unit list, the surrogate key (of the version in force in it) and district of every
+    commune- and district-level unit."""
+    return frame(conn, "select l.list_id as unit_list, d.unit_code, d.admin_unit_key, d.district_code"
+                       " from dw.dim_admin_unit d join ref.unit_list l on l.valid_from between d.valid_from"
+                       " and d.valid_to where d.level in ('commune', 'district')")

@@ -1,6 +1,7 @@
 """Helper columns for the rules GX cannot express on the extracted columns themselves.
 
-"A whole number", "a date that was written but not understood", "a code of the report's era",
+"A whole number", "a date that was written but not understood", "a code of the list in force on the
+report's date",
 "the same unit moved implausibly since its previous period": for these we compute a column here
 and the suite (``expectations/<dataset>.json``) checks that column, so each rule, its severity and
 its messages stay in the suite file. The caller's frame is never modified: the helpers exist only
@@ -20,26 +21,29 @@ from etl.validate.suite import SuiteError
 
 @cache
 def commune_codes() -> frozenset[str]:
-    """``'<era>:<code>'`` of every commune-level unit of both eras.
+    """``'<list>:<code>'`` of every commune-level unit of every dated unit list.
 
-    Prefixed with the era because the 2025 communes mostly kept the code of one of the communes
-    they absorbed: a bare code would say nothing about whether it is valid for the report's era.
+    Prefixed with the list because codes are reused (the 2025 communes mostly kept the code of one
+    of the communes they absorbed; a merged commune keeps one of its communes' codes): a bare code
+    would say nothing about whether it is a unit of the list in force on the report's date.
     """
     from etl import reference  # imports vietnamadminunits; only needed when rows are validated
 
-    units = reference.admin_units()
-    communes = units[units.level == "commune"]
-    return frozenset(communes.admin_era + ":" + communes.unit_code)
+    return frozenset(f"{u.list_id}:{code}" for u in reference.unit_lists()
+                     for code in reference.snapshot(u.list_id).query("level == 'commune'").unit_code)
 
 
 @cache
 def unit_codes_by_level() -> frozenset[str]:
-    """``'<era>:<level>:<code>'`` of every district- and commune-level unit of both eras."""
+    """``'<list>:<level>:<code>'`` of every district- and commune-level unit of every list."""
     from etl import reference
 
-    units = reference.admin_units()
-    units = units[units.level.isin(["district", "commune"])]
-    return frozenset(units.admin_era + ":" + units.level + ":" + units.unit_code)
+    out = set()
+    for unit_list in reference.unit_lists():
+        units = reference.snapshot(unit_list.list_id)
+        units = units[units.level.isin(["district", "commune"])]
+        out.update(unit_list.list_id + ":" + units.level + ":" + units.unit_code)
+    return frozenset(out)
 
 
 def _blank(raw: pd.Series) -> pd.Series:
@@ -59,7 +63,7 @@ def _is_whole(numbers: pd.Series) -> pd.Series:
 
 
 STAFFING_COLUMNS = (
-    "submission_id", "admin_era", "unit_code", "as_of_date", "officers", "chiefs", "deputies",
+    "submission_id", "unit_list", "unit_code", "as_of_date", "officers", "chiefs", "deputies",
     "officers_raw", "chiefs_raw", "deputies_raw", "staffed_date", "staffed_date_raw",
 )
 
@@ -82,7 +86,7 @@ def _derive_commune_staffing(rows: pd.DataFrame) -> pd.DataFrame:
     for col in ("as_of_date", "staffed_date"):
         frame[col] = pd.to_datetime(frame[col], errors="coerce")
 
-    frame["era_unit"] = frame["admin_era"].astype(str) + ":" + frame["unit_code"].astype(str)
+    frame["era_unit"] = frame["unit_list"].astype(str) + ":" + frame["unit_code"].astype(str)
     frame["unit_known_for_era"] = frame["era_unit"].isin(commune_codes())
     frame["officers_is_whole"] = _is_whole(frame["officers"])
     frame["deputies_is_whole"] = _is_whole(frame["deputies"])
@@ -146,7 +150,7 @@ def _counts_frame(rows: pd.DataFrame, dataset: str, figures: tuple[str, ...]) ->
 
 def _derive_security_activity(rows: pd.DataFrame) -> pd.DataFrame:
     frame = _counts_frame(rows, "security_activity", DATASETS["security_activity"].figures)
-    frame["era_unit"] = frame["admin_era"].astype(str) + ":" + frame["unit_code"].astype(str)
+    frame["era_unit"] = frame["unit_list"].astype(str) + ":" + frame["unit_code"].astype(str)
     frame["unit_known_for_era"] = frame["era_unit"].isin(commune_codes())
     for figure in ("tips_received", "crime_reports", "cases_clarified"):
         frame[f"{figure}_checked"] = _checked(frame[figure], 0, None)
@@ -156,7 +160,7 @@ def _derive_security_activity(rows: pd.DataFrame) -> pd.DataFrame:
 
 def _derive_id_card_applications(rows: pd.DataFrame) -> pd.DataFrame:
     frame = _counts_frame(rows, "id_card_applications", ("applications",))
-    frame["era_level_unit"] = (frame["admin_era"].astype(str) + ":" + frame["unit_level"].astype(str) + ":"
+    frame["era_level_unit"] = (frame["unit_list"].astype(str) + ":" + frame["unit_level"].astype(str) + ":"
                                + frame["unit_code"].astype(str))
     frame["unit_known_for_era"] = frame["era_level_unit"].isin(unit_codes_by_level())
     frame["report_date"] = pd.to_datetime(frame["report_date"], errors="coerce")

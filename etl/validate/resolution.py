@@ -17,6 +17,7 @@ import pandas as pd
 from etl.config import expectations_dir
 from etl.extract.sheets import SheetSpec
 from etl.extract.stage import StagedFile, StagedSubmission
+from etl.unit_lists import unit_lists
 from etl.validate.suite import SEVERITIES, SuiteError
 
 RULE_KEYS = ("rule", "severity", "message_vi", "message_en")
@@ -51,6 +52,13 @@ def _failure(problem: str, row_index: Any, column: str, value: str, **words: str
             "message_en": rule["message_en"].format(value=value, **words)}
 
 
+def _absorbed(unit: str) -> dict[str, str]:
+    """The words that name the unit an old one became part of ('Thị trấn Ninh Giang (11203)')."""
+    if not unit:
+        return {"absorbed_vi": "", "absorbed_en": ""}
+    return {"absorbed_vi": f", đã nhập vào {unit}", "absorbed_en": f", and became part of {unit}"}
+
+
 def _marked(rows: pd.DataFrame, column: str) -> pd.Series:
     if column not in rows:
         return pd.Series(False, index=rows.index)
@@ -67,9 +75,10 @@ def resolution_failures(rows: pd.DataFrame, spec: SheetSpec) -> list[dict[str, A
         problem, detail = row["resolve_problem"], str(row.get("problem_detail") or "")
         if isinstance(problem, str) and problem:
             value, candidates = row[spec.name_column], str(row["resolve_candidates"])
-            first, _, second = candidates.partition(",")
+            first, _, rest = candidates.partition(",")
+            second, _, absorbed = rest.partition(",")
             failures.append(_failure(problem, index, spec.name_column, value, candidates=candidates,
-                                     first=first, second=second, detail=detail))
+                                     first=first, second=second, detail=detail, **_absorbed(absorbed)))
         for column in filter(None, str(row["parse_problems"] or "").split(",")):
             failures.append(_failure("unreadable", index, column, row.get(f"{column}_raw", "")))
         for mark in filter(None, str(row.get("formula_problems") or "").split(",")):
@@ -82,8 +91,16 @@ def resolution_failures(rows: pd.DataFrame, spec: SheetSpec) -> list[dict[str, A
 
 
 def total_warnings(staged: StagedFile, sub: StagedSubmission) -> list[dict[str, Any]]:
-    """A failure per figure whose total row does not equal the sum of the submission's rows."""
+    """A failure per figure whose total row does not equal the sum of the submission's rows, and one
+    when the report is older than every unit list (its units were read against the oldest)."""
     entries = []
+    if sub.before_oldest_list and sub.units_date is not None:
+        oldest = unit_lists()[0]
+        entry = _failure("before_oldest_list", None, "", f"{sub.units_date:%d/%m/%Y}",
+                         first=f"{oldest.data_date:%d/%m/%Y}")
+        del entry["row_index"]
+        entries.append({"submission_id": sub.submission_id, "file_name": staged.file_name, "sheet": sub.sheet,
+                        "row_number": None, **entry})
     for column, stated, summed in sub.reconciliation:
         entry = _failure("total_mismatch", None, column, f"{stated:g}", stated=f"{stated:g}", summed=f"{summed:g}")
         del entry["row_index"]

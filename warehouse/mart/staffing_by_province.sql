@@ -1,10 +1,11 @@
 -- Staffing per province per month: the province's latest snapshot in the month.
--- Definitions: docs/indicators.md (communes in scope counts reference units, whatever was sent).
+-- Definitions: docs/indicators.md (communes in scope counts reference units, whatever was sent: the
+-- units in scope of the unit list in force on the snapshot's date, ref.province_scope).
 -- A snapshot's month is its report's (the title's, dw.dim_submission.period_start), not the month of
 -- its as-of date: an April report may be dated up to 15 days into May and stays April's.
 create or replace view mart.staffing_by_province as
 with snapshot as (
-    select f.*, s.period_start
+    select f.*, s.period_start, s.unit_list as submission_list
     from dw.fact_commune_staffing f
     join dw.dim_submission s on s.submission_id = f.submission_id
 ),
@@ -19,11 +20,12 @@ per_province as (
         l.as_of_date,
         l.admin_era,
         l.province_code,
+        max(s.submission_list) as unit_list,
         count(distinct s.unit_code) filter (where u.is_in_scope and s.officers > 0) as communes_staffed,
         coalesce(sum(s.officers) filter (where u.is_in_scope), 0)::bigint as officers
     from latest l
     join snapshot s using (province_code, admin_era, period_start, as_of_date)
-    join ref.admin_unit u on u.admin_era = s.admin_era and u.unit_code = s.unit_code
+    join dw.dim_admin_unit u on u.admin_unit_key = s.admin_unit_key
     group by l.period_start, l.as_of_date, l.admin_era, l.province_code
 )
 select
@@ -36,18 +38,20 @@ select
     r.officers,
     100.0 * r.communes_staffed / nullif(p.communes_in_scope, 0) as coverage_pct,
     r.officers / nullif(r.communes_staffed, 0) as officers_per_commune,
-    r.period_start
+    r.period_start,
+    r.unit_list
 from per_province r
-join dw.dim_province p on p.province_code = r.province_code and p.admin_era = r.admin_era;
+join ref.province_scope p on p.province_code = r.province_code and p.list_id = r.unit_list;
 
 comment on view mart.staffing_by_province is 'Regular-officer staffing (sheet 01) per province and month (the month of the report''s title), from the province''s latest snapshot of the month: communes in scope and staffed, officers, coverage and officers per commune; nationwide lines are in mart.national_staffing. Grain: one row per province and month. Key: admin_era, province_code, period_start.';
 comment on column mart.staffing_by_province.as_of_date is 'Date of the snapshot: the province''s latest staffing report of the month (up to 15 days after the month''s end)';
 comment on column mart.staffing_by_province.admin_era is 'pre2025 (63 provinces) or 2025 (34 provinces): the unit list the report uses';
 comment on column mart.staffing_by_province.province_code is 'GSO province code of the era, 2 digits';
-comment on column mart.staffing_by_province.province_name is 'Official province name of the era';
-comment on column mart.staffing_by_province.communes_in_scope is 'Reference units in the programme''s scope (before 7/2025: xã and thị trấn; after: every commune-level unit)';
+comment on column mart.staffing_by_province.province_name is 'Official province name in the unit list of the snapshot';
+comment on column mart.staffing_by_province.communes_in_scope is 'Units in the programme''s scope (before 7/2025: xã and thị trấn; after: every commune-level unit) in the unit list in force on the snapshot''s date (ref.province_scope)';
 comment on column mart.staffing_by_province.communes_staffed is 'Units in scope with at least one regular officer in the snapshot';
 comment on column mart.staffing_by_province.officers is 'Regular officers assigned, summed over units in scope';
 comment on column mart.staffing_by_province.coverage_pct is 'communes_staffed / communes_in_scope x 100, from 0 to 100';
 comment on column mart.staffing_by_province.officers_per_commune is 'officers / communes_staffed';
 comment on column mart.staffing_by_province.period_start is 'First day of the month the snapshot reports on: the month in the report''s title (dw.dim_submission.period_start), not the month of as_of_date';
+comment on column mart.staffing_by_province.unit_list is 'The dated unit list the snapshot was resolved against and counted on (ref.unit_list.list_id: the date of the list in force on as_of_date)';

@@ -14,3 +14,8 @@ create table if not exists dw.dim_submission (
     loaded_at        timestamp not null,
     status           varchar not null               -- loaded | loaded_with_errors | superseded
 );
+
+-- The unit list the submission's rows were resolved against (ref.unit_list), and the date that
+-- chose it (the as-of date, else the period's end). Null for warehouses loaded before lists by date.
+alter table dw.dim_submission add column if not exists unit_list varchar;
+alter table dw.dim_submission add column if not exists units_date date;

@@ -16,3 +16,6 @@ create table if not exists dw.fact_commune_staffing (
     note            varchar,
     source_row      integer not null
 );
+
+-- The unit list the row was resolved against (ref.unit_list); admin_unit_key is its unit's version.
+alter table dw.fact_commune_staffing add column if not exists unit_list varchar;

@@ -12,3 +12,6 @@ create table if not exists dw.fact_id_card_applications (
     applications    bigint not null,
     source_row      integer not null
 );
+
+-- The unit list the row was resolved against (ref.unit_list); admin_unit_key is its unit's version.
+alter table dw.fact_id_card_applications add column if not exists unit_list varchar;
