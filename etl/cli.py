@@ -128,7 +128,10 @@ UNITS_IN_SCOPE = {"pre2025": "xã, thị trấn", "2025": "xã, phường, đặ
 def _national_line(row) -> str:
     from etl.report import vn_number
 
-    return (f"Cả nước / nationwide ({row.as_of_date:%d/%m/%Y}, {row.admin_era}): "
+    lists = ", ".join(f"{date.fromisoformat(x):%d/%m/%Y}" for x in str(getattr(row, "unit_lists", "") or "").split(", ")
+                      if x)
+    on_lists = f", danh mục / unit list {lists}" if lists else ""
+    return (f"Cả nước / nationwide ({row.as_of_date:%d/%m/%Y}, {row.admin_era}{on_lists}): "
             f"{row.provinces_reporting}/{row.provinces_expected} tỉnh báo cáo / provinces reporting · "
             f"{vn_number(row.officers)} CA chính quy / regular officers · "
             f"{vn_number(row.communes_staffed)}/{vn_number(row.communes_in_scope)} {UNITS_IN_SCOPE[row.admin_era]} "

@@ -15,7 +15,8 @@ national as (
         count(*) as provinces_reporting,
         sum(communes_in_scope)::bigint as communes_in_scope,
         sum(communes_staffed)::bigint as communes_staffed,
-        sum(officers)::bigint as officers
+        sum(officers)::bigint as officers,
+        string_agg(distinct unit_list, ', ' order by unit_list) as unit_lists
     from mart.staffing_by_province
     group by period_start, admin_era
 )
@@ -29,7 +30,8 @@ select
     n.officers,
     100.0 * n.communes_staffed / nullif(n.communes_in_scope, 0) as coverage_pct,
     n.officers / nullif(n.communes_staffed, 0) as officers_per_commune,
-    n.period_start
+    n.period_start,
+    n.unit_lists
 from national n
 join expected e using (admin_era);
 
@@ -44,3 +46,4 @@ comment on column mart.national_staffing.officers is 'Regular officers assigned 
 comment on column mart.national_staffing.coverage_pct is 'communes_staffed / communes_in_scope x 100, from 0 to 100';
 comment on column mart.national_staffing.officers_per_commune is 'officers / communes_staffed';
 comment on column mart.national_staffing.period_start is 'First day of the month the provinces'' snapshots report on (the month in their reports'' titles)';
+comment on column mart.national_staffing.unit_lists is 'The dated unit lists (ref.unit_list.list_id) the provinces'' snapshots were counted on, comma-separated: one list when every province reported on dates of one list';
