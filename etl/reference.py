@@ -348,16 +348,22 @@ def follow(list_id: str, unit_code: str, to_list: str) -> tuple[str | None, bool
     """The unit of ``to_list`` (a later list) that ``unit_code`` of ``list_id`` is, or became part
     of, and whether that is approximate; None where a crosswalk establishes nothing."""
     order = [u.list_id for u in unit_lists()]
-    walk = crosswalk().set_index(["from_list", "from_code"])
+    steps = _steps()
     code: str | None = unit_code
     approximate = False
     for a in order[order.index(list_id):order.index(to_list)]:
-        if code is None or (a, code) not in walk.index:
+        if code is None or (a, code) not in steps:
             return None, approximate
-        step = walk.loc[(a, code)]
-        code = step.to_code if isinstance(step.to_code, str) else None
-        approximate |= bool(step.is_approximate)
+        code, step_approximate = steps[(a, code)]
+        approximate |= step_approximate
     return code, approximate
+
+
+@cache
+def _steps() -> dict[tuple[str, str], tuple[str | None, bool]]:
+    walk = crosswalk()
+    return {(a, c): (t if isinstance(t, str) else None, bool(x)) for a, c, t, x in
+            zip(walk.from_list, walk.from_code, walk.to_code, walk.is_approximate, strict=True)}
 
 
 # --- Provinces by name --------------------------------------------------------------------------
@@ -439,12 +445,24 @@ def _related_provinces(province_code: str, from_era: str, to_era: str) -> set[st
     return set(pairs[pairs.new_province_code == province_code].old_province_code)
 
 
+@cache
+def _by_fold(list_id: str, level: str) -> dict[str, list[tuple[str, str, str | None]]]:
+    """A list's units by name key: (province code, unit code, type written in the name)."""
+    out: dict[str, list[tuple[str, str, str | None]]] = {}
+    keyed = keyed_units(list_id, level)
+    for fold, province, code, written in zip(keyed.fold, keyed.province_code, keyed.unit_code,
+                                             keyed.written_type, strict=True):
+        out.setdefault(fold, []).append((province, code, written))
+    return out
+
+
 def elsewhere(name: object, list_id: str, province_code: str, level: str = "commune") -> Resolution | None:
     """Where a name unknown to the list in force is found in another list of the same province.
 
     A name of an earlier list: ``gone_from_list`` with (the list in force, the last list that holds
     it, the unit of the list in force it became part of, when the crosswalks know it). A name of a
-    later list: ``not_yet_in_list`` with (the list in force, the first list that holds it).
+    later list: ``not_yet_in_list`` with (the list in force, the first list that holds it). A type
+    written with the name must match ('Thị trấn Ninh Giang' is not 'Xã Ninh Giang').
     """
     key = fold_key(name, level)
     if not key:
@@ -458,23 +476,20 @@ def elsewhere(name: object, list_id: str, province_code: str, level: str = "comm
     later = list(lists[position + 1:])
     for candidates, problem in ((earlier, "gone_from_list"), (later, "not_yet_in_list")):
         for other in candidates:
-            keyed = keyed_units(other.list_id, level)
             wanted = _related_provinces(province_code, here.admin_era, other.admin_era)
-            found = keyed[(keyed.fold == key) & keyed.province_code.isin(wanted)]
-            if unit_type:
-                found = found[found.written_type.isin([unit_type, None])] if len(found) > 1 else found
-            if found.empty:
+            found = [code for province, code, written in _by_fold(other.list_id, level).get(key, [])
+                     if province in wanted and (unit_type is None or written == unit_type)]
+            if not found:
                 continue
             if problem == "not_yet_in_list":
                 return Resolution(None, problem, (dmy(here.data_date), dmy(other.data_date), ""))
             absorbed = ""
             if len(found) == 1 and level == "commune":
-                code, _ = follow(other.list_id, found.unit_code.iloc[0], list_id)
-                if code is not None:
-                    current = keyed_units(list_id, level)
-                    match = current[current.unit_code == code]
-                    if not match.empty:
-                        absorbed = f"{match.name.iloc[0]} ({code})"
+                code, _ = follow(other.list_id, found[0], list_id)
+                current = keyed_units(list_id, level)
+                match = current[current.unit_code == code] if code is not None else current.iloc[0:0]
+                if not match.empty:
+                    absorbed = f"{match.name.iloc[0]} ({code})"
             return Resolution(None, problem, (dmy(here.data_date), dmy(other.data_date), absorbed))
     return None
 
@@ -536,8 +551,10 @@ class UnitResolver:
         codes = tuple(sorted(self._unit_codes[i] for i in candidates))
         if len(codes) == 1 and unit_type and self._types[candidates[0]] not in (None, unit_type):
             # 'Xã Lộc Hòa' where the list has only 'Phường Lộc Hòa': the type word contradicts
-            # the unit, and which of the two the province meant is not ours to guess.
-            return Resolution(None, "type_mismatch", (codes[0], self._units.name[candidates[0]]))
+            # the unit, and which of the two the province meant is not ours to guess; unless the
+            # name with its type is a unit of another date's list ('Thị trấn Ninh Giang' of 2021).
+            return elsewhere(name, self.list_id, self.province_code, level) or Resolution(
+                None, "type_mismatch", (codes[0], self._units.name[candidates[0]]))
         if len(codes) == 1:
             if code_text and code_text != codes[0]:
                 # The name and the code written beside it disagree: which one is wrong is the
