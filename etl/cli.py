@@ -426,9 +426,10 @@ def units_import(
     and per code new in this list: created, or formed by a merger. It prints the counts, the
     provinces whose units changed (units in scope before and after), and the first --show changed
     units; the full report, every changed unit with its evidence, is written as CSV beside the
-    list (units_<DATE>.changes.csv). A unit merged away whose name is gone is reported, from
-    --as-of, as "không còn trong danh mục ngày <DATE> ... đã nhập vào <unit>" when the
-    crosswalk knows where it went.
+    list (units_<DATE>.changes.csv). From --as-of, a report naming a unit whose name is gone is
+    quarantined with "không còn trong danh mục ngày <DATE>; có trong danh mục ngày <earlier>,
+    đã nhập vào <unit> (<code>)", the last part where the crosswalk knows the unit it became
+    part of (its code kept under a new name, or its name kept under another code).
 
     \b
     If the warehouse exists, its reference side is rebuilt for the lists known now in one
