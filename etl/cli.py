@@ -376,6 +376,168 @@ def history(province: str = typer.Option(..., "--province", help="GSO province c
     console.print(table)
 
 
+units_app = typer.Typer(help="Official unit lists (Danh mục đơn vị hành chính) by date.", no_args_is_help=True)
+app.add_typer(units_app, name="units")
+
+
+@units_app.command("import", no_args_is_help=True)
+def units_import(
+    file: Path = typer.Argument(..., help="The GSO export (Danh mục đơn vị hành chính): .xlsx, .xls or .csv"),
+    as_of: str = typer.Option(..., "--as-of", help="The day the list takes effect, YYYY-MM-DD"),
+    replace_list: bool = typer.Option(False, "--replace",
+                                      help="Let the import stand in for a committed or package list of the same day"),
+    show: int = typer.Option(30, "--show", min=0,
+                             help="Changed units printed (every one is in the CSV report); 0: none"),
+    warehouse: Path | None = WarehouseOption,
+) -> None:
+    """Add a new official unit list, in force from --as-of: a reform without code.
+
+    \b
+    FILE is the GSO export (danhmuchanhchinh.gso.gov.vn), read by its headers whatever their
+    order, accents or case, below any title rows:
+      with districts (up to June 2025): Tỉnh Thành Phố, Mã TP, Quận Huyện, Mã QH, Phường Xã,
+        Mã PX, Cấp;
+      without (from July 2025): Tên Tỉnh/TP, Mã TP, Tên Phường/Xã, Mã PX, Cấp.
+    Other columns (Tên Tiếng Anh ...) are ignored. A .csv is read as UTF-8 (Excel's "CSV UTF-8"),
+    comma-, semicolon- or tab-separated. Codes are kept as text, zero-padded (province 2, district 3,
+    commune 5 digits). The type (xã, phường, thị trấn, đặc khu) is the name's prefix, else the Cấp
+    column (then the name is stored with it: "Bạch Long Vĩ" + Cấp "Đặc khu" -> "Đặc khu Bạch Long Vĩ").
+
+    \b
+    The list is refused whole (exit 3), each problem with its file, row and column, when:
+      a row has no code or no name, or a code that is not a number of its width;
+      a commune code is used twice; a province or district code has two names;
+      a province code is not one of the provinces of --as-of's era (63 before 1 July 2025, 34
+      from then: provinces map exactly between eras), or one of them is missing (a list is national);
+      a list before 1 July 2025 has no district columns, or one from then names districts;
+      a unit's type is neither in its name nor in Cấp.
+
+    \b
+    It is kept as a new dated list: units_<DATE>.csv.gz and an entry in imported.json in
+    $CAX_UNIT_LISTS (default $CAX_VAR/unit_lists, i.e. var/unit_lists; every process that loads
+    reports, Airflow's included, must see the same folder). It is in force from --as-of to the
+    day before the next list; reports dated from then resolve against it. Importing again on the
+    same day replaces the earlier import. A committed or package list of that day (evidence kept
+    with the project) is shadowed only with --replace.
+
+    \b
+    The crosswalk from the list in force the day before is worked out from codes and names, as
+    between every pair of lists, and nothing is guessed. The report says, per unit of that list:
+      unchanged; renamed, respelled, retyped (xã -> phường ...) or moved (code kept);
+      merged into another unit (its name found again in its district, or once in its province
+      among the new or renamed units); unmapped (gone, the lists do not say where);
+    and per code new in this list: created, or formed by a merger. It prints the counts, the
+    provinces whose units changed (units in scope before and after), and the first --show changed
+    units; the full report, every changed unit with its evidence, is written as CSV beside the
+    list (units_<DATE>.changes.csv). From --as-of, a report naming a unit whose name is gone is
+    quarantined with "không còn trong danh mục ngày <DATE>; có trong danh mục ngày <earlier>,
+    đã nhập vào <unit> (<code>)", the last part where the crosswalk knows the unit it became
+    part of (its code kept under a new name, or its name kept under another code).
+
+    \b
+    If the warehouse exists, its reference side is rebuilt for the lists known now in one
+    transaction (ref.unit_list, ref.admin_unit, the crosswalks, ref.province_scope,
+    dw.dim_admin_unit; facts re-pointed to their unit's version), the marts rebuilt and the
+    analysts' copy published again. Submissions already loaded keep the list they were resolved
+    against; the output counts those dated on or after --as-of.
+
+    \b
+    Exit codes: 0 imported; 3 the list was refused; 2 bad usage (a bad date, no such file, a
+    list of record shadowed without --replace, a bad setting); 1 an internal failure.
+    """
+    from etl.units_import import ImportNotAllowed, ListRefused, import_units
+
+    try:
+        day = date.fromisoformat(as_of)
+    except ValueError:
+        console.print(f"[red]Ngày không hợp lệ / bad date:[/red] {_shown(as_of)} (YYYY-MM-DD)")
+        raise typer.Exit(2) from None
+    if not file.is_file():
+        console.print(f"[red]Không có tệp / no such file:[/red] {_shown(str(file))}", soft_wrap=True)
+        raise typer.Exit(2)
+    settings = _settings(warehouse)
+    try:
+        result = import_units(file, day, settings, replace=replace_list)
+    except ListRefused as refused:
+        console.print(f"[red]Không nhận danh mục / list refused:[/red] {_shown(refused.file_name)} "
+                      f"({len(refused.problems)} lỗi / problems)", soft_wrap=True)
+        for problem in refused.problems[:50]:
+            console.print(f"  {_shown(problem.where(refused.file_name))}: {_shown(problem.message_vi)} / "
+                          f"{_shown(problem.message_en)}", soft_wrap=True)
+        if len(refused.problems) > 50:
+            console.print(f"  ... và {len(refused.problems) - 50} lỗi khác / and {len(refused.problems) - 50} more")
+        raise typer.Exit(3) from None
+    except ImportNotAllowed as refused:
+        console.print(f"[red]Không nhập / not imported:[/red] {_shown(refused.message_vi)} / "
+                      f"{_shown(refused.message_en)}", soft_wrap=True)
+        raise typer.Exit(2) from None
+    _print_units_import(result, show)
+    raise typer.Exit(0)
+
+
+def _print_units_import(result, show: int) -> None:
+    from etl.report import vn_number
+    from etl.unit_lists import dmy, list_units
+    from etl.units_import import KINDS
+
+    stored, report = result.stored, result.report
+    new = stored.unit_list
+    until = "" if new.valid_to.year == 9999 else f" đến / to {dmy(new.valid_to)}"
+    console.print(f"Đã nhập {new.label_vi} / imported {new.label_en}: {vn_number(len(list_units(new.list_id)))} "
+                  f"đơn vị cấp xã / commune-level units, áp dụng từ / in force from {dmy(new.valid_from)}{until} "
+                  f"({new.admin_era}); lưu tại / stored in {_shown(str(stored.path))}", soft_wrap=True)
+    if stored.replaced_import:
+        console.print(f"Thay cho lần nhập trước cùng ngày / replaces the earlier import of {dmy(new.data_date)}")
+    if stored.shadowed is not None:
+        console.print(f"[yellow]Thay cho / stands in for {_shown(stored.shadowed.label_en)} "
+                      f"({_shown(stored.shadowed.source)}) (--replace)[/yellow]", soft_wrap=True)
+    previous = report.previous
+    if previous is None:
+        console.print("Không có danh mục nào trước ngày này / no earlier list: every unit counts as created")
+    table = Table(title="Thay đổi so với " + (f"{previous.label_vi} / changes against {previous.label_en}"
+                                               if previous else "(không có) / changes"))
+    table.add_column("Thay đổi / change")
+    table.add_column("Số đơn vị / units", justify="right")
+    for kind, (vi, en) in KINDS.items():
+        table.add_row(f"{vi} / {en}", vn_number(report.counts[kind]))
+    console.print(table)
+    if not report.provinces.empty:
+        provinces = Table(title=f"Tỉnh có thay đổi / provinces whose units changed ({len(report.provinces)})")
+        for column in ("Mã / code", "Tỉnh, thành phố / province", "Trong phạm vi trước / in scope before",
+                       "Trong phạm vi sau / in scope after", "Đơn vị thay đổi / units changed"):
+            provinces.add_column(column, justify="left" if "province" in column or "code" in column else "right")
+        for p in report.provinces.itertuples():
+            provinces.add_row(p.province_code, _shown(p.province_name), vn_number(p.in_scope_before),
+                              vn_number(p.in_scope_after), vn_number(p.units_changed))
+        console.print(provinces)
+    if show and not report.details.empty:
+        shown = report.details.head(show)
+        details = Table(title=f"Đơn vị thay đổi / changed units ({len(shown)}/{len(report.details)})")
+        for column in ("Thay đổi / change", "Tỉnh", "Mã cũ / old code", "Tên cũ / old name", "Mã mới / new code",
+                       "Tên mới / new name", "Căn cứ / evidence"):
+            details.add_column(column, overflow="fold")
+        for d in shown.itertuples():
+            vi, en = KINDS[d.kind]
+            details.add_row(f"{vi} / {en}", d.province_code, *(_shown(v if isinstance(v, str) else "") for v in (
+                d.from_code, d.from_name, d.to_code, d.to_name, d.evidence)))
+        console.print(details)
+    console.print(f"Báo cáo đầy đủ / full report: {_shown(str(report.path))}", soft_wrap=True)
+    if report.next_list is not None:
+        console.print(f"{report.next_list.label_vi.capitalize()} nay đối chiếu từ danh mục này / "
+                      f"{report.next_list.label_en} now maps from this list", soft_wrap=True)
+    refreshed = result.warehouse
+    if refreshed is None:
+        console.print("Chưa có kho dữ liệu / no warehouse yet: the list is used from the next load")
+        return
+    console.print(f"Kho dữ liệu đã cập nhật danh mục / warehouse reference refreshed: {refreshed.lists} danh mục / "
+                  f"lists in ref.unit_list, {vn_number(refreshed.units)} đơn vị / units of {new.list_id}; "
+                  f"đã xuất bản lại / published again: {_shown(str(refreshed.published))}", soft_wrap=True)
+    if refreshed.resolved_earlier:
+        console.print(f"[yellow]{refreshed.resolved_earlier} bài nộp có ngày từ {dmy(new.valid_from)} đã được đối "
+                      f"chiếu với danh mục trước / submissions dated from {dmy(new.valid_from)} were resolved "
+                      "against an earlier list and keep it[/yellow]", soft_wrap=True)
+
+
 def main() -> None:
     """Console entry point: an internal failure is one clear line (exit 1), not a traceback.
 

@@ -198,6 +198,9 @@ def list_units(list_id: str) -> pd.DataFrame:
         raw = raw.replace({"district_code": {"": None}, "district_name": {"": None}})
     raw = raw[list(COLUMNS)].copy()
     raw["type"] = [_type_of(n, t) for n, t in zip(raw.name, raw.type, strict=True)]
+    # No district is None whatever the source (sqlite gives NaN, a CSV ""): hop() compares them.
+    for column in ("district_code", "district_name"):
+        raw[column] = raw[column].astype(object).where(raw[column].notna() & (raw[column] != ""), None)
     return raw.sort_values("unit_code").reset_index(drop=True)
 
 
