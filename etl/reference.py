@@ -265,8 +265,9 @@ def hop(from_list: str, to_list: str) -> pd.DataFrame:
         base = {"from_list": from_list, "from_code": unit.unit_code, "from_province_code": unit.province_code,
                 "to_list": to_list, "is_approximate": False}
         key = _fold_name(unit.name)
-        found = by_district.get((str(unit.district_code), key)) or by_district_name.get(
-            (unit.province_code, fold_key(unit.district_name or "", "district"), key))
+        # Lists without districts (from July 2025) go straight to the province.
+        found = (by_district.get((str(unit.district_code), key)) or by_district_name.get(
+            (unit.province_code, fold_key(unit.district_name or "", "district"), key))) if unit.district_code else None
         evidence = "same name in the same district"
         if not found or len(found) != 1:
             found, evidence = by_province.get((unit.province_code, key)), "same name, once in the province"
