@@ -247,9 +247,10 @@ def hop(from_list: str, to_list: str) -> pd.DataFrame:
     new_by_code = new.set_index("unit_code")
     fresh = new[~new.unit_code.isin(set(old.unit_code))]
     renamed = set(kept_rows[kept_rows.relation == "renamed"].to_code)
-    # A gone unit's name found again in the same district (by code or name) or, failing that, once
-    # in the province among the units that are new or renamed: the unit it became part of.
+    # A gone unit's name found again in the same district (by code or name) or, when its district is
+    # gone, once in the province among the units that are new or renamed: the unit it became part of.
     receivers = new[new.unit_code.isin(set(fresh.unit_code) | renamed)]
+    new_districts = set(new.district_code.dropna())
     by_district: dict[tuple[str, str], list[str]] = {}
     by_district_name: dict[tuple[str, str, str], list[str]] = {}
     by_province: dict[tuple[str, str], list[str]] = {}
@@ -269,7 +270,9 @@ def hop(from_list: str, to_list: str) -> pd.DataFrame:
         found = (by_district.get((str(unit.district_code), key)) or by_district_name.get(
             (unit.province_code, fold_key(unit.district_name or "", "district"), key))) if unit.district_code else None
         evidence = "same name in the same district"
-        if not found or len(found) != 1:
+        if (not found or len(found) != 1) and unit.district_code not in new_districts:
+            # Only when its district is gone too (merged into another): a name alone never moves a
+            # unit out of a district that still exists (Phường 7 of Quận 10 is not Phường 7 of Quận 5).
             found, evidence = by_province.get((unit.province_code, key)), "same name, once in the province"
         if found and len(found) == 1 and (not same_era or new_by_code.loc[found[0]].province_code
                                           == unit.province_code):

@@ -96,11 +96,12 @@ def total_warnings(staged: StagedFile, sub: StagedSubmission) -> list[dict[str, 
     entries = []
     if sub.before_oldest_list and sub.units_date is not None:
         oldest = unit_lists()[0]
-        entry = _failure("before_oldest_list", None, "", f"{sub.units_date:%d/%m/%Y}",
-                         first=f"{oldest.data_date:%d/%m/%Y}")
+        # The date is the report's (its title's as-of date, else its period): recorded at its header row.
+        entry = _failure("before_oldest_list", None, "as_of_date" if sub.as_of_date else "period",
+                         f"{sub.units_date:%d/%m/%Y}", first=f"{oldest.data_date:%d/%m/%Y}")
         del entry["row_index"]
         entries.append({"submission_id": sub.submission_id, "file_name": staged.file_name, "sheet": sub.sheet,
-                        "row_number": None, **entry})
+                        "row_number": sub.header_row or 1, **entry})
     for column, stated, summed in sub.reconciliation:
         entry = _failure("total_mismatch", None, column, f"{stated:g}", stated=f"{stated:g}", summed=f"{summed:g}")
         del entry["row_index"]
