@@ -181,10 +181,10 @@ _NUMBERED = re.compile(r"Phường (\d+)")
 
 
 def _draw_phuong(province: Province, blank_rate: float, rng: random.Random) -> list[Phuong]:
-    """phuong_rows: a few phường of one district of the province, with figures: numbered phường
+    """phuong_rows: a few phường of one district of the province (in its unit list), with figures: numbered phường
     where the province has them (written 'Phường 05', zero-padded), else named ones, preferably
     of a district that also has communes (a town with both)."""
-    units = reference.communes(ERA, province.code)
+    units = reference.communes(ERA, province.code, on=province.unit_list)
     units = units[units.unit_type == "phường"].sort_values(["district_code", "unit_code"])
     by_district: dict[str, list[Any]] = {}
     for row in units.itertuples(index=False):
