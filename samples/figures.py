@@ -238,7 +238,8 @@ def draw_id_cards(provinces: list[Province], unit_counts: dict[str, int], popula
             target, reach = HAI_DUONG_TARGET, days.index(HAI_DUONG_REACHED)
         else:
             target = int(round(population[province.code] * rng.uniform(*TARGET_SHARE), -2))
-            reach = rng.randint(days.index(date(2021, 4, 26)), days.index(date(2021, 6, 29)))
+            # Not before 10/5: a province takes six weeks or more, as Hải Dương did (14/5).
+            reach = rng.randint(days.index(date(2021, 5, 10)), days.index(date(2021, 6, 29)))
         if province.code in short:
             totals = _split(int(target * rng.uniform(0.82, 0.97)), weights)
         else:
