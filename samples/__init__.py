@@ -6,15 +6,17 @@ the optional group `samples` (`uv sync --extra samples`, or `pip install -e '.[s
 ``docs/template.md``:
 
 * ``monthly_2021``: the April 2021 monthly report of each of the 63 legacy provinces (era
-  ``pre2025``), one workbook with the sheets "Biểu 01 - Bố trí CA chính quy" (staffing as of
-  23/4/2021), "Biểu 02 - Tình hình ANTT" (security activity of the month, one row per in-scope
-  commune) and "Biểu 04 - Khen thưởng" (commendations by level).
+  ``pre2025``, the units of the list of 3/2/2021, in force then), one workbook with the sheets
+  "Biểu 01 - Bố trí CA chính quy" (staffing as of 23/4/2021), "Biểu 02 - Tình hình ANTT"
+  (security activity of the month, one row per in-scope commune) and "Biểu 04 - Khen thưởng"
+  (commendations by level).
 * ``id_card_2021``: the CCCD (chip-based ID card) campaign, sheet "Biểu 03 - Thu nhận hồ sơ
   CCCD" alone, one workbook per province and half-month from 1/4 to 30/6/2021 (378 files), each
   listing every day of its half-month for every district, under a header cell with the
   province's target and deadline.
 * ``monthly_2026``: the October 2026 monthly report (sheets 01, 02, 04) of each of the 34 new
-  provinces (era ``2025``): no district column, one row per xã, phường and đặc khu.
+  provinces (era ``2025``, the units of the list of 1/7/2025): no district column, one row per
+  xã, phường and đặc khu.
 
 Many workbooks depart from the template as real submissions do (``DEPARTURES``); five broken
 files lie beside the April 2021 reports (``BROKEN_FILES``); some monthly workbooks carry seeded
@@ -24,7 +26,8 @@ seed gives the same bytes, whichever kinds are asked for.
 The modules, by concern:
 
 * ``kinds``: the three kinds, their periods, the CCCD campaign's dates and the template's sheets.
-* ``units``: the reference's provinces and communes of each era.
+* ``units``: the provinces, districts and communes of the unit list in force on each period's date.
+* ``population``: the 63 provinces' population (2019 census), the CCCD figures' size measure.
 * ``spelling``: how a workbook spells names, numbers and dates (``Style``).
 * ``figures``: the staffing, activity, commendation and CCCD figures, shaped like the article.
 * ``departures``: which departures from the template each workbook shows.

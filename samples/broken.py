@@ -156,7 +156,8 @@ def write_broken(entries: list[dict[str, Any]], provinces: list[Province], distr
             path.write_bytes(data)
         stamp_arrival(path, arrival)
         entry: dict[str, Any] = {
-            "file": file_name, "kind": MONTHLY_2021, "era": ERA, "province_code": province.code,
+            "file": file_name, "kind": MONTHLY_2021, "era": ERA, "unit_list": province.unit_list,
+            "province_code": province.code,
             "province_name": province.full_name, "period": f"{PERIOD[0]:04d}-{PERIOD[1]:02d}",
             "as_of_date": AS_OF.isoformat(), "date_from": None, "date_to": None, "departures": [], "faults": [],
             "format": "xlsx", "sheet_names": names, "hidden_sheets": [], "extra_sheets": [], "chart_sheets": [],

@@ -3,10 +3,12 @@ security activity (sheet 02), commendations (sheet 04) and the CCCD campaign's d
 (sheet 03).
 
 The figures are synthetic but shaped like the article (docs/sources.md): every in-scope commune of
-the reference list is staffed, more than 44,000 officers nationwide in April 2021, Hải Dương
-has 5 officers in each commune, received 108 collective and 250 individual commendations in
-April 2021, and its CCCD count from 1/4/2021 first reaches its target of 988,200 on 14/5/2021
-with 991,830 by that day; five provinces miss their target by the 30/6/2021 deadline.
+the unit list in force on 23/4/2021 is staffed, about 5.2 officers per commune and more than
+44,000 nationwide, Hải Dương has 5 officers in each of its 188 xã and thị trấn, received 108
+collective and 250 individual commendations in April 2021, and its CCCD count from 1/4/2021 first
+reaches its target of 988,200 on 14/5/2021 with 991,830 by that day; five provinces miss their
+target by the 30/6/2021 deadline. Every province's CCCD target and daily counts are in proportion
+to its population (``samples.population``), Hải Dương's target being the article's.
 """
 
 from __future__ import annotations
@@ -27,9 +29,22 @@ HAI_DUONG_REACHED = date(2021, 5, 14)
 HAI_DUONG_CUMULATIVE = 991_830
 PROVINCES_SHORT_OF_TARGET = 5
 HAI_DUONG_COMMENDATIONS = (108, 250)  # April 2021: collectives, individuals (the article)
+# A province's CCCD target as a share of its population: Hải Dương's 988,200 is 52% of its 1,892,000
+# people (the campaign's targets were the residents aged 14 and over still without the chip card).
+TARGET_SHARE = (0.45, 0.60)
+# The residents aged 14 and over, as a share of the population (2019 census: 24% under 15 nationally,
+# so about 77%): no province collects more applications by the deadline than it has such people.
+AGED_14_AND_OVER = 0.76
 
-# National officers: the article says "more than 44,000" (docs/sources.md); 8,311 communes make a mean of 5.32 to 5.46.
-_NATIONAL_TARGET = (44_200, 45_400)
+# National officers, as a mean per in-scope commune of the list in force on 23/4/2021. The article
+# says "hơn 44.000" officers at "hơn 8.500" xã and thị trấn, 5.2 per commune (44,000 / 8,500 = 5.18,
+# printed "5,2"; docs/sources.md). The list of 3/2/2021 holds 8,880 xã and thị trấn in scope, all
+# staffed here (the article's count left out units the programme did not cover that year), so the
+# samples keep the article's mean rather than its total: 5.15 to 5.25 per commune over the list's
+# communes, about 45,700 to 46,600 officers for 8,880, which is still "more than 44,000". The
+# total is never below _NATIONAL_FLOOR, whatever the list.
+_OFFICERS_PER_COMMUNE = (5.15, 5.25)
+_NATIONAL_FLOOR = 44_001
 OFFICER_WEIGHTS = {3: 6, 4: 17, 5: 32, 6: 24, 7: 12, 8: 6, 9: 3}
 _NOTES = ("Đủ biên chế", "+01 đ/c tăng cường", "Đang kiện toàn", "=5 đồng chí", "Bố trí đợt 2",
           "Có 01 đ/c nữ")
@@ -78,9 +93,11 @@ def draw_figures(provinces: list[Province], rng: random.Random) -> None:
             else:
                 commune.officers = rng.choices(values, weights)[0]
                 adjustable.append(commune)
-    # Move the national total onto a target above 44,000 one officer at a time, staying in 3..9,
-    # so the bound holds for every seed rather than by luck of the draw.
-    target = rng.randint(*_NATIONAL_TARGET)
+    # Move the national total onto a target (about 5.2 a commune, above 44,000) one officer at a
+    # time, staying in 3..9, so the bounds hold for every seed rather than by luck of the draw.
+    communes = sum(len(p.communes) for p in provinces)
+    low, high = (max(_NATIONAL_FLOOR, round(communes * share)) for share in _OFFICERS_PER_COMMUNE)
+    target = rng.randint(low, max(low, high))
     total = sum(c.officers for p in provinces for c in p.communes)
     while total != target:
         commune = rng.choice(adjustable)
@@ -201,9 +218,14 @@ def campaign_days() -> list[date]:
     return [CAMPAIGN_START + timedelta(days=n) for n in range((ID_CARD_DEADLINE - CAMPAIGN_START).days + 1)]
 
 
-def draw_id_cards(provinces: list[Province], unit_counts: dict[str, int], rng: random.Random) -> dict[str, IdCard]:
+def draw_id_cards(provinces: list[Province], unit_counts: dict[str, int], population: dict[str, int],
+                  rng: random.Random) -> dict[str, IdCard]:
     """Daily applications per district, 1/4 to 30/6/2021, shaped so each province's cumulative
-    count first reaches its target on a chosen day (or never, for a few)."""
+    count first reaches its target on a chosen day (or never, for a few). A province's target is a
+    share of its ``population`` (``TARGET_SHARE``; Hải Dương's is the article's), and after the
+    target the counts slow down so the total by the deadline stays below its residents aged 14 and
+    over (``AGED_14_AND_OVER``); districts share a day's count by their commune-level units
+    (``unit_counts``)."""
     days = campaign_days()
     short = set(rng.sample(sorted(p.code for p in provinces if p.code != HAI_DUONG), PROVINCES_SHORT_OF_TARGET))
     out: dict[str, IdCard] = {}
@@ -211,11 +233,13 @@ def draw_id_cards(provinces: list[Province], unit_counts: dict[str, int], rng: r
         # Weekends are quieter; the pace picks up as the campaign goes on.
         weights = [(0.8 + 0.4 * i / len(days)) * (0.5 if d.weekday() == 6 else 0.8 if d.weekday() == 5 else 1.0)
                    * rng.uniform(0.85, 1.15) for i, d in enumerate(days)]
+        eligible = int(population[province.code] * AGED_14_AND_OVER)
         if province.code == HAI_DUONG:
             target, reach = HAI_DUONG_TARGET, days.index(HAI_DUONG_REACHED)
         else:
-            target = int(round(len(province.communes) * rng.uniform(5000, 7000), -2))
-            reach = rng.randint(days.index(date(2021, 4, 26)), days.index(date(2021, 6, 29)))
+            target = int(round(population[province.code] * rng.uniform(*TARGET_SHARE), -2))
+            # Not before 10/5: a province takes six weeks or more, as Hải Dương did (14/5).
+            reach = rng.randint(days.index(date(2021, 5, 10)), days.index(date(2021, 6, 29)))
         if province.code in short:
             totals = _split(int(target * rng.uniform(0.82, 0.97)), weights)
         else:
@@ -229,7 +253,13 @@ def draw_id_cards(provinces: list[Province], unit_counts: dict[str, int], rng: r
                 cumulative = target + rng.randrange(0, last - 1)
             # Up to the day before: short of the target, since that day's count exceeds the overshoot.
             totals = _split(cumulative - last, weights[:reach]) + [last]
-            totals += [round(rate * rng.uniform(0.3, 0.6) * w) for w in weights[reach + 1:]]
+            # After the target, the pace drops to a third to a half of the campaign's, and never
+            # takes the total past a third to a half of the residents aged 14+ still without a card.
+            tail = [rate * rng.uniform(0.3, 0.6) * w for w in weights[reach + 1:]]
+            room = max(0, eligible - cumulative) * rng.uniform(0.3, 0.5)
+            if sum(tail) > room:
+                tail = [t * room / sum(tail) for t in tail]
+            totals += [int(t) for t in tail]
         districts = province.districts
         shares = [unit_counts.get(d, 1) * rng.uniform(0.7, 1.3) for d in districts]
         daily = [_split(total, [s * rng.uniform(0.8, 1.2) for s in shares]) for total in totals]

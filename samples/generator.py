@@ -26,12 +26,23 @@ from samples.figures import (
     draw_staffing_2026,
     id_card_summary,
 )
-from samples.kinds import ALL_KINDS, ERA, HALF_MONTHS, ID_CARD_2021, MONTHLY_2021, MONTHLY_2026
+from samples.kinds import (
+    ALL_KINDS,
+    AS_OF,
+    CAMPAIGN_START,
+    ERA,
+    HALF_MONTHS,
+    ID_CARD_2021,
+    ID_CARD_DEADLINE,
+    MONTHLY_2021,
+    MONTHLY_2026,
+)
 from samples.monthly import MONTHLY
 from samples.plan import Plan, make_plan, plan_later
+from samples.population import population
 from samples.spelling import Style
 from samples.truth import national_totals, truth_text
-from samples.units import District, Province, load_provinces, load_provinces_2025
+from samples.units import District, Province, list_on, load_provinces, load_provinces_2025
 from samples.workbooks import spell_districts, write_id_card, write_monthly
 
 
@@ -112,6 +123,7 @@ def generate_samples(out_dir: Path, seed: int = 2021, kinds: tuple[str, ...] = A
     entries: list[dict[str, Any]] = []
     id_card: dict[str, Any] = {}
     national_2026: dict[str, int] | None = None
+    provinces_2025: list[Province] = []
     if MONTHLY_2021 in kinds:
         draw_activity(provinces, 1.0, rng)
         draw_commendations(provinces, rng)
@@ -120,10 +132,14 @@ def generate_samples(out_dir: Path, seed: int = 2021, kinds: tuple[str, ...] = A
                                      random.Random(f"{seed}/later/{MONTHLY_2021}"))
         entries += write_broken(entries, provinces, district_info, out_dir, random.Random(f"{seed}/broken"))
     if ID_CARD_2021 in kinds:
+        # Each daily row names the units of the list in force on its day: the campaign's districts
+        # are the April 2021 provinces' as long as one list is in force from its first day to its last.
+        if {list_on(CAMPAIGN_START), list_on(ID_CARD_DEADLINE)} != {list_on(AS_OF)}:
+            raise RuntimeError("a unit list changes during the CCCD campaign; the sheets would need each day's units")
         rng_id = random.Random(f"{seed}/{ID_CARD_2021}")
-        all_units = reference.communes(ERA)
+        all_units = reference.communes(ERA, on=list_on(AS_OF))
         unit_counts = all_units.groupby("district_code").size().to_dict()
-        cards = draw_id_cards(provinces, unit_counts, rng_id)
+        cards = draw_id_cards(provinces, unit_counts, population(), rng_id)
         entries += _generate_id_cards(provinces, district_info, cards, out_dir, rng_id,
                                       random.Random(f"{seed}/later/{ID_CARD_2021}"))
         id_card = {code: id_card_summary(cards[code]) for code in sorted(cards)}
@@ -144,6 +160,9 @@ def generate_samples(out_dir: Path, seed: int = 2021, kinds: tuple[str, ...] = A
     truth = {
         "seed": seed,
         "kinds": [k for k in ALL_KINDS if k in kinds],
+        # The unit list each kind's workbooks name their units from (the one in force on its date).
+        "unit_lists": {k: (provinces_2025[0] if k == MONTHLY_2026 else provinces[0]).unit_list
+                       for k in ALL_KINDS if k in kinds},
         "departure_names": list(DEPARTURES),
         "fault_names": list(FAULTS),
         "broken_names": list(BROKEN_FILES),

@@ -60,7 +60,7 @@ class Phuong:
     """A phường an April 2021 city lists in sheets 01 and 02 (phuong_rows), with its figures."""
 
     unit: Commune
-    typed: str  # the name before the workbook's habits: 'Phường 05' for 'Phường 5', else the official name
+    typed: str  # before the workbook's habits: 'Phường 05' for 'Phường 5' and the other way, else the official name
     base: str | None  # None for a numbered phường: the number alone is never written
     blank: frozenset[str]  # sheet 02 counts left blank (zero)
 
@@ -181,10 +181,11 @@ _NUMBERED = re.compile(r"Phường (\d+)")
 
 
 def _draw_phuong(province: Province, blank_rate: float, rng: random.Random) -> list[Phuong]:
-    """phuong_rows: a few phường of one district of the province, with figures: numbered phường
-    where the province has them (written 'Phường 05', zero-padded), else named ones, preferably
-    of a district that also has communes (a town with both)."""
-    units = reference.communes(ERA, province.code)
+    """phuong_rows: a few phường of one district of the province (in its unit list), with figures:
+    numbered phường where the province has them (written 'Phường 05', zero-padded, or 'Phường 5'
+    where the list itself pads the number, as the list of 2021 does for most of Hồ Chí Minh City's),
+    else named ones, preferably of a district that also has communes (a town with both)."""
+    units = reference.communes(ERA, province.code, on=province.unit_list)
     units = units[units.unit_type == "phường"].sort_values(["district_code", "unit_code"])
     by_district: dict[str, list[Any]] = {}
     for row in units.itertuples(index=False):
@@ -204,7 +205,10 @@ def _draw_phuong(province: Province, blank_rate: float, rng: random.Random) -> l
     out = []
     for row in (rows[i] for i in picked):
         number = _NUMBERED.fullmatch(row.name)
-        typed = f"Phường {int(number.group(1)):02d}" if number else row.name
+        typed = row.name
+        if number:  # the other way from the list: 'Phường 5' -> 'Phường 05', 'Phường 05' -> 'Phường 5'
+            padded = f"Phường {int(number.group(1)):02d}"
+            typed = padded if padded != row.name else f"Phường {int(number.group(1))}"
         unit = Commune(row.unit_code, row.district_code, row.name, None, "phường", officers=rng.randint(8, 20),
                        deputies=rng.choice((1, 2, 3)), note=rng.choice(_PHUONG_NOTES),
                        activity=commune_activity(1.5, rng))

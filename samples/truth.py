@@ -2,7 +2,9 @@
 
 ``truth.json`` records, for every workbook and data sheet, what was written and where (0-based
 row indices as calamine's ``to_python(skip_empty_area=False)`` gives them, column indices,
-clean figures), computed by this generator alone. Faults are recorded where they are: a
+clean figures), computed by this generator alone. A workbook's ``unit_list`` names the unit list
+its units come from, the one in force on its period's date (``etl.unit_lists``): every unit code,
+name and district it records is of that list. Faults are recorded where they are: a
 workbook's ``faults`` (names from ``FAULTS``), ``late``, ``corrects`` (on the resent file: the
 first file's name) and ``corrected_by``; a sheet's ``total_mismatch`` ({column, stated, sum})
 and ``corrected_cells`` ([{unit_code, row, col, column, was, now}]); a row that must be
@@ -41,6 +43,7 @@ def workbook_entry(plan: Plan, file_name: str, kind: str, era: str, period: str 
         "file": file_name,
         "kind": kind,
         "era": era,
+        "unit_list": plan.province.unit_list,
         "province_code": plan.province.code,
         "province_name": plan.province.full_name,
         "period": period,
