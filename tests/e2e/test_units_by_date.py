@@ -228,19 +228,20 @@ def test_a_renamed_unit_by_its_new_name_in_the_old_time_is_not_yet_in_the_list(d
 def test_a_merged_2021_commune_is_counted_in_its_2025_commune(dated_night):
     settings, _ = dated_night
     rows = _frame(settings.published, f"""
-        select province_code, unit_code, unit_name, officers, comparability, unit_list from mart.staffing_by_commune
-        where boundary_basis = '2025' and as_of_date = date '{MAY_2021}'""")
-    by_code = {(r.unit_code if isinstance(r.unit_code, str) else None): r for r in rows.itertuples()}
-    assert set(by_code) == {NINH_GIANG_2025[0], THANH_HA_2025, None}
+        select admin_era, province_code, unit_code, unit_name, officers, comparability, unit_list
+        from mart.staffing_by_commune where boundary_basis = '2025' and as_of_date = date '{MAY_2021}'""")
+    by_code = {r.unit_code: r for r in rows.itertuples()}
+    assert set(by_code) == {NINH_GIANG_2025[0], THANH_HA_2025, THANH_XA}
     # Thị trấn Ninh Giang (7), Xã Đồng Tâm (3) and Xã Hồng Dụ (11) of 2021 are all in Xã Ninh Giang.
     ninh_giang = by_code[NINH_GIANG_2025[0]]
     assert (ninh_giang.province_code, ninh_giang.unit_name, ninh_giang.officers, ninh_giang.comparability) == (
         "31", NINH_GIANG_2025[1], 21, "exact")
     thanh_ha = by_code[THANH_HA_2025]
     assert (thanh_ha.province_code, thanh_ha.officers, thanh_ha.comparability) == ("31", 6, "exact")
-    # Xã Thanh Xá: counted in Hải Phòng, in no commune (unmapped), never guessed.
-    unmapped = by_code[None]
-    assert (unmapped.province_code, unmapped.officers, unmapped.comparability) == ("31", 2, "unmapped")
+    # Xã Thanh Xá (10852 of 2021): counted in Hải Phòng as itself (unmapped), never guessed into a 2025 commune.
+    unmapped = by_code[THANH_XA]
+    assert (unmapped.admin_era, unmapped.province_code, unmapped.unit_name, unmapped.officers,
+            unmapped.comparability) == ("pre2025", "31", "Xã Thanh Xá", 2, "unmapped")
 
 
 def test_a_report_before_the_oldest_list_resolves_against_it_and_says_so(tmp_path):
