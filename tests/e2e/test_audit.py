@@ -4,7 +4,7 @@ outliers against the previous period and reporting completeness, on files built 
 from __future__ import annotations
 
 import shutil
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -27,9 +27,12 @@ def _title(province: str = "CÔNG AN TỈNH HẢI DƯƠNG", month: int = 4) -> l
     return [["BỘ CÔNG AN"], [province], [f"Tháng {month} năm 2021 (Số liệu tính đến ngày 20/{month}/2021)"]]
 
 
-def _communes(code: str, count: int) -> list[tuple[str, str]]:
-    units = reference.communes("pre2025", code, in_scope_only=True)
-    districts = reference.admin_units().set_index("unit_code")
+def _communes(code: str, count: int, month: int = 4) -> list[tuple[str, str]]:
+    """The first ``count`` (district, commune) of a province in the unit list in force on the
+    title's date (20/month/2021)."""
+    on = date(2021, month, 20)
+    units = reference.communes("pre2025", code, in_scope_only=True, on=on)
+    districts = reference.in_force(on, "district").set_index("unit_code")
     names = [(districts.loc[d, "name"] if d in districts.index else "", n) for d, n in zip(
         units.district_code, units.name, strict=True)]
     return names[:count]
@@ -37,7 +40,7 @@ def _communes(code: str, count: int) -> list[tuple[str, str]]:
 
 def _staffing(folder: Path, name: str, officers: list[int], code: str = "30", month: int = 4,
               extra: list[list[object]] | None = None, province: str = "CÔNG AN TỈNH HẢI DƯƠNG") -> Path:
-    rows = [[i + 1, d, n, o, None] for i, ((d, n), o) in enumerate(zip(_communes(code, len(officers)), officers,
+    rows = [[i + 1, d, n, o, None] for i, ((d, n), o) in enumerate(zip(_communes(code, len(officers), month), officers,
                                                                         strict=True))]
     return _write(folder / name, [*_title(province, month), HEADER, *rows, *(extra or [])], "Biểu 01")
 

@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 
 from etl import reference
 from etl.pipeline import run_night
+from etl.unit_lists import latest_of_era, list_for
 from tests.builders import checksum as _checksum
 from tests.builders import make_settings
 from tests.builders import query as _query
@@ -114,7 +115,9 @@ def test_staffing_by_province_equals_truth_in_both_eras(night):
     assert sum(1 for era, _ in mart if era == "pre2025") == 63
     assert sum(1 for era, _ in mart if era == "2025") == 34
     for w, sheet in _sheets(truth, "01"):
-        in_scope = len(reference.communes(w["era"], w["province_code"], in_scope_only=True))
+        # Counted on the unit list in force on the report's date (issue 10).
+        on = date.fromisoformat(w["as_of_date"])
+        in_scope = len(reference.communes(w["era"], w["province_code"], in_scope_only=True, on=on))
         staffed = sum(1 for r in _in_scope(sheet) if r["officers"] > 0)
         officers = sum(r["officers"] for r in _in_scope(sheet))
         as_of, scope, got_staffed, got_officers, coverage, per_commune = mart[(w["era"], w["province_code"])]
@@ -129,7 +132,10 @@ def test_national_lines_of_both_eras(night):
         select as_of_date::varchar, admin_era, provinces_reporting, provinces_expected, communes_in_scope,
                communes_staffed, officers from mart.national_staffing""")}
     national = truth["national"]
-    assert rows["pre2025"] == ("2021-04-23", "pre2025", 63, 63, len(reference.communes("pre2025", in_scope_only=True)),
+    # Every province reports as of 23/4/2021: the line counts the units in scope of the list in
+    # force that day (the list of 3/2/2021), not of the latest list of the era.
+    in_scope_2021 = len(reference.communes("pre2025", in_scope_only=True, on=date(2021, 4, 23)))
+    assert rows["pre2025"] == ("2021-04-23", "pre2025", 63, 63, in_scope_2021,
                                national["communes"], national["officers"])
     assert national["officers"] >= 44_000
     later = truth["national_2026"]
@@ -253,7 +259,8 @@ def test_changed_commune_changes_national_officers_by_that_amount(april_landing,
 
 def test_indicators_equal_truth_per_province_as_reported_and_on_2025_boundaries(night):
     settings, truth, _ = night
-    old_to_new = dict(reference.crosswalk().groupby("old_province_code").new_province_code.first())
+    pairs = reference.province_crosswalk()
+    old_to_new = dict(zip(pairs.old_province_code, pairs.new_province_code, strict=True))
     expected: dict = defaultdict(float)
     for w, sheet in _sheets(truth, "01", "monthly_2021"):
         for r in _in_scope(sheet):
@@ -296,8 +303,14 @@ def test_staffing_by_commune_on_2025_communes_flags_divided_communes(night):
         where as_of_date = '2021-04-23'""")
     assert sum(r[2] for r in rows if r[0] == "2025") == sum(r[2] for r in rows if r[0] == "as_reported") == sum(
         loaded.values())
-    new_of = dict(zip(reference.crosswalk().old_commune_code, reference.crosswalk().new_commune_code, strict=True))
-    expected_approximate = {new_of[code] for code in loaded if code in divided}
+    # The reports of 23/4/2021 were resolved against the list in force then; each unit leads to the
+    # eve-of-reform unit the crosswalks make it (or part of), which the package's converter may divide.
+    unit_list = list_for(date(2021, 4, 23))[0].list_id
+    eve = latest_of_era("pre2025").list_id
+    chain = reference.chain_to_2025()
+    chain = chain[chain.list_id == unit_list]
+    new_of = dict(zip(chain.unit_code, chain.new_commune_code, strict=True))
+    expected_approximate = {new_of[code] for code in loaded if reference.follow(unit_list, code, eve)[0] in divided}
     assert expected_approximate
     assert {r[1] for r in rows if r[0] == "2025" and r[3] == "approximate"} == expected_approximate
 

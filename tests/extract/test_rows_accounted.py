@@ -3,6 +3,8 @@ continuation sheet, under a low header, with uncalculated formulas; sheets built
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import pytest
 import xlsxwriter
@@ -12,11 +14,13 @@ from etl.extract.layout import find_header
 from etl.extract.sheets import SHEETS
 from etl.extract.table import read_rows
 from etl.extract.workbook import Sheet
+from etl.unit_lists import list_for
 from tests.builders import write_sheets
 
 pytestmark = pytest.mark.unit
 
 TITLE = [["CÔNG AN TỈNH HẢI DƯƠNG"], ["Tháng 4 năm 2021 (Số liệu tính đến ngày 23/4/2021)"]]
+LIST_ID = list_for(date(2021, 4, 23))[0].list_id  # the unit list in force on TITLE's date
 HEADER = ["STT", "Huyện", "Xã, thị trấn", "Số CA chính quy", "Trưởng CA xã", "Phó trưởng CA xã"]
 
 
@@ -31,7 +35,7 @@ def _sheet(rows: list[list[object]], merged=(), formulas=None, name: str = "Bi�
 def _table(sheet: Sheet, code: str = "01"):
     header = find_header(sheet, code)
     assert header is not None
-    return read_rows(sheet, header, SHEETS[code], "pre2025", "30")
+    return read_rows(sheet, header, SHEETS[code], LIST_ID, "30")
 
 
 def _by_row(frame: pd.DataFrame) -> dict[int, dict]:

@@ -178,24 +178,35 @@ def test_a_read_only_warehouse_gives_a_clear_error_and_changes_nothing(april_lan
 
 @pytest.fixture
 def small_disk(tmp_path):
-    """A 10 MB file system (tmpfs) for the warehouse alone; skipped where mounting is not allowed."""
+    """Mounts a small file system (tmpfs) of a given size for the warehouse alone; skipped where
+    mounting is not allowed."""
     disk = tmp_path / "disk"
     disk.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=10m", "tmpfs", str(disk)],
-                      capture_output=True).returncode != 0:
-        pytest.skip("cannot mount a small file system here (needs root)")
+    mounted = []
+
+    def mount(size_bytes: int) -> Path:
+        if subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size_bytes}", "tmpfs", str(disk)],
+                          capture_output=True).returncode != 0:
+            pytest.skip("cannot mount a small file system here (needs root)")
+        mounted.append(disk)
+        return disk
+
     try:
-        yield disk
+        yield mount
     finally:
-        subprocess.run(["umount", "-l", str(disk)], check=False)
+        if mounted:
+            subprocess.run(["umount", "-l", str(disk)], check=False)
 
 
 def test_a_full_disk_gives_a_clear_error_and_no_partial_load(april_landing, tmp_path, small_disk):
     landing, truth = april_landing
     seed = Settings(tmp_path / "seed.duckdb", landing, tmp_path / "published.duckdb", tmp_path / "var")
-    run_night(sorted(landing.glob("*.xls*"))[:2], seed)  # ~9 MB, then copied in: the disk is nearly full
-    shutil.copyfile(seed.warehouse, small_disk / "warehouse.duckdb")
-    settings = Settings(small_disk / "warehouse.duckdb", landing, tmp_path / "published.duckdb", tmp_path / "var")
+    run_night(sorted(landing.glob("*.xls*"))[:2], seed)
+    # The seed (its size grows with the reference history of unit lists), copied into a disk with
+    # 1 MB to spare: the disk is nearly full, and the night's other files cannot all fit.
+    disk = small_disk(seed.warehouse.stat().st_size + 1024 * 1024)
+    shutil.copyfile(seed.warehouse, disk / "warehouse.duckdb")
+    settings = Settings(disk / "warehouse.duckdb", landing, tmp_path / "published.duckdb", tmp_path / "var")
     with pytest.raises(WarehouseError, match="disk holding .* is full"):
         run_night([landing], settings)
     con = duckdb.connect(str(settings.warehouse), read_only=True)

@@ -312,7 +312,9 @@ def _merged_name(folder: Path) -> Path:
 
 
 def _continued(folder: Path) -> Path:
-    more = [[4, "Huyện Tứ Kỳ", "Xã Chí Minh", 3], [5, "Huyện Tứ Kỳ", "Xã Kỳ Sơn", 2]]
+    # Xã Ngọc Kỳ (11089): a commune of Tứ Kỳ in the list in force on PERIOD's date (the list of
+    # 3/2/2021). Xã Kỳ Sơn, written here before, is that list's Xã Tái Sơn renamed later.
+    more = [[4, "Huyện Tứ Kỳ", "Xã Chí Minh", 3], [5, "Huyện Tứ Kỳ", "Xã Ngọc Kỳ", 2]]
     return write_sheets(folder / "continued.xlsx", {SHEET: [[TITLE], [PERIOD], HEADER, *BODY],
                                                     "Biểu 01 (tiếp)": [HEADER, *more]})
 

@@ -208,7 +208,9 @@ def test_nan_and_infinite_cells_are_quarantined_and_the_night_completes(tmp_path
     odd = "".join(f'<row r="{r}"><c r="B{r}" t="inlineStr"><is><t>Huyện Tứ Kỳ</t></is></c><c r="C{r}" '
                   f't="inlineStr"><is><t>{name}</t></is></c><c r="D{r}"><v>{value}</v></c></row>'
                   for r, name, value in ((6, "Xã Đại Sơn", "NaN"), (7, "Xã Bình Lãng", "INF"),
-                                         (8, "Xã Kỳ Sơn", "-inf")))
+                                         (8, "Xã Ngọc Kỳ", "-inf")))
+    # Three communes of Tứ Kỳ in the list in force on 20/5/2021 (Ngọc Kỳ, not Kỳ Sơn: that is the
+    # name Xã Tái Sơn took later), so that only their values are at fault.
     path = _edited(_book(tmp_path), "nan.xlsx", {SHEET: _before_sheet_end(odd.encode())})
     settings = make_settings(tmp_path)
     result = run_night([path], settings)

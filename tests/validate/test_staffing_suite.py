@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 
 from etl import reference
+from etl.unit_lists import list_for
 from etl.validate.derived import commune_codes
 from etl.validate.suite import RuleFailure, SuiteError, load_suite, read_suite_spec, validate_rows
 
@@ -25,15 +26,23 @@ pytestmark = pytest.mark.unit
 
 REPO = Path(__file__).resolve().parents[2]
 PRE_AS_OF, NEW_AS_OF = date(2024, 12, 31), date(2025, 9, 30)
+# The unit lists in force on those dates (the GSO export of 2023-05-07; the 34 provinces of
+# 2025-07-01), and on a date of early 2025 (the eve of the reform, from 2025-01-05).
+PRE_LIST, NEW_LIST = list_for(PRE_AS_OF)[0].list_id, list_for(NEW_AS_OF)[0].list_id
+EVE_AS_OF = date(2025, 3, 31)
+EVE_LIST = list_for(EVE_AS_OF)[0].list_id
+# Thị trấn Ninh Giang 11155 is in the lists of 2020-2023 and in none from January 2025
+# (reference/unit_lists/*.csv.gz): a code of the same era that the list in force no longer holds.
+GONE_BY_2025_CODE = "11155"
 
-# Real codes. Hải Dương (30) before the merger; after it, 11948 (Đặc khu Bạch Long Vĩ) is a
+# Real codes. Hải Dương (30) in the list of its report's date; after it, 11948 (Đặc khu Bạch Long Vĩ) is a
 # commune code that did not exist before 2025 (the island was a district with no commune), and
 # some of Hải Dương's old communes vanished into merged ones.
-PRE_CODES = reference.communes("pre2025", "30").unit_code.tolist()
-NEW_CODES = set(reference.communes("2025").unit_code)
+PRE_CODES = reference.communes("pre2025", "30", on=PRE_LIST).unit_code.tolist()
+NEW_CODES = set(reference.communes("2025", on=NEW_LIST).unit_code)
 NEW_ONLY_CODE = "11948"
 PRE_ONLY_CODE = next(c for c in PRE_CODES if c not in NEW_CODES)
-NEW_31_CODES = [c for c in reference.communes("2025", "31").unit_code if c != NEW_ONLY_CODE]
+NEW_31_CODES = [c for c in reference.communes("2025", "31", on=NEW_LIST).unit_code if c != NEW_ONLY_CODE]
 
 
 def _number(raw: str) -> float:
@@ -46,10 +55,11 @@ def _number(raw: str) -> float:
 def _row(sub: str, code: str, officers: str = "12", chiefs: str = "1", deputies: str = "2",
          staffed: str = "01/03/2020", staffed_date: date | None = date(2020, 3, 1)) -> dict:
     """One extracted row; numbers are given as the clerk wrote them and parsed like the extractor."""
-    era, as_of = ("2025", NEW_AS_OF) if sub == "S31" else ("pre2025", PRE_AS_OF)
+    era, as_of, unit_list = {"S31": ("2025", NEW_AS_OF, NEW_LIST),
+                             "S30e": ("pre2025", EVE_AS_OF, EVE_LIST)}.get(sub, ("pre2025", PRE_AS_OF, PRE_LIST))
     return {
         "submission_id": sub, "file_name": f"{sub}.xlsx", "sheet": "Biên chế", "row_number": 0,
-        "admin_era": era, "province_code": "31" if sub == "S31" else "30", "as_of_date": as_of,
+        "admin_era": era, "unit_list": unit_list, "province_code": "31" if sub == "S31" else "30", "as_of_date": as_of,
         "district_name": None, "commune_name": f"Xã {code}", "code_given": code, "unit_code": code,
         "officers": _number(officers), "chiefs": _number(chiefs), "deputies": _number(deputies),
         "officers_raw": officers, "chiefs_raw": chiefs, "deputies_raw": deputies,
@@ -86,6 +96,7 @@ ROWS = [
     _row("S30", next(_pool), officers="mười"),                          # 23 officers not a number
     _row("S30", next(_pool), officers="50", chiefs="1", deputies="49"),  # 24 valid: at the limits
     _row("S30", next(_pool), officers="0", chiefs="0", deputies="0"),   # 25 valid: nobody yet
+    _row("S30e", GONE_BY_2025_CODE),                                    # 26 code of an older list
 ]
 
 EXPECTED = {
@@ -108,6 +119,7 @@ EXPECTED = {
     (21, "chiefs_not_a_number"),
     (22, "deputies_not_a_number"),
     (23, "officers_missing"),
+    (26, "unit_unknown_for_era"),
 }
 
 
@@ -142,7 +154,7 @@ def test_only_the_future_date_is_a_warning(failures: list[RuleFailure]) -> None:
     warnings = [f for f in failures if f.severity == "warning"]
     errors = [f for f in failures if f.severity == "error"]
     assert [(w.row_index, w.rule) for w in warnings] == [(13, "staffed_date_after_report")]
-    assert {e.row_index for e in errors} == {3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14, 17, 19, 20, 21, 22, 23}
+    assert {e.row_index for e in errors} == {3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14, 17, 19, 20, 21, 22, 23, 26}
     assert len(errors) == len(EXPECTED) - 1 and len(errors) + len(warnings) == len(failures)
 
 
@@ -161,6 +173,7 @@ def test_values_are_the_cells_as_written(failures: list[RuleFailure]) -> None:
     assert by_key[13, "staffed_date_after_report"].value == "01/03/2025"
     assert by_key[14, "unit_unknown_for_era"].value == NEW_ONLY_CODE
     assert by_key[17, "unit_unknown_for_era"].value == PRE_ONLY_CODE
+    assert by_key[26, "unit_unknown_for_era"].value == GONE_BY_2025_CODE
     assert by_key[21, "chiefs_not_a_number"].value == "có"
     assert by_key[14, "unit_unknown_for_era"].column_name == "unit_code"
     assert by_key[12, "staffed_date_not_understood"].column_name == "staffed_date"
@@ -196,8 +209,9 @@ def test_suite_file_is_complete() -> None:
     # The ~13,000 codes are checked in Python (a derived column), not carried in the suite.
     assert known == {"column": "unit_known_for_era", "value_set": [True]}
     codes = commune_codes()
-    assert "pre2025:" + PRE_CODES[0] in codes and "2025:" + NEW_ONLY_CODE in codes
-    assert "pre2025:" + NEW_ONLY_CODE not in codes
+    assert f"{PRE_LIST}:{PRE_CODES[0]}" in codes and f"{NEW_LIST}:{NEW_ONLY_CODE}" in codes
+    assert f"{PRE_LIST}:{NEW_ONLY_CODE}" not in codes
+    assert f"{PRE_LIST}:{GONE_BY_2025_CODE}" in codes and f"{EVE_LIST}:{GONE_BY_2025_CODE}" not in codes
 
 
 def _write_suite(folder: Path, name: str, expectations: list[dict]) -> None:
