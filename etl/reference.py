@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
 
 import pandas as pd
 
@@ -29,6 +28,7 @@ from etl.unit_lists import (
     PRE2025,
     UnitList,
     _query,
+    cached_on_lists,
     dmy,
     era_of,
     eve_districts_without_units,
@@ -60,7 +60,7 @@ def _key(unit_list: UnitList | str) -> str:
     return unit_list if isinstance(unit_list, str) else unit_list.list_id
 
 
-@cache
+@cached_on_lists
 def snapshot(list_id: str) -> pd.DataFrame:
     """Every unit (province, district, commune) of one list, in the columns of ``ref.admin_unit``
     without the validity."""
@@ -99,7 +99,7 @@ def snapshot(list_id: str) -> pd.DataFrame:
     return units
 
 
-@cache
+@cached_on_lists
 def admin_units() -> pd.DataFrame:
     """``ref.admin_unit``: every version of every unit of every list, with ``valid_from``/``valid_to``.
 
@@ -208,7 +208,7 @@ def _official_2025() -> pd.DataFrame:
                         columns=["from_code", "to_code", "to_province_code", "is_approximate"])
 
 
-@cache
+@cached_on_lists
 def province_crosswalk() -> pd.DataFrame:
     """``ref.province_crosswalk``: each of the 63 provinces -> the one of the 34 it became part of
     (from the official crosswalk: no old province was divided, so this is exact)."""
@@ -301,7 +301,7 @@ def _hop_official(from_list: str, to_list: str, old: pd.DataFrame) -> pd.DataFra
     })[CROSSWALK_COLUMNS]
 
 
-@cache
+@cached_on_lists
 def crosswalk() -> pd.DataFrame:
     """``ref.admin_unit_crosswalk``: every list's commune-level units -> the next list's."""
     lists = unit_lists()
@@ -309,7 +309,7 @@ def crosswalk() -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-@cache
+@cached_on_lists
 def chain_to_2025() -> pd.DataFrame:
     """``ref.admin_unit_to_2025``: each commune-level unit of every list before July 2025 -> the
     commune of 1 July 2025 the crosswalks lead to; ``comparability`` exact, approximate (an old
@@ -363,7 +363,7 @@ def follow(list_id: str, unit_code: str, to_list: str) -> tuple[str | None, bool
     return code, approximate
 
 
-@cache
+@cached_on_lists
 def _steps() -> dict[tuple[str, str], tuple[str | None, bool]]:
     walk = crosswalk()
     return {(a, c): (t if isinstance(t, str) else None, bool(x)) for a, c, t, x in
@@ -372,7 +372,7 @@ def _steps() -> dict[tuple[str, str], tuple[str | None, bool]]:
 
 # --- Provinces by name --------------------------------------------------------------------------
 
-@cache
+@cached_on_lists
 def _province_keywords() -> dict[str, dict[str, str]]:
     """Per era, every folded spelling of a province's name -> its code."""
     out: dict[str, dict[str, str]] = {}
@@ -412,7 +412,7 @@ class Resolution:
     candidates: tuple[str, ...] = ()
 
 
-@cache
+@cached_on_lists
 def keyed_units(list_id: str, level: str) -> pd.DataFrame:
     """The units of a list and level with their name keys, computed once per process (and before
     the parsing processes fork, so that each inherits them)."""
@@ -424,7 +424,7 @@ def keyed_units(list_id: str, level: str) -> pd.DataFrame:
     return keyed
 
 
-@cache
+@cached_on_lists
 def district_folds(list_id: str) -> dict[str, str]:
     units = snapshot(list_id)
     districts = units[units.level == "district"]
@@ -449,7 +449,7 @@ def _related_provinces(province_code: str, from_era: str, to_era: str) -> set[st
     return set(pairs[pairs.new_province_code == province_code].old_province_code)
 
 
-@cache
+@cached_on_lists
 def _by_fold(list_id: str, level: str) -> dict[str, list[tuple[str, str, str | None]]]:
     """A list's units by name key: (province code, unit code, type written in the name)."""
     out: dict[str, list[tuple[str, str, str | None]]] = {}

@@ -21,10 +21,12 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pandas as pd
 import vietnamadminunits
@@ -73,6 +75,17 @@ class UnitList:
     @property
     def label_en(self) -> str:
         return f"the list of {dmy(self.data_date)}"
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+_DEPENDENTS: list[Any] = []
+
+
+def cached_on_lists(function: F) -> F:
+    """``functools.cache``, forgotten by ``reload()``: for everything computed from the lists."""
+    wrapped = cache(function)
+    _DEPENDENTS.append(wrapped)
+    return wrapped  # type: ignore[return-value]
 
 
 def imported_dir() -> Path:
@@ -125,7 +138,7 @@ def _imported() -> list[UnitList]:
     return out
 
 
-@cache
+@cached_on_lists
 def unit_lists() -> tuple[UnitList, ...]:
     """Every list, oldest first, each valid up to the day before the next one."""
     lists = sorted(_committed() + _package() + _imported(), key=lambda u: (u.valid_from, u.origin != "imported"))
@@ -138,9 +151,10 @@ def unit_lists() -> tuple[UnitList, ...]:
 
 
 def reload() -> None:
-    """Forget what was read (after ``cax units import`` added a list)."""
-    unit_lists.cache_clear()
-    list_units.cache_clear()
+    """Forget what was read, and everything computed from it (after ``cax units import`` added a
+    list): every function decorated with ``cached_on_lists``."""
+    for cached in _DEPENDENTS:
+        cached.cache_clear()
 
 
 def list_by_id(list_id: str) -> UnitList:
@@ -181,7 +195,7 @@ def _type_of(name: str, stated: object) -> str:
     return written or str(stated or "").strip().lower()
 
 
-@cache
+@cached_on_lists
 def list_units(list_id: str) -> pd.DataFrame:
     """The commune-level units of one list, with the columns of ``COLUMNS`` (codes as text)."""
     unit_list = list_by_id(list_id)
@@ -204,7 +218,7 @@ def list_units(list_id: str) -> pd.DataFrame:
     return raw.sort_values("unit_code").reset_index(drop=True)
 
 
-@cache
+@cached_on_lists
 def eve_districts_without_units() -> pd.DataFrame:
     """Districts of the eve-of-reform list that hold no commune-level unit (island districts such
     as Bạch Long Vĩ, Cồn Cỏ, Hoàng Sa, Trường Sa): the GSO exports list units only, so these are

@@ -318,10 +318,6 @@ def _write_atomically(path: Path, data: bytes) -> None:
 def clear_caches() -> None:
     """Forget every list and everything computed from them (a new list changes them all)."""
     unit_lists.reload()
-    for cached in (reference.snapshot, reference.admin_units, reference.crosswalk, reference.chain_to_2025,
-                   reference.province_crosswalk, reference.keyed_units, reference.district_folds,
-                   reference._province_keywords, unit_lists.eve_districts_without_units):
-        cached.cache_clear()
 
 
 @dataclass

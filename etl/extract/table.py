@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
 
 import pandas as pd
 
@@ -27,7 +26,7 @@ from etl.extract.values import parse_date, parse_number, raw_text
 from etl.extract.workbook import Sheet
 from etl.names import header_key, split_prefix
 from etl.reference import ERA2025, UnitResolver
-from etl.unit_lists import list_by_id, list_for
+from etl.unit_lists import cached_on_lists, list_by_id, list_for
 
 _LABELS = ("row_no", "district_name", "commune_name", "unit_name", "level_written", "report_date")
 # What Excel shows in a cell whose formula failed; a name cell holding one names no unit.
@@ -43,7 +42,7 @@ class TableRows:
     total: dict[str, float | None] = field(default_factory=dict)
 
 
-@cache
+@cached_on_lists
 def resolver(list_id: str, province_code: str, level: str) -> UnitResolver:
     return UnitResolver(list_id, province_code, level)
 

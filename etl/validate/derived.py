@@ -11,15 +11,15 @@ for validation.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
 
 import pandas as pd
 
 from etl.extract.sheets import DATASETS
+from etl.unit_lists import cached_on_lists
 from etl.validate.suite import SuiteError
 
 
-@cache
+@cached_on_lists
 def commune_codes() -> frozenset[str]:
     """``'<list>:<code>'`` of every commune-level unit of every dated unit list.
 
@@ -33,7 +33,7 @@ def commune_codes() -> frozenset[str]:
                      for code in reference.snapshot(u.list_id).query("level == 'commune'").unit_code)
 
 
-@cache
+@cached_on_lists
 def unit_codes_by_level() -> frozenset[str]:
     """``'<list>:<level>:<code>'`` of every district- and commune-level unit of every list."""
     from etl import reference
