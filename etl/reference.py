@@ -224,6 +224,18 @@ def _fold_name(name: str) -> str:
     return fold_key(name, "commune")
 
 
+def _kept_relation(name: str, new_name: str, kind: str, new_kind: str, district: object, new_district: object) -> str:
+    """What became of a unit that kept its code: ``same``; ``moved`` (same name, another district);
+    ``retyped`` (xã to phường or thị trấn, or back: the name after the type unchanged);
+    ``respelled`` (the same letters and diacritics, tone placed or capitalised otherwise:
+    'Hoà'/'Hòa'); ``renamed`` (anything else, 'Tiền Tiến' to 'Tiên Tiến' included)."""
+    if kind != new_kind:
+        return "retyped" if accent_key(name, "commune") == accent_key(new_name, "commune") else "renamed"
+    if name == new_name:
+        return "same" if str(district) == str(new_district) else "moved"
+    return "respelled" if accent_key(name, "commune") == accent_key(new_name, "commune") else "renamed"
+
+
 def hop(from_list: str, to_list: str) -> pd.DataFrame:
     """How each commune-level unit of ``from_list`` stands in ``to_list`` (the next list)."""
     old, new = list_units(from_list), list_units(to_list)
@@ -233,15 +245,12 @@ def hop(from_list: str, to_list: str) -> pd.DataFrame:
     kept = old.merge(new, on="unit_code", suffixes=("", "_new"))
     if same_era:  # a code that moved to another province is another unit
         kept = kept[kept.province_code == kept.province_code_new]
-    same_name = kept.name == kept.name_new
     kept_rows = pd.DataFrame({
         "from_list": from_list, "from_code": kept.unit_code, "from_province_code": kept.province_code,
         "to_list": to_list, "to_code": kept.unit_code, "to_province_code": kept.province_code_new,
-        "relation": [
-            "same" if same and t == tn and str(d) == str(dn) else "retyped" if same and t != tn
-            else "moved" if same else "respelled" if _fold_name(n) == _fold_name(nn) else "renamed"
-            for same, t, tn, d, dn, n, nn in zip(same_name, kept.type, kept.type_new, kept.district_code,
-                                                 kept.district_code_new, kept.name, kept.name_new, strict=True)],
+        "relation": [_kept_relation(n, nn, t, tn, d, dn) for n, nn, t, tn, d, dn in zip(
+            kept.name, kept.name_new, kept.type, kept.type_new, kept.district_code, kept.district_code_new,
+            strict=True)],
         "evidence": "code kept", "is_approximate": False,
     })
     new_by_code = new.set_index("unit_code")
@@ -251,36 +260,47 @@ def hop(from_list: str, to_list: str) -> pd.DataFrame:
     # gone, once in the province among the units that are new or renamed: the unit it became part of.
     receivers = new[new.unit_code.isin(set(fresh.unit_code) | renamed)]
     new_districts = set(new.district_code.dropna())
-    by_district: dict[tuple[str, str], list[str]] = {}
-    by_district_name: dict[tuple[str, str, str], list[str]] = {}
-    by_province: dict[tuple[str, str], list[str]] = {}
-    for row in new.itertuples(index=False):
-        key = _fold_name(row.name)
-        by_district.setdefault((str(row.district_code), key), []).append(row.unit_code)
-        by_district_name.setdefault((row.province_code, fold_key(row.district_name or "", "district"), key),
-                                    []).append(row.unit_code)
-    for row in receivers.itertuples(index=False):
-        by_province.setdefault((row.province_code, _fold_name(row.name)), []).append(row.unit_code)
+    # Names compared with their diacritics ('Tiền Tiến' is not 'Tiên Tiến'), then by their letters
+    # alone, each with its own evidence.
+    keys = {"same name": lambda n: accent_key(n, "commune"), "same letters (diacritics differ)": _fold_name}
     rows = []
-    for unit in old[~old.unit_code.isin(set(kept_rows.from_code))].itertuples(index=False):
-        base = {"from_list": from_list, "from_code": unit.unit_code, "from_province_code": unit.province_code,
-                "to_list": to_list, "is_approximate": False}
-        key = _fold_name(unit.name)
-        # Lists without districts (from July 2025) go straight to the province.
-        found = (by_district.get((str(unit.district_code), key)) or by_district_name.get(
-            (unit.province_code, fold_key(unit.district_name or "", "district"), key))) if unit.district_code else None
-        evidence = "same name in the same district"
-        if (not found or len(found) != 1) and unit.district_code not in new_districts:
-            # Only when its district is gone too (merged into another): a name alone never moves a
-            # unit out of a district that still exists (Phường 7 of Quận 10 is not Phường 7 of Quận 5).
-            found, evidence = by_province.get((unit.province_code, key)), "same name, once in the province"
-        if found and len(found) == 1 and (not same_era or new_by_code.loc[found[0]].province_code
-                                          == unit.province_code):
-            rows.append({**base, "to_code": found[0], "to_province_code": new_by_code.loc[found[0]].province_code,
-                         "relation": "merged_into", "evidence": evidence})
-        else:
-            rows.append({**base, "to_code": None, "to_province_code": None, "relation": "unmapped",
-                         "evidence": "the lists do not say which unit it became part of"})
+    gone = old[~old.unit_code.isin(set(kept_rows.from_code))]
+    for words, key_of in keys.items():
+        by_district: dict[tuple[str, str], list[str]] = {}
+        by_district_name: dict[tuple[str, str, str], list[str]] = {}
+        by_province: dict[tuple[str, str], list[str]] = {}
+        for row in new.itertuples(index=False):
+            key = key_of(row.name)
+            by_district.setdefault((str(row.district_code), key), []).append(row.unit_code)
+            by_district_name.setdefault((row.province_code, fold_key(row.district_name or "", "district"), key),
+                                        []).append(row.unit_code)
+        for row in receivers.itertuples(index=False):
+            by_province.setdefault((row.province_code, key_of(row.name)), []).append(row.unit_code)
+        left = []
+        for unit in gone.itertuples(index=False):
+            key = key_of(unit.name)
+            # Lists without districts (from July 2025) go straight to the province.
+            district = fold_key(unit.district_name or "", "district")
+            found = (by_district.get((str(unit.district_code), key)) or by_district_name.get(
+                (unit.province_code, district, key))) if unit.district_code else None
+            evidence = f"{words} in the same district"
+            if (not found or len(found) != 1) and unit.district_code not in new_districts:
+                # Only when its district is gone too (merged into another): a name alone never moves a
+                # unit out of a district that still exists (Phường 7 of Quận 10 is not Phường 7 of Quận 5).
+                found, evidence = by_province.get((unit.province_code, key)), f"{words}, once in the province"
+            if found and len(found) == 1 and (not same_era or new_by_code.loc[found[0]].province_code
+                                              == unit.province_code):
+                rows.append({"from_list": from_list, "from_code": unit.unit_code,
+                             "from_province_code": unit.province_code, "to_list": to_list, "is_approximate": False,
+                             "to_code": found[0], "to_province_code": new_by_code.loc[found[0]].province_code,
+                             "relation": "merged_into", "evidence": evidence})
+            else:
+                left.append(unit)
+        gone = pd.DataFrame(left, columns=old.columns)
+    for unit in gone.itertuples(index=False):
+        rows.append({"from_list": from_list, "from_code": unit.unit_code, "from_province_code": unit.province_code,
+                     "to_list": to_list, "is_approximate": False, "to_code": None, "to_province_code": None,
+                     "relation": "unmapped", "evidence": "the lists do not say which unit it became part of"})
     gone = pd.DataFrame(rows, columns=CROSSWALK_COLUMNS)
     return pd.concat([kept_rows[CROSSWALK_COLUMNS], gone], ignore_index=True).sort_values(
         "from_code").reset_index(drop=True)
@@ -351,23 +371,30 @@ def chain_to_2025() -> pd.DataFrame:
 def follow(list_id: str, unit_code: str, to_list: str) -> tuple[str | None, bool]:
     """The unit of ``to_list`` (a later list) that ``unit_code`` of ``list_id`` is, or became part
     of, and whether that is approximate; None where a crosswalk establishes nothing."""
-    order = [u.list_id for u in unit_lists()]
-    steps = _steps()
-    code: str | None = unit_code
-    approximate = False
-    for a in order[order.index(list_id):order.index(to_list)]:
-        if code is None or (a, code) not in steps:
-            return None, approximate
-        code, step_approximate = steps[(a, code)]
-        approximate |= step_approximate
+    code, approximate, _ = _walk(list_id, unit_code, to_list)
     return code, approximate
 
 
+def _walk(list_id: str, unit_code: str, to_list: str) -> tuple[str | None, bool, bool]:
+    """``follow``, and whether a step merged the unit into another (else it kept its code)."""
+    order = [u.list_id for u in unit_lists()]
+    steps = _steps()
+    code: str | None = unit_code
+    approximate = merged = False
+    for a in order[order.index(list_id):order.index(to_list)]:
+        if code is None or (a, code) not in steps:
+            return None, approximate, merged
+        code, step_approximate, relation = steps[(a, code)]
+        approximate |= step_approximate
+        merged |= relation in ("merged_into", "divided")
+    return code, approximate, merged
+
+
 @cached_on_lists
-def _steps() -> dict[tuple[str, str], tuple[str | None, bool]]:
+def _steps() -> dict[tuple[str, str], tuple[str | None, bool, str]]:
     walk = crosswalk()
-    return {(a, c): (t if isinstance(t, str) else None, bool(x)) for a, c, t, x in
-            zip(walk.from_list, walk.from_code, walk.to_code, walk.is_approximate, strict=True)}
+    return {(a, c): (t if isinstance(t, str) else None, bool(x), r) for a, c, t, x, r in
+            zip(walk.from_list, walk.from_code, walk.to_code, walk.is_approximate, walk.relation, strict=True)}
 
 
 # --- Provinces by name --------------------------------------------------------------------------
@@ -450,23 +477,41 @@ def _related_provinces(province_code: str, from_era: str, to_era: str) -> set[st
 
 
 @cached_on_lists
-def _by_fold(list_id: str, level: str) -> dict[str, list[tuple[str, str, str | None]]]:
-    """A list's units by name key: (province code, unit code, type written in the name)."""
-    out: dict[str, list[tuple[str, str, str | None]]] = {}
+def _districts_of(list_id: str) -> dict[str, str]:
+    units = list_units(list_id)
+    return dict(zip(units.unit_code, units.district_code, strict=True))
+
+
+def _district_of(list_id: str, code: str) -> str:
+    return _districts_of(list_id).get(code) or ""
+
+
+@cached_on_lists
+def _by_fold(list_id: str, level: str) -> dict[str, list[tuple[str, str, str | None, str]]]:
+    """A list's units by name key: (province code, unit code, type written in the name, accent key)."""
+    out: dict[str, list[tuple[str, str, str | None, str]]] = {}
     keyed = keyed_units(list_id, level)
-    for fold, province, code, written in zip(keyed.fold, keyed.province_code, keyed.unit_code,
-                                             keyed.written_type, strict=True):
-        out.setdefault(fold, []).append((province, code, written))
+    for fold, province, code, written, accent in zip(keyed.fold, keyed.province_code, keyed.unit_code,
+                                                     keyed.written_type, keyed.accent, strict=True):
+        out.setdefault(fold, []).append((province, code, written, accent))
     return out
 
 
-def elsewhere(name: object, list_id: str, province_code: str, level: str = "commune") -> Resolution | None:
+def elsewhere(name: object, list_id: str, province_code: str, level: str = "commune",
+              accent: str | None = None, district: str | None = None, besides: str | None = None
+              ) -> Resolution | None:
     """Where a name unknown to the list in force is found in another list of the same province.
 
     A name of an earlier list: ``gone_from_list`` with (the list in force, the last list that holds
     it, the unit of the list in force it became part of, when the crosswalks know it). A name of a
     later list: ``not_yet_in_list`` with (the list in force, the first list that holds it). A type
-    written with the name must match ('Thị trấn Ninh Giang' is not 'Xã Ninh Giang').
+    written with the name must match ('Thị trấn Ninh Giang' is not 'Xã Ninh Giang'), and so must
+    its diacritics when ``accent`` gives them ('Xuân Lâm' is not 'Xuân Lam'), and its district when
+    ``district`` (a folded district name) gives it; a unit of code ``besides`` (the one the list in
+    force offers) is the same unit, not another.
+
+    The unit of the list in force comes with how the old one reached it: ``merged`` (a crosswalk
+    step merged it into another unit) or ``renamed`` (it kept its code under another name or type).
     """
     key = fold_key(name, level)
     if not key:
@@ -481,20 +526,23 @@ def elsewhere(name: object, list_id: str, province_code: str, level: str = "comm
     for candidates, problem in ((earlier, "gone_from_list"), (later, "not_yet_in_list")):
         for other in candidates:
             wanted = _related_provinces(province_code, here.admin_era, other.admin_era)
-            found = [code for province, code, written in _by_fold(other.list_id, level).get(key, [])
-                     if province in wanted and (unit_type is None or written == unit_type)]
+            districts = district_folds(other.list_id)
+            found = [code for province, code, written, accents in _by_fold(other.list_id, level).get(key, [])
+                     if province in wanted and (unit_type is None or written == unit_type)
+                     and (accent is None or accents == accent) and code != besides
+                     and (district is None or districts.get(_district_of(other.list_id, code)) == district)]
             if not found:
                 continue
             if problem == "not_yet_in_list":
-                return Resolution(None, problem, (dmy(here.data_date), dmy(other.data_date), ""))
-            absorbed = ""
+                return Resolution(None, problem, (dmy(here.data_date), dmy(other.data_date), "", ""))
+            absorbed, how = "", ""
             if len(found) == 1 and level == "commune":
-                code, _ = follow(other.list_id, found[0], list_id)
+                code, _, merged = _walk(other.list_id, found[0], list_id)
                 current = keyed_units(list_id, level)
                 match = current[current.unit_code == code] if code is not None else current.iloc[0:0]
                 if not match.empty:
-                    absorbed = f"{match.name.iloc[0]} ({code})"
-            return Resolution(None, problem, (dmy(here.data_date), dmy(other.data_date), absorbed))
+                    absorbed, how = f"{match.name.iloc[0]} ({code})", "merged" if merged else "renamed"
+            return Resolution(None, problem, (dmy(here.data_date), dmy(other.data_date), absorbed, how))
     return None
 
 
@@ -559,6 +607,22 @@ class UnitResolver:
             # name with its type is a unit of another date's list ('Thị trấn Ninh Giang' of 2021).
             return elsewhere(name, self.list_id, self.province_code, level) or Resolution(
                 None, "type_mismatch", (codes[0], self._units.name[candidates[0]]))
+        if len(codes) == 1 and written_accents and self._accent[candidates[0]] != accent_key(name, level):
+            # 'Xã Xuân Lâm' where the list in force has only 'Xã Xuân Lam', another unit: a name
+            # that, diacritics and all, is another unit of another date's list names that unit.
+            other = elsewhere(name, self.list_id, self.province_code, level, accent=accent_key(name, level),
+                              besides=codes[0])
+            if other is not None:
+                return other
+        written_district = fold_key(district, "district") if district and level == "commune" else ""
+        unit_district = self._district_codes[candidates[0]] if len(codes) == 1 else None
+        if unit_district and written_district and self._district_fold.get(unit_district) != written_district:
+            # 'Xa Xuan Lam' of Huyện Nam Đàn, where the list in force has a Xuân Lam only in Hưng
+            # Nguyên: another unit of that name in that district, in another date's list, is meant.
+            other = elsewhere(name, self.list_id, self.province_code, level, district=written_district,
+                              besides=codes[0])
+            if other is not None:
+                return other
         if len(codes) == 1:
             if code_text and code_text != codes[0]:
                 # The name and the code written beside it disagree: which one is wrong is the

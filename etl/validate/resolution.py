@@ -52,10 +52,13 @@ def _failure(problem: str, row_index: Any, column: str, value: str, **words: str
             "message_en": rule["message_en"].format(value=value, **words)}
 
 
-def _absorbed(unit: str) -> dict[str, str]:
-    """The words that name the unit an old one became part of ('Thị trấn Ninh Giang (11203)')."""
+def _absorbed(unit: str, how: str) -> dict[str, str]:
+    """The words that name the unit an old one is now: merged into it ('đã nhập vào Thị trấn Ninh
+    Giang (11203)'), or the same unit under another name or type ('nay là Xã Thất Khê (06040)')."""
     if not unit:
         return {"absorbed_vi": "", "absorbed_en": ""}
+    if how == "renamed":
+        return {"absorbed_vi": f", nay là {unit}", "absorbed_en": f", now {unit}"}
     return {"absorbed_vi": f", đã nhập vào {unit}", "absorbed_en": f", and became part of {unit}"}
 
 
@@ -75,10 +78,9 @@ def resolution_failures(rows: pd.DataFrame, spec: SheetSpec) -> list[dict[str, A
         problem, detail = row["resolve_problem"], str(row.get("problem_detail") or "")
         if isinstance(problem, str) and problem:
             value, candidates = row[spec.name_column], str(row["resolve_candidates"])
-            first, _, rest = candidates.partition(",")
-            second, _, absorbed = rest.partition(",")
+            first, second, absorbed, how = (candidates.split(",") + ["", "", "", ""])[:4]
             failures.append(_failure(problem, index, spec.name_column, value, candidates=candidates,
-                                     first=first, second=second, detail=detail, **_absorbed(absorbed)))
+                                     first=first, second=second, detail=detail, **_absorbed(absorbed, how)))
         for column in filter(None, str(row["parse_problems"] or "").split(",")):
             failures.append(_failure("unreadable", index, column, row.get(f"{column}_raw", "")))
         for mark in filter(None, str(row.get("formula_problems") or "").split(",")):

@@ -338,3 +338,41 @@ def test_province_crosswalk_is_the_official_one_and_exact():
     assert len(pairs) == 63 and pairs.old_province_code.is_unique  # no old province maps to two
     assert pairs.new_province_code.nunique() == 34
     assert dict(zip(pairs.old_province_code, pairs.new_province_code, strict=True))[HAI_DUONG] == HAI_PHONG
+
+
+# Checked by hand in the committed lists (zcat reference/unit_lists/units_<date>.csv.gz | grep):
+# 17980 is Xã Xuân Lâm (Huyện Nam Đàn, 430) in 2020-2023 and Xã Xuân Hồng in 2025-01-04; 18055 is
+# Xã Xuân Lam (Huyện Hưng Nguyên, 431) in 2021-2025; 12418 Xã Tiền Tiến (Phù Cừ, 333) is gone in
+# 2025-01-04, where 12424 (Xã Minh Tiến until 2023) is Xã Tiên Tiến; 01954 Xã Vân Tùng (Ngân Sơn)
+# is Thị trấn Vân Tùng from 2023-05-07.
+FEB_2025 = "2025-06-30"  # the list in force on 20/2/2025
+
+
+def test_a_name_differing_only_by_diacritics_from_a_unit_in_force_is_the_old_unit_it_names():
+    # Not Xuân Lam of Hưng Nguyên: Xuân Lâm of Nam Đàn, now Xuân Hồng (the same code, renamed).
+    found = reference.UnitResolver(FEB_2025, "40").resolve("Xã Xuân Lâm", "Huyện Nam Đàn")
+    assert (found.unit_code, found.problem) == (None, "gone_from_list")
+    assert found.candidates == ("30/06/2025", "07/05/2023", "Xã Xuân Hồng (17980)", "renamed")
+    # Written without diacritics, the district tells it apart.
+    found = reference.UnitResolver(FEB_2025, "40").resolve("Xa Xuan Lam", "Huyen Nam Dan")
+    assert (found.unit_code, found.problem) == (None, "gone_from_list")
+    assert reference.UnitResolver(FEB_2025, "40").resolve("Xã Xuân Lam").unit_code == "18055"
+    assert reference.UnitResolver(FEB_2025, "40").resolve("Xa Xuan Lam", "Huyen Hung Nguyen").unit_code == "18055"
+
+
+def test_a_merged_unit_whose_name_differs_by_diacritics_says_so_and_is_not_its_neighbour():
+    found = reference.UnitResolver(FEB_2025, "33").resolve("Xã Tiền Tiến")
+    assert (found.unit_code, found.problem) == (None, "gone_from_list")
+    assert found.candidates == ("30/06/2025", "07/05/2023", "Xã Tiên Tiến (12424)", "merged")
+    assert reference.UnitResolver(FEB_2025, "33").resolve("Xã Tiên Tiến").unit_code == "12424"
+    hop = reference.hop("2023-05-07", "2025-01-04").set_index("from_code")
+    assert (hop.loc["12418", "to_code"], hop.loc["12418", "evidence"]) == (
+        "12424", "same letters (diacritics differ) in the same district")
+
+
+def test_a_change_of_type_under_the_same_name_is_retyped_and_a_new_name_renamed():
+    hop = reference.hop("2021-02-03", "2023-05-07").set_index("from_code")
+    assert hop.loc["01954", "relation"] == "retyped"
+    hop = reference.hop("2023-05-07", "2025-01-04").set_index("from_code")
+    assert hop.loc["17980", "relation"] == "renamed"
+    assert hop.loc["12424", "relation"] == "renamed"  # Minh Tiến -> Tiên Tiến

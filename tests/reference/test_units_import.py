@@ -129,9 +129,10 @@ def test_each_name_resolves_in_its_own_time(lists, tmp_path):
     assert UnitResolver(before.list_id, "31").resolve("Xã Hà Bắc").unit_code == "10816"
     gone = UnitResolver(after.list_id, "31").resolve("Xã Hà Bắc")
     assert (gone.unit_code, gone.problem) == (None, "gone_from_list")
-    assert gone.candidates == ("01/09/2026", "01/07/2025", "Xã Hà Tây (10816)")
+    # Hà Bắc kept its code under the merged unit's name: it is now Xã Hà Tây ('nay là').
+    assert gone.candidates == ("01/09/2026", "01/07/2025", "Xã Hà Tây (10816)", "renamed")
     assert UnitResolver(after.list_id, "31").resolve("Xã Hà Tây").unit_code == "10816"
-    assert UnitResolver(after.list_id, "31").resolve("Xã Thái Tân").candidates == ("01/09/2026", "01/07/2025", "")
+    assert UnitResolver(after.list_id, "31").resolve("Xã Thái Tân").candidates == ("01/09/2026", "01/07/2025", "", "")
     early = UnitResolver(before.list_id, "31").resolve("Xã Tân Thành Hải")
     assert (early.problem, early.candidates[:2]) == ("not_yet_in_list", ("01/07/2025", "01/09/2026"))
 
@@ -294,7 +295,7 @@ def test_the_warehouse_takes_the_new_list_and_quarantines_a_name_gone_from_it(li
     assert audit == {"hp_08.xlsx": 0, "hp_10.xlsx": 1}
     (message,) = query(settings.warehouse, "select message_vi from audit.quarantine where file_name = 'hp_10.xlsx'")
     assert "không còn trong danh mục ngày 01/09/2026" in message[0]
-    assert "có trong danh mục ngày 01/07/2025, đã nhập vào Xã Hà Tây (10816)" in message[0]
+    assert "có trong danh mục ngày 01/07/2025, nay là Xã Hà Tây (10816)" in message[0]
     staffed = query(settings.warehouse, """select f.unit_code, f.unit_list from dw.fact_commune_staffing f
                                            join dw.dim_submission s using (submission_id)
                                            where s.file_name = 'hp_08.xlsx'""")
