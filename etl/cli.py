@@ -126,7 +126,7 @@ UNITS_IN_SCOPE = {"pre2025": "xã, thị trấn", "2025": "xã, phường, đặ
 
 
 def _national_line(row) -> str:
-    from etl.report import vn_number
+    from etl.report import vn_number, vn_percent
 
     lists = ", ".join(f"{date.fromisoformat(x):%d/%m/%Y}" for x in str(getattr(row, "unit_lists", "") or "").split(", ")
                       if x)
@@ -135,7 +135,7 @@ def _national_line(row) -> str:
             f"{row.provinces_reporting}/{row.provinces_expected} tỉnh báo cáo / provinces reporting · "
             f"{vn_number(row.officers)} CA chính quy / regular officers · "
             f"{vn_number(row.communes_staffed)}/{vn_number(row.communes_in_scope)} {UNITS_IN_SCOPE[row.admin_era]} "
-            f"có CA chính quy / communes staffed ({vn_number(row.coverage_pct, 1)}%) · "
+            f"có CA chính quy / communes staffed ({vn_percent(row.coverage_pct)}%) · "
             f"{vn_number(row.officers_per_commune, 2)} CA/xã / officers per commune")
 
 
@@ -234,7 +234,7 @@ def _jsonable(record: dict) -> dict:
 
 
 def _print_province_table(frame) -> None:
-    from etl.report import vn_number
+    from etl.report import vn_number, vn_percent
 
     table = Table(title=f"Bố trí CA chính quy theo tỉnh / staffing by province ({len(frame)})")
     for column in ("Mã / code", "Tỉnh, thành phố / province", "Ngày số liệu / as of", "CA chính quy / officers",
@@ -242,7 +242,7 @@ def _print_province_table(frame) -> None:
         table.add_column(column, justify="left" if "province" in column or "code" in column else "right")
     for r in frame.itertuples():
         table.add_row(r.province_code, r.province_name, f"{r.as_of_date:%d/%m/%Y}", vn_number(r.officers),
-                      vn_number(r.communes_staffed), vn_number(r.communes_in_scope), vn_number(r.coverage_pct, 1),
+                      vn_number(r.communes_staffed), vn_number(r.communes_in_scope), vn_percent(r.coverage_pct),
                       vn_number(r.officers_per_commune, 2))
     console.print(table)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date
 from pathlib import Path
@@ -18,6 +19,14 @@ def vn_number(value: float | int | None, decimals: int = 0) -> str:
         return "–"
     text = f"{value:,.{decimals}f}"
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def vn_percent(value: float | None) -> str:
+    """A coverage percentage with one decimal, never rounded up to 100 (3,320 of 3,321 is 99,9%,
+    not 100,0%: a gap is never rounded away)."""
+    if value is None or pd.isna(value):
+        return "–"
+    return vn_number(math.floor(value * 10) / 10, 1)
 
 
 def _frame(warehouse: Path, sql: str, params: dict | None = None) -> pd.DataFrame:
