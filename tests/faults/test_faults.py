@@ -72,7 +72,9 @@ def reference_night(april_landing, tmp_path_factory):
 
 def test_a_loader_killed_halfway_then_rerun_equals_an_uninterrupted_night(april_landing, reference_night, tmp_path):
     landing, truth = april_landing
-    for delay in (1.5, 2.5, 1.0, 3.5, 0.5):  # kill while submissions are being loaded
+    # Kill while submissions are being loaded: a new warehouse first builds its reference side (every
+    # dated unit list, a few seconds on a busy machine), so later moments are tried too.
+    for delay in (1.5, 2.5, 1.0, 3.5, 0.5, 5.0, 7.0, 10.0):
         root = tmp_path / f"killed-{delay}"
         night = _night_process(root, landing)
         while not list(root.glob("staging/*/validated/files.json")):
