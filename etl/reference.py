@@ -310,11 +310,17 @@ def _hop_official(from_list: str, to_list: str, old: pd.DataFrame) -> pd.DataFra
     found = old.merge(_official_2025(), left_on="unit_code", right_on="from_code", how="left")
     mapped = found.to_code.notna()
     approximate = found.is_approximate.fillna(False).astype(bool)
+    new_names = list_units(to_list).set_index("unit_code").name
+    # A unit the crosswalk keeps under its own code is that unit (under its name or another one);
+    # any other is merged into the unit it maps to.
+    kept_as = [new_names.get(t) if m and t == c else None
+               for m, t, c in zip(mapped, found.to_code, found.unit_code, strict=True)]
     return pd.DataFrame({
         "from_list": from_list, "from_code": found.unit_code, "from_province_code": found.province_code,
         "to_list": to_list, "to_code": found.to_code, "to_province_code": found.to_province_code,
-        "relation": ["unmapped" if not m else "divided" if a else "merged_into"
-                     for m, a in zip(mapped, approximate, strict=True)],
+        "relation": ["unmapped" if not m else "divided" if a else "merged_into" if k is None
+                     else _kept_relation(n, k, t, split_prefix(k, "commune")[0] or t, None, None)
+                     for m, a, k, n, t in zip(mapped, approximate, kept_as, found.name, found.type, strict=True)],
         "evidence": mapped.map({True: "official 2025 crosswalk (vietnamadminunits)",
                                 False: "not in the official 2025 crosswalk"}),
         "is_approximate": approximate,
@@ -498,8 +504,8 @@ def _by_fold(list_id: str, level: str) -> dict[str, list[tuple[str, str, str | N
 
 
 def elsewhere(name: object, list_id: str, province_code: str, level: str = "commune",
-              accent: str | None = None, district: str | None = None, besides: str | None = None
-              ) -> Resolution | None:
+              accent: str | None = None, district: str | None = None, besides: str | None = None,
+              follow_chain: bool = False) -> Resolution | None:
     """Where a name unknown to the list in force is found in another list of the same province.
 
     A name of an earlier list: ``gone_from_list`` with (the list in force, the last list that holds
@@ -507,8 +513,10 @@ def elsewhere(name: object, list_id: str, province_code: str, level: str = "comm
     later list: ``not_yet_in_list`` with (the list in force, the first list that holds it). A type
     written with the name must match ('Thị trấn Ninh Giang' is not 'Xã Ninh Giang'), and so must
     its diacritics when ``accent`` gives them ('Xuân Lâm' is not 'Xuân Lam'), and its district when
-    ``district`` (a folded district name) gives it; a unit of code ``besides`` (the one the list in
-    force offers) is the same unit, not another.
+    ``district`` (a folded district name) gives it. ``besides`` is the unit the list in force
+    offers: when the nearest list holding the name as written holds it for that unit (its code, or
+    with ``follow_chain`` a unit the crosswalks lead to it), the name is that unit's and None is
+    returned.
 
     The unit of the list in force comes with how the old one reached it: ``merged`` (a crosswalk
     step merged it into another unit) or ``renamed`` (it kept its code under another name or type).
@@ -529,10 +537,15 @@ def elsewhere(name: object, list_id: str, province_code: str, level: str = "comm
             districts = district_folds(other.list_id)
             found = [code for province, code, written, accents in _by_fold(other.list_id, level).get(key, [])
                      if province in wanted and (unit_type is None or written == unit_type)
-                     and (accent is None or accents == accent) and code != besides
+                     and (accent is None or accents == accent)
                      and (district is None or districts.get(_district_of(other.list_id, code)) == district)]
             if not found:
                 continue
+            if besides is not None and any(code == besides or (follow_chain and _walk(
+                    other.list_id, code, list_id)[0] == besides) for code in found):
+                # The nearest list that holds the name as written holds it for the unit in force
+                # (its own code, or, for an outdated district, a same-named unit it continues).
+                return None
             if problem == "not_yet_in_list":
                 return Resolution(None, problem, (dmy(here.data_date), dmy(other.data_date), "", ""))
             absorbed, how = "", ""
@@ -620,7 +633,7 @@ class UnitResolver:
             # 'Xa Xuan Lam' of Huyện Nam Đàn, where the list in force has a Xuân Lam only in Hưng
             # Nguyên: another unit of that name in that district, in another date's list, is meant.
             other = elsewhere(name, self.list_id, self.province_code, level, district=written_district,
-                              besides=codes[0])
+                              besides=codes[0], follow_chain=True)
             if other is not None:
                 return other
         if len(codes) == 1:

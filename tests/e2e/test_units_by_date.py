@@ -173,9 +173,10 @@ def test_the_same_name_in_a_2026_report_is_quarantined_naming_the_unit_that_abso
     found = _quarantine(settings.published, "hp_2026_03.xlsx")
     prefix = "Đơn vị '{}' không còn trong danh mục ngày 01/07/2025 (danh mục áp dụng cho ngày báo cáo); "
     # The last list holding 'Thị trấn Ninh Giang' is vietnamadminunits' list of 30/6/2025 (as 11203),
-    # which the official crosswalk puts into Xã Ninh Giang (11203).
+    # which the official crosswalk puts into Xã Ninh Giang, keeping the code 11203: it is now that unit
+    # ('nay là'); Hồng Dụ, another code, was merged into it ('đã nhập vào', below).
     assert found["Thị trấn Ninh Giang"] == ("unit_gone_from_list", prefix.format("Thị trấn Ninh Giang")
-                                            + "có trong danh mục ngày 30/06/2025, đã nhập vào Xã Ninh Giang (11203)")
+                                            + "có trong danh mục ngày 30/06/2025, nay là Xã Ninh Giang (11203)")
 
 
 def test_a_name_gone_in_2025_is_quarantined_in_2026_naming_the_unit_that_absorbed_it(dated_night):

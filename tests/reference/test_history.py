@@ -275,8 +275,11 @@ def test_the_hop_to_2025_is_the_official_crosswalk():
     # which admin_units codes 11203 ('Xã Ninh Giang', province 31); ..._huyentuky_xahungdao (11086) is
     # divided between xadaison (default) and xatanky: approximate, counted in Xã Đại Sơn (11086).
     hop = _hop("2025-06-30", "2025-07-01")
+    # Thị trấn Ninh Giang keeps its code 11203 as Xã Ninh Giang: the same unit under another type.
     assert (hop.loc["11203", "relation"], hop.loc["11203", "to_code"], hop.loc["11203", "to_province_code"]) == (
-        "merged_into", "11203", HAI_PHONG)
+        "retyped", "11203", HAI_PHONG)
+    # 11215 Xã Hồng Dụ goes into Xã Ninh Giang (11203) too: merged into another unit.
+    assert (hop.loc["11215", "relation"], hop.loc["11215", "to_code"]) == ("merged_into", "11203")
     assert (hop.loc["11086", "relation"], hop.loc["11086", "to_code"], bool(hop.loc["11086", "is_approximate"])) == (
         "divided", "11086", True)
     assert sorted(hop.index) == sorted(_package_list("2025-06-30"))
@@ -376,3 +379,18 @@ def test_a_change_of_type_under_the_same_name_is_retyped_and_a_new_name_renamed(
     hop = reference.hop("2023-05-07", "2025-01-04").set_index("from_code")
     assert hop.loc["17980", "relation"] == "renamed"
     assert hop.loc["12424", "relation"] == "renamed"  # Minh Tiến -> Tiên Tiến
+
+
+# Checked by hand in the committed lists: 18595 Xã Đỉnh Bàn is of Huyện Thạch Hà (445) in 2021 and
+# 2023 and of Thành phố Hà Tĩnh (436) in 2025-01-04, while 18574, another Xã Đỉnh Bàn of Thạch Hà,
+# is in the 2020 list only; 01468 is Xã Lưu Ngọc of Huyện Trà Lĩnh (046) in 2020 and Xã Quang Vinh
+# of Huyện Trùng Khánh (047) from 2021, when Trà Lĩnh is gone and 01459 Xã Quang Vinh (Trà Lĩnh)
+# with it.
+def test_a_unit_in_force_written_with_its_former_district_is_that_unit():
+    # Moved to another district, its own code and name unchanged.
+    assert reference.UnitResolver(FEB_2025, "42").resolve("Xã Đỉnh Bàn", "Huyện Thạch Hà").unit_code == "18595"
+    # Its district merged away: the same-named unit it continues is meant.
+    assert reference.UnitResolver("2021-02-03", "04").resolve("Xã Quang Vinh", "Huyện Trà Lĩnh").unit_code == "01468"
+    # Another name in that former district is still the other date's unit, not this one.
+    found = reference.UnitResolver("2021-02-03", "04").resolve("Xã Lưu Ngọc", "Huyện Trà Lĩnh")
+    assert (found.unit_code, found.problem) == (None, "gone_from_list")
