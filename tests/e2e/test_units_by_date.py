@@ -168,33 +168,24 @@ def test_a_2021_report_naming_a_commune_merged_in_2024_loads_and_counts_it(dated
         where as_of_date = date '{MAY_2021}'""") == [(188, 5, 29, "2021-02-03")]
 
 
-def test_the_same_name_in_a_2026_report_is_quarantined_naming_the_unit_that_absorbed_it(dated_night):
-    settings, _ = dated_night
-    found = _quarantine(settings.published, "hp_2026_03.xlsx")
-    prefix = "Đơn vị '{}' không còn trong danh mục ngày 01/07/2025 (danh mục áp dụng cho ngày báo cáo); "
+GONE_IN_2026 = {
     # The last list holding 'Thị trấn Ninh Giang' is vietnamadminunits' list of 30/6/2025 (as 11203),
-    # which the official crosswalk puts into Xã Ninh Giang, keeping the code 11203: it is now that unit
-    # ('nay là'); Hồng Dụ, another code, was merged into it ('đã nhập vào', below).
-    assert found["Thị trấn Ninh Giang"] == ("unit_gone_from_list", prefix.format("Thị trấn Ninh Giang")
-                                            + "có trong danh mục ngày 30/06/2025, nay là Xã Ninh Giang (11203)")
-
-
-def test_a_name_gone_in_2025_is_quarantined_in_2026_naming_the_unit_that_absorbed_it(dated_night):
-    settings, _ = dated_night
-    found = _quarantine(settings.published, "hp_2026_03.xlsx")
-    prefix = "Đơn vị '{}' không còn trong danh mục ngày 01/07/2025 (danh mục áp dụng cho ngày báo cáo); "
-    assert found["Xã Hồng Dụ"] == ("unit_gone_from_list", prefix.format("Xã Hồng Dụ")
-                                   + "có trong danh mục ngày 30/06/2025, đã nhập vào Xã Ninh Giang (11203)")
-
-
-def test_a_name_merged_in_2024_where_the_lists_do_not_say_into_what_is_quarantined_in_2026(dated_night):
-    settings, _ = dated_night
-    found = _quarantine(settings.published, "hp_2026_03.xlsx")
-    prefix = "Đơn vị '{}' không còn trong danh mục ngày 01/07/2025 (danh mục áp dụng cho ngày báo cáo); "
+    # which the official crosswalk puts into Xã Ninh Giang, keeping the code 11203: it is now that unit.
+    "Thị trấn Ninh Giang": "có trong danh mục ngày 30/06/2025, nay là Xã Ninh Giang (11203)",
+    # Hồng Dụ (11215), another code, was merged into it.
+    "Xã Hồng Dụ": "có trong danh mục ngày 30/06/2025, đã nhập vào Xã Ninh Giang (11203)",
     # The last list with 'Xã Thanh Xá' is that of 7/5/2023; the crosswalk does not know where it went.
-    assert found["Xã Thanh Xá"] == ("unit_gone_from_list", prefix.format("Xã Thanh Xá")
-                                    + "có trong danh mục ngày 07/05/2023")
-    assert set(found) == {"Thị trấn Ninh Giang", "Xã Hồng Dụ", "Xã Thanh Xá"}
+    "Xã Thanh Xá": "có trong danh mục ngày 07/05/2023",
+}
+
+
+@pytest.mark.parametrize("name", sorted(GONE_IN_2026))
+def test_a_name_gone_by_2025_is_quarantined_in_2026_naming_what_it_became_where_known(dated_night, name):
+    settings, _ = dated_night
+    found = _quarantine(settings.published, "hp_2026_03.xlsx")
+    assert set(found) == set(GONE_IN_2026)
+    assert found[name] == ("unit_gone_from_list", f"Đơn vị '{name}' không còn trong danh mục ngày 01/07/2025 "
+                                                  f"(danh mục áp dụng cho ngày báo cáo); {GONE_IN_2026[name]}")
     assert _loaded(settings.published, MARCH_2026) == {(NINH_GIANG_2025[0], "2025-07-01", 10)}
 
 
