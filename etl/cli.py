@@ -351,26 +351,36 @@ def completeness(period: str = typer.Option(..., "--period", help="Month, YYYY-M
 def history(province: str = typer.Option(..., "--province", help="GSO province code, e.g. 30"),
             warehouse: Path | None = WarehouseOption) -> None:
     """List a province's files and submissions with their status (newest first)."""
-    from etl import report
+    from etl import reference, report
     from etl.report import vn_number
 
     path = _settings(warehouse).warehouse
     if not path.exists():
         console.print(f"[red]Chưa có kho dữ liệu / no warehouse at {path}[/red]")
         raise typer.Exit(2)
-    frame = report.history(path, province.zfill(2))
+    code = province.strip().zfill(2)
+    names = {era: reference.provinces(era).set_index("unit_code").name.get(code) for era in reference.ERAS}
+    if not code.isdigit() or not any(names.values()):
+        console.print(f"[red]Mã tỉnh {_shown(province)!r} không có trong danh mục (63 tỉnh trước 01/07/2025, "
+                      f"34 tỉnh từ 01/07/2025) / {_shown(province)!r} is no province code of either era[/red]")
+        raise typer.Exit(2)
+    known = " · ".join(f"{name} ({'trước / before' if era == 'pre2025' else 'từ / from'} 01/07/2025)"
+                       for era, name in names.items() if name)
+    frame = report.history(path, code)
     if frame.empty:
-        console.print(f"Tỉnh {province} chưa gửi tệp nào / no file from province {province}")
+        console.print(f"Tỉnh {code} ({known}) chưa gửi tệp nào / no file from province {code}")
         raise typer.Exit(0)
-    table = Table(title=f"Lịch sử nộp báo cáo / submissions of province {province.zfill(2)}")
+    table = Table(title=f"Lịch sử nộp báo cáo / submissions of province {code}: {known}")
     table.add_column("Nhận lúc / received", no_wrap=True)
+    table.add_column("Tỉnh / province", overflow="fold")
     table.add_column("Tệp / file", overflow="fold", min_width=30)
     for column in ("Trang / sheet", "Kỳ / period", "Trạng thái / status", "Đọc", "Nạp", "Loại", "C.báo"):
         table.add_column(column, overflow="fold")
     table.add_column("Lý do / reason", overflow="fold", min_width=24)
     for r in frame.itertuples():
         period = (f"{r.period_start:%d/%m/%Y}-{r.period_end:%d/%m/%Y}" if not pd.isna(r.period_start) else "")
-        table.add_row(f"{r.received_at:%d/%m/%Y %H:%M}", _shown(r.file_name), _shown(r.sheet), period, r.status,
+        table.add_row(f"{r.received_at:%d/%m/%Y %H:%M}", _shown(r.province_name), _shown(r.file_name),
+                      _shown(r.sheet), period, r.status,
                       vn_number(r.rows_read), vn_number(r.rows_loaded), vn_number(r.rows_quarantined),
                       vn_number(r.warnings), _shown(r.reason))
     console.print(table)

@@ -117,13 +117,22 @@ def national_totals(warehouse: Path, view: str, measures: list[str]) -> pd.DataF
 
 def history(warehouse: Path, province_code: str) -> pd.DataFrame:
     """Every file and submission of a province, newest first, with what became of it."""
+    # A province code names another province in each era (24: Bắc Giang before July 2025, Bắc Ninh
+    # after): each row is named in its own era, that of its period (blank when no period was read).
     return _frame(warehouse, """
-        select s.received_at, s.file_name, s.sheet, d.template as sheet_code, coalesce(d.admin_era, '') as admin_era,
-               s.period_start, s.period_end, s.status, s.rows_read, s.rows_loaded, s.rows_quarantined, s.warnings,
-               s.reason
-        from audit.submission s
-        left join dw.dim_submission d using (submission_id)
-        where s.province_code = $code
+        with submissions as (
+            select s.*, d.template as sheet_code,
+                   coalesce(d.admin_era, case when s.period_start >= date '2025-07-01' then '2025'
+                                              when s.period_start is not null then 'pre2025' end) as era
+            from audit.submission s
+            left join dw.dim_submission d using (submission_id)
+            where s.province_code = $code
+        )
+        select s.received_at, s.file_name, s.sheet, s.sheet_code, coalesce(s.era, '') as admin_era,
+               coalesce(p.province_name, '') as province_name, s.period_start, s.period_end, s.status,
+               s.rows_read, s.rows_loaded, s.rows_quarantined, s.warnings, coalesce(s.reason, '') as reason
+        from submissions s
+        left join dw.dim_province p on p.admin_era = s.era and p.province_code = s.province_code
         order by s.received_at desc, s.file_name, s.sheet""", {"code": province_code})
 
 

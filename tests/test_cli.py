@@ -170,3 +170,19 @@ def test_the_same_file_named_twice_is_taken_in_once_not_as_its_own_duplicate(env
     statuses = con.execute("select file_name, status from audit.submission").fetchall()
     con.close()
     assert statuses == [("hd.xlsx", "loaded")]
+
+
+def test_history_names_the_province_of_each_era_and_refuses_a_code_that_is_no_province(env):
+    path = _write(env / "hd.xlsx", [*TITLE, HEADER, [1, "Huyện Tứ Kỳ", "Xã Hưng Đạo", None, 5, 1, 2]])
+    bad = env / "hai-duong-loi.xlsx"
+    bad.write_bytes(b"not a workbook")  # rejected whole: its province from its name, no period, no era
+    assert _run("ingest", str(path), str(bad)).exit_code == 3
+    shown = _run("history", "--province", "30")
+    assert shown.exit_code == 0, shown.stdout
+    assert "Tỉnh Hải Dương" in shown.stdout and "hai-duong-loi.xlsx" in shown.stdout
+    # 24 is Bắc Giang before 1 July 2025 and Bắc Ninh after: both are named.
+    none = _run("history", "--province", "24")
+    assert none.exit_code == 0 and "Bắc Giang" in none.stdout and "Bắc Ninh" in none.stdout
+    for code in ("abc", "99", "63"):  # 63 lies between Kon Tum (62) and Gia Lai (64): no province
+        refused = _run("history", "--province", code)
+        assert refused.exit_code == 2 and "no province code" in refused.stdout, (code, refused.stdout)
