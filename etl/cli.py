@@ -168,8 +168,8 @@ def _print_indicators(warehouse: Path, as_of: date | None, as_json: bool, provin
             _print_province_table(
                 report.staffing_on_basis(warehouse, row.period_start, row.admin_era, basis, row.as_of_date))
         console.print(_national_line(row), soft_wrap=True)
-    _print_id_cards(report.id_card_milestones(warehouse), report.national_id_card_milestones(warehouse), as_of,
-                    provinces)
+    _print_id_cards(report.id_card_milestones(warehouse, as_of), report.national_id_card_milestones(warehouse, as_of),
+                    as_of, provinces)
     _print_totals(warehouse, as_of)
     return 0
 
@@ -199,7 +199,8 @@ def _print_id_cards(per_province, national, as_of: date | None, provinces: bool)
                                 & (per_province.target_deadline == m.target_deadline)]
         reached_count = int(campaign.target_reached_date.notna().sum())
         console.print(f"CCCD toàn quốc / nationwide ID cards ({m.admin_era}, hạn / deadline "
-                      f"{m.target_deadline:%d/%m/%Y}): {vn_number(m.cumulative_applications)} hồ sơ / applications, "
+                      f"{m.target_deadline:%d/%m/%Y}, đến ngày / up to {m.last_report_date:%d/%m/%Y}): "
+                      f"{vn_number(m.cumulative_applications)} hồ sơ / applications, "
                       f"chỉ tiêu / target {vn_number(m.target)}; {reached_count}/{len(campaign)} tỉnh đã đạt / "
                       "provinces reached it", soft_wrap=True)
 

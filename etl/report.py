@@ -82,29 +82,31 @@ def indicators(warehouse: Path, basis: str, as_of: date | None = None, grain: st
     return frame.reset_index(drop=True)
 
 
-def _milestones(warehouse: Path, mart: str, keys: str) -> pd.DataFrame:
-    """Per campaign of ``mart``'s rows: target, deadline, the day it was reached and days ahead."""
+def _milestones(warehouse: Path, mart: str, keys: str, as_of: date | None = None) -> pd.DataFrame:
+    """Per campaign of ``mart``'s rows up to ``as_of`` (all when None): target, deadline, the count
+    on the last day reported, the day the target was reached (by then) and days ahead."""
     return _frame(warehouse, f"""
         select {keys}, target, target_deadline,
-               max(cumulative_applications) as cumulative_applications,
-               min(target_reached_date) as target_reached_date, max(days_ahead) as days_ahead,
+               max(cumulative_applications) as cumulative_applications, max(report_date) as last_report_date,
+               min(target_reached_date) filter (where target_reached_date <= report_date) as target_reached_date,
+               max(days_ahead) filter (where target_reached_date <= report_date) as days_ahead,
                max(cumulative_applications) filter (where report_date = target_reached_date)
                    as cumulative_on_reached_date
         from mart.{mart}
-        where target is not null
+        where target is not null and report_date <= coalesce($as_of::date, date '9999-12-31')
         group by all
-        order by {keys}, target_deadline""")
+        order by {keys}, target_deadline""", {"as_of": as_of})
 
 
-def id_card_milestones(warehouse: Path) -> pd.DataFrame:
-    """Per province and campaign: target, deadline, the day it was reached and days ahead."""
-    return _milestones(warehouse, "id_card_progress", "admin_era, province_code, province_name")
+def id_card_milestones(warehouse: Path, as_of: date | None = None) -> pd.DataFrame:
+    """Per province and campaign, up to ``as_of``: target, deadline, the day it was reached and days ahead."""
+    return _milestones(warehouse, "id_card_progress", "admin_era, province_code, province_name", as_of)
 
 
-def national_id_card_milestones(warehouse: Path) -> pd.DataFrame:
-    """Nationwide, per campaign: the provinces' targets added up, the deadline, the day the nationwide
-    count reached it and days ahead."""
-    return _milestones(warehouse, "national_id_card_progress", "admin_era")
+def national_id_card_milestones(warehouse: Path, as_of: date | None = None) -> pd.DataFrame:
+    """Nationwide, per campaign, up to ``as_of``: the provinces' targets added up, the deadline, the
+    day the nationwide count reached it and days ahead."""
+    return _milestones(warehouse, "national_id_card_progress", "admin_era", as_of)
 
 
 def national_totals(warehouse: Path, view: str, measures: list[str]) -> pd.DataFrame:

@@ -62,6 +62,30 @@ def test_id_card_progress_reaches_target_47_days_ahead(id_card_night):
     assert list(national.days_ahead) == [None, None, 47, 47]
 
 
+def test_id_card_lines_as_of_a_day_count_up_to_that_day(id_card_night, monkeypatch):
+    """Issue 11: `cax indicators --as-of D` printed the whole campaign's count whatever D."""
+    from typer.testing import CliRunner
+
+    from etl import report
+    from etl.cli import app
+
+    settings, _, _ = id_card_night
+    # Worked out by hand from the fixture: 400 on 12/5, 900 by 13/5, 1,100 by 14/5 (target 1,000
+    # reached, 47 days ahead), 1,110 by 15/5.
+    for as_of, cumulative, reached in ((date(2021, 5, 13), 900, None), (date(2021, 5, 14), 1100, date(2021, 5, 14)),
+                                       (None, 1110, date(2021, 5, 14))):
+        for frame in (report.id_card_milestones(settings.warehouse, as_of),
+                      report.national_id_card_milestones(settings.warehouse, as_of)):
+            row = frame.iloc[0]
+            assert int(row.cumulative_applications) == cumulative, (as_of, frame)
+            assert (None if pd.isna(row.target_reached_date) else row.target_reached_date) == reached
+    monkeypatch.setenv("CAX_WAREHOUSE", str(settings.warehouse))
+    shown = CliRunner().invoke(app, ["indicators", "--as-of", "2021-05-13"])
+    assert shown.exit_code == 0, shown.stdout
+    line = next(line for line in shown.stdout.splitlines() if line.startswith("CCCD toàn quốc"))
+    assert "đến ngày / up to 13/05/2021): 900 hồ sơ" in line and "0/1 tỉnh đã đạt" in line, line
+
+
 def test_daily_resubmission_replaces_only_the_dates_it_lists(id_card_night, tmp_path):
     settings, _, landing = id_card_night
     correction = _arrive(_id_card_file(landing, "hd_2_sua.xlsx", [("14/5/2021", "Huyện Tứ Kỳ", 160)]),
