@@ -155,7 +155,8 @@ def _print_indicators(warehouse: Path, as_of: date | None, as_json: bool, provin
                                                                         by_province.to_dict(orient="records")]})
         rows = report.indicators(warehouse, basis, as_of)
         out = {"boundary_basis": basis, "as_of": as_of.isoformat() if as_of else None,
-               "national_staffing": staffing, "indicators": [_jsonable(r) for r in rows.to_dict(orient="records")]}
+               "national_staffing": staffing,
+               "indicators": [_counted(_jsonable(r)) for r in rows.to_dict(orient="records")]}
         sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=1) + "\n")
         return 0
     if basis != "as_reported":
@@ -232,6 +233,15 @@ def _jsonable(record: dict) -> dict:
     record.pop("Index", None)
     return {k: (v.isoformat() if isinstance(v, date) else (None if v != v else v)) if v is not None else None
             for k, v in record.items()}
+
+
+def _counted(record: dict) -> dict:
+    """An indicator's value as a whole number when it counts (a stock or a flow: officers, communes,
+    applications), not 366.0; ratios keep their decimals."""
+    value = record.get("value")
+    if record.get("aggregation") in ("stock", "flow") and isinstance(value, float) and value.is_integer():
+        record["value"] = int(value)
+    return record
 
 
 def _print_province_table(frame) -> None:

@@ -42,7 +42,10 @@ def test_clean_file_exits_0_and_indicators_follow(env):
     (hai_duong,) = national["provinces"]
     assert hai_duong["province_code"] == "30" and hai_duong["officers"] == 12
     officers = {(r["province_code"], r["value"]) for r in report["indicators"] if r["indicator_code"] == "officers"}
-    assert officers == {("30", 12.0), (None, 12.0)}
+    assert officers == {("30", 12), (None, 12)}
+    # Counts are whole numbers in the JSON (12, not 12.0); ratios keep their decimals.
+    assert all(isinstance(r["value"], int) for r in report["indicators"] if r["aggregation"] in ("stock", "flow"))
+    assert '"value": 12.0' not in result.stdout
     on_2025 = json.loads(_run("indicators", "--json", "--basis", "2025").stdout)["indicators"]
     # Hải Dương (30) is part of the new Hải Phòng (31) on 2025 boundaries.
     assert {(r["province_code"], r["value"]) for r in on_2025 if r["indicator_code"] == "officers"} == {
