@@ -89,13 +89,25 @@ class Settings:
 
 def load_settings(warehouse: Path | str | None = None) -> Settings:
     """Settings from the environment; an explicit ``warehouse`` wins over ``CAX_WAREHOUSE``.
+
+    An explicit ``warehouse`` D/X.duckdb (``--warehouse``) keeps its whole night beside it: unless
+    ``CAX_PUBLISHED`` or ``CAX_VAR`` say otherwise, its analysts' copy is D/published/X.duckdb and its
+    staging, feedback and data docs go under D/, so a scratch warehouse never replaces the default
+    analysts' copy. For var/warehouse.duckdb that is the default layout.
     Raises SettingError for a numeric setting that is not one (checked here, before any work)."""
-    var = _path("CAX_VAR", "var")
     lock_wait_seconds()  # read when a loader waits; checked now, before anything is written
+    if warehouse:
+        chosen = Path(warehouse)
+        var = _path("CAX_VAR", str(chosen.parent))
+        published = _path("CAX_PUBLISHED", str(chosen.parent / "published" / chosen.name))
+    else:
+        var = _path("CAX_VAR", "var")
+        chosen = _path("CAX_WAREHOUSE", str(var / "warehouse.duckdb"))
+        published = _path("CAX_PUBLISHED", str(var / "published" / "warehouse.duckdb"))
     return Settings(
-        warehouse=Path(warehouse) if warehouse else _path("CAX_WAREHOUSE", str(var / "warehouse.duckdb")),
+        warehouse=chosen,
         landing=_path("CAX_LANDING", str(var / "landing")),
-        published=_path("CAX_PUBLISHED", str(var / "published" / "warehouse.duckdb")),
+        published=published,
         var=var,
         workers=int(_number("CAX_WORKERS", min(2, os.cpu_count() or 1))),
         monthly_deadline_days=int(_number("CAX_MONTHLY_DEADLINE_DAYS", 5, minimum=0)),

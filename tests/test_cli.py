@@ -189,3 +189,18 @@ def test_history_names_the_province_of_each_era_and_refuses_a_code_that_is_no_pr
     for code in ("abc", "99", "63"):  # 63 lies between Kon Tum (62) and Gia Lai (64): no province
         refused = _run("history", "--province", code)
         assert refused.exit_code == 2 and "no province code" in refused.stdout, (code, refused.stdout)
+
+
+def test_a_warehouse_named_on_the_command_line_keeps_its_night_beside_it(tmp_path, monkeypatch):
+    """Issue 11: `cax ingest --warehouse OTHER` replaced the default analysts' copy and staged into the
+    default folders."""
+    for variable in ("CAX_VAR", "CAX_PUBLISHED", "CAX_WAREHOUSE"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.chdir(tmp_path)
+    path = _write(tmp_path / "hd.xlsx", [*TITLE, HEADER, [1, "Huyện Tứ Kỳ", "Xã Hưng Đạo", None, 5, 1, 2],
+                                         [2, "Huyện Tứ Kỳ", "Xã Không Có", None, 5, 1, 2]])
+    scratch = tmp_path / "scratch" / "try.duckdb"
+    assert _run("ingest", str(path), "--warehouse", str(scratch)).exit_code == 3
+    assert (tmp_path / "scratch" / "published" / "try.duckdb").is_file()
+    assert (tmp_path / "scratch" / "staging").is_dir() and (tmp_path / "scratch" / "feedback").is_dir()
+    assert not (tmp_path / "var").exists()  # the default warehouse, copy and folders untouched
