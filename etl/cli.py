@@ -89,21 +89,27 @@ def _ingest(paths: list[Path], settings: Settings, every_file: bool = True) -> i
         task = progress.add_task("Đọc tệp / reading workbooks", total=len(found.fresh))
         result = run_night(paths, settings, on_file=lambda _: progress.advance(task), found=found)
     table = Table(title="Kết quả nạp / load summary")
-    table.add_column("Tệp / file", overflow="fold", min_width=30)
-    table.add_column("Trang / sheet", overflow="fold", min_width=16)
+    table.add_column("Tệp / file", overflow="fold", min_width=20)
+    table.add_column("Trang / sheet", overflow="fold", min_width=12)
     table.add_column("Tỉnh", no_wrap=True)
-    table.add_column("Trạng thái / status", no_wrap=True)
+    table.add_column("Trạng thái / status", overflow="fold")
     for column in ("Đọc/read", "Nạp/loaded", "Loại/quarant.", "C.báo/warn."):
-        table.add_column(column, justify="right", no_wrap=True)
-    table.add_column("Lý do / reason", overflow="fold", min_width=24)
+        table.add_column(column, justify="right", overflow="fold")
     shown = [o for o in result.outcomes if every_file or o.status != "loaded"]
     for o in shown:
         style = {"loaded": "green", "loaded_with_errors": "yellow", "rejected": "red",
                  "duplicate": "blue"}.get(o.status, "white")
         table.add_row(_shown(o.file_name), _shown(o.sheet), o.province_code or "", f"[{style}]{o.status}[/{style}]",
-                      str(o.rows_read), str(o.rows_loaded), str(o.rows_quarantined), str(o.warnings), _shown(o.reason))
+                      str(o.rows_read), str(o.rows_loaded), str(o.rows_quarantined), str(o.warnings))
     if shown:
         console.print(table)
+        # Reasons are never cut: each on its own line, whatever the terminal's width (or none, piped).
+        for o in shown:
+            if o.reason:
+                console.print(f"- {_shown(o.file_name)}{' / ' + _shown(o.sheet) if o.sheet else ''}: "
+                              f"{_shown(o.reason)}", soft_wrap=True, highlight=False)
+        summary = _write_summary(settings, result.run_id, result.outcomes)
+        console.print(f"Bảng đầy đủ / full table: {_shown(str(summary))}", soft_wrap=True)
     duplicates = sum(o.status == "duplicate" for o in result.outcomes)
     console.print(f"{len(result.outcomes) - duplicates} bài nộp / submissions, {duplicates} tệp trùng / duplicate "
                   f"files, {result.already_taken_in} tệp đã nạp trước đó / already taken in, "
@@ -112,6 +118,23 @@ def _ingest(paths: list[Path], settings: Settings, every_file: bool = True) -> i
     if result.feedback:
         console.print(f"{len(result.feedback)} tệp phản hồi cho các tỉnh / feedback workbooks in {settings.feedback}")
     return result.exit_code
+
+
+def _write_summary(settings: Settings, run_id: str, outcomes) -> Path:
+    """The night's load summary, every submission and its whole reason, as CSV under var/reports/."""
+    import csv
+
+    folder = settings.var / "reports"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"load_summary_{''.join(c if c.isalnum() or c in '-_.' else '_' for c in run_id)}.csv"
+    with path.open("w", encoding="utf-8-sig", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["file", "sheet", "province", "status", "rows_read", "rows_loaded", "rows_quarantined",
+                         "warnings", "reason"])
+        for o in outcomes:
+            writer.writerow([o.file_name, o.sheet or "", o.province_code or "", o.status, o.rows_read,
+                             o.rows_loaded, o.rows_quarantined, o.warnings, o.reason or ""])
+    return path
 
 
 @app.command()

@@ -204,3 +204,22 @@ def test_a_warehouse_named_on_the_command_line_keeps_its_night_beside_it(tmp_pat
     assert (tmp_path / "scratch" / "published" / "try.duckdb").is_file()
     assert (tmp_path / "scratch" / "staging").is_dir() and (tmp_path / "scratch" / "feedback").is_dir()
     assert not (tmp_path / "var").exists()  # the default warehouse, copy and folders untouched
+
+
+def test_the_load_summary_never_cuts_a_reason_and_writes_the_whole_table(env):
+    """Issue 11: piped, or in a 120-column terminal, the reason column was cropped."""
+    import csv
+
+    good = _write(env / "hd.xlsx", [*TITLE, HEADER, [1, "Huyện Tứ Kỳ", "Xã Hưng Đạo", None, 5, 1, 2]])
+    odd = _write(env / "hai-duong-ghi-chu-rat-dai-cua-phong-tham-muu-cong-an-tinh.xlsx",
+                 [["CÔNG AN TỈNH HẢI DƯƠNG"], ["Ghi chú"], ["Không có bảng nào"]])
+    result = _run("ingest", str(good), str(odd))
+    assert result.exit_code == 3, result.stdout
+    reason = ("no sheet has the columns of a report of the template (e.g. 'Xã, thị trấn' and 'Số CA chính quy')")
+    assert any(odd.name in line and reason in line for line in result.stdout.splitlines()), result.stdout
+    (summary,) = (env / "var" / "reports").glob("load_summary_*.csv")
+    with summary.open(encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    assert {(r["file"], r["status"]) for r in rows} == {("hd.xlsx", "loaded"), (odd.name, "rejected")}
+    assert next(r for r in rows if r["file"] == odd.name)["reason"].endswith(reason)
+    assert str(summary) in result.stdout.replace("\n", "")
