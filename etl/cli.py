@@ -253,9 +253,18 @@ def _print_totals(warehouse: Path, as_of: date | None) -> None:
 
 
 def _jsonable(record: dict) -> dict:
+    """A row for JSON: dates as ISO text, missing values (None, NaN, pd.NA) as null, numpy scalars as
+    Python numbers (an Int64 count stays a whole number)."""
     record.pop("Index", None)
-    return {k: (v.isoformat() if isinstance(v, date) else (None if v != v else v)) if v is not None else None
-            for k, v in record.items()}
+    out: dict = {}
+    for key, value in record.items():
+        if isinstance(value, date):
+            out[key] = value.isoformat()
+        elif value is None or (not isinstance(value, str | list | dict) and pd.isna(value)):
+            out[key] = None
+        else:
+            out[key] = value.item() if hasattr(value, "item") else value
+    return out
 
 
 def _counted(record: dict) -> dict:

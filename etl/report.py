@@ -175,6 +175,9 @@ def staffing_on_basis(warehouse: Path, month: date, admin_era: str, basis: str,
                             aggfunc="first").reset_index()
     wide["comparability"] = long.groupby("province_code").comparability.agg(
         lambda values: "partial" if "partial" in set(values) else "exact").reindex(wide.province_code).values
+    for count in ("communes_in_scope", "communes_staffed", "officers"):
+        if count in wide:  # counts, not 366.0 (mart.indicators keeps every value as a double)
+            wide[count] = wide[count].round().astype("Int64")
     wide.insert(0, "admin_era", "2025")
     wide.insert(0, "as_of_date", as_of_date)
     wide["period_start"] = month.replace(day=1)

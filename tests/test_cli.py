@@ -67,6 +67,9 @@ def test_a_report_dated_after_its_month_is_listed_with_its_month_and_its_provinc
             "2021-04-01", "2021-05-10", 12)
         assert [(p["province_code"], p["period_start"], p["as_of_date"], p["officers"])
                 for p in national["provinces"]] == [(province, "2021-04-01", "2021-05-10", 12)]
+        # Counts are whole numbers on either basis (the 2025 basis is read from mart.indicators' doubles).
+        assert all(isinstance(p[c], int) for p in national["provinces"]
+                   for c in ("officers", "communes_staffed", "communes_in_scope")), national["provinces"]
     text = _run("indicators", "--as-of", "2021-04-30").stdout
     assert "12 CA chính quy" in text and "10/05/2021" in text
 
