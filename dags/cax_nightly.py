@@ -37,40 +37,45 @@ def cax_nightly():
     @task
     def discover_files() -> list[dict]:
         """Workbooks in CAX_LANDING received by the run's cut-off and not taken in yet, each with its
-        sha256 (computed once, here); byte-identical copies of files already taken in are staged at
-        once (in the run's staging folder), to be recorded as duplicates."""
+        sha256 (computed once, here), in at most CAX_WORKERS batches of about equal bytes; byte-identical
+        copies of files already taken in are staged at once (in the run's staging folder), to be
+        recorded as duplicates."""
         from etl.config import load_settings
         from etl.discover import discover
         from etl.extract.stage import stage_discovered
-        from etl.pipeline import stage_folder
+        from etl.pipeline import batches, stage_folder
 
         context = get_current_context()
         settings = load_settings()
         found = discover([settings.landing], settings.warehouse, cutoff=_cutoff(context))
         stage_discovered(found, stage_folder(settings, context["run_id"]))
-        return [file.as_dict() for file in found.fresh]
+        groups = batches(found.fresh, settings.workers)
+        return [{"name": f"{i}/{len(groups)}: {len(group)} tệp / files", "files": [f.as_dict() for f in group]}
+                for i, group in enumerate(groups, start=1)]
 
-    @task(map_index_template="{{ workbook }}", retries=0)
-    def extract(file: dict) -> str:
-        """One workbook -> staged rows under var/staging/<run>/ (a bad file is staged as rejected)."""
+    @task(map_index_template="{{ batch }}", retries=0)
+    def extract(batch: dict) -> list[str]:
+        """One batch of workbooks -> staged rows under var/staging/<run>/ (a bad file is staged as
+        rejected); each workbook is still parsed in its own limited child process."""
         from etl.config import load_settings
         from etl.discover import DiscoveredFile
         from etl.extract.sandbox import extract_many
         from etl.pipeline import stage_folder
 
         context = get_current_context()
-        discovered = DiscoveredFile.from_dict(file)
-        context["workbook"] = discovered.name
+        context["batch"] = batch["name"]
+        files = [DiscoveredFile.from_dict(file) for file in batch["files"]]
         settings = load_settings()
-        # In a child process with memory and time limits: a file that crashes the reader is
-        # staged as rejected, and this task still succeeds.
-        (staged,) = extract_many([discovered], stage_folder(settings, context["run_id"]), 1, None, settings.limits,
-                                 _cutoff(context))
-        return str(staged)
+        # The batches run side by side (at most CAX_WORKERS), so each parses one file at a time, in a
+        # child process with memory and time limits: a file that crashes the reader is staged as
+        # rejected, and this task still succeeds.
+        staged = extract_many(files, stage_folder(settings, context["run_id"]), 1, None, settings.limits,
+                              _cutoff(context))
+        return [str(path) for path in staged]
 
     # A night with no new file still runs to the end: the marts and the published copy refresh.
     @task(trigger_rule="none_failed")
-    def validate(staged: list[str]) -> str:
+    def validate(staged: list[list[str]]) -> str:
         """One Great Expectations batch per dataset over every staged workbook of the night."""
         from pathlib import Path
 
@@ -81,7 +86,7 @@ def cax_nightly():
 
         settings = load_settings()
         folder = stage_folder(settings, get_current_context()["run_id"])
-        files = [*(Path(p) for p in staged or []), *staged_discovered(folder)]
+        files = [*(Path(p) for batch in staged or [] for p in batch), *staged_discovered(folder)]
         return str(validate_stage(files, folder / "validated", settings.data_docs, settings.warehouse))
 
     @task(pool="duckdb_writer")
@@ -117,7 +122,7 @@ def cax_nightly():
 
         return str(publish_night(load_settings()))
 
-    staged = extract.expand(file=discover_files())
+    staged = extract.expand(batch=discover_files())
     validated = validate(staged)
     publish(feedback(validated, load(validated)))
 

@@ -43,11 +43,29 @@ def test_writers_share_the_one_slot_pool(dagbag):
     assert dag.task_dict["load"].outlets == []
 
 
-def test_extraction_is_mapped_per_workbook(dagbag):
+def test_extraction_is_mapped_over_batches(dagbag):
     dag = dagbag.dags["cax_nightly"]
     extract = dag.task_dict["extract"]
     assert extract.is_mapped if hasattr(extract, "is_mapped") else type(extract).__name__ == "MappedOperator"
-    assert extract.map_index_template == "{{ workbook }}"
+    assert extract.map_index_template == "{{ batch }}"
     assert dag.task_dict["validate"].upstream_task_ids == {"extract"}
     assert dag.task_dict["feedback"].upstream_task_ids == {"validate", "load"}
     assert dag.task_dict["publish"].upstream_task_ids == {"feedback"}
+
+
+def test_the_night_is_cut_into_at_most_workers_batches_of_about_equal_bytes(tmp_path):
+    """Issue 11: one mapped task per workbook cost 14-30 s each; at most CAX_WORKERS batches now."""
+    from datetime import datetime
+
+    from etl.discover import DiscoveredFile
+    from etl.pipeline import batches
+
+    sizes = [900, 100, 500, 400, 300, 300, 200, 200, 100]  # 3,000 bytes: 1,500 a batch at best
+    files = [DiscoveredFile(tmp_path / f"f{i}.xlsx", f"{i:064x}", size, datetime(2021, 4, 24, 0, i), 0)
+             for i, size in enumerate(sizes)]
+    two = batches(files, 2)
+    assert len(two) == 2 and sorted(f.path.name for b in two for f in b) == sorted(f.path.name for f in files)
+    assert sorted(sum(f.size_bytes for f in b) for b in two) == [1500, 1500]
+    # Each batch in arrival order; never more batches than files, never an empty one.
+    assert all([f.received_at for f in b] == sorted(f.received_at for f in b) for b in two)
+    assert [len(b) for b in batches(files[:1], 4)] == [1] and batches([], 2) == []
