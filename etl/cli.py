@@ -205,11 +205,9 @@ def _print_id_cards(per_province, national, as_of: date | None, provinces: bool)
         per_province = per_province[per_province.target_deadline >= as_of]
         national = national[national.target_deadline >= as_of]
     if provinces and not per_province.empty:
-        table = Table(title="Tiến độ thu nhận hồ sơ CCCD / ID-card applications against the target")
-        for column in ("Mã / code", "Tỉnh, thành phố / province", "Chỉ tiêu / target", "Thời hạn / deadline",
-                       "Lũy kế / cumulative", "Ngày đạt / reached on", "Lũy kế ngày đạt / on that day",
-                       "Trước hạn (ngày) / days ahead"):
-            table.add_column(column, justify="left" if "province" in column or "code" in column else "right")
+        table = _province_table("Tiến độ thu nhận hồ sơ CCCD / ID-card applications against the target", (
+            "Chỉ tiêu / target", "Thời hạn / deadline", "Lũy kế / cumulative", "Ngày đạt / reached on",
+            "Lũy kế ngày đạt / on that day", "Trước hạn (ngày) / days ahead"))
         for m in per_province.itertuples():
             reached = not pd.isna(m.target_reached_date)
             table.add_row(m.province_code, m.province_name, vn_number(m.target), f"{m.target_deadline:%d/%m/%Y}",
@@ -267,6 +265,16 @@ def _jsonable(record: dict) -> dict:
     return out
 
 
+def _province_table(title: str, figures: tuple[str, ...]) -> Table:
+    """A table of one row per province: its code and name on the left, then ``figures`` on the right."""
+    table = Table(title=title)
+    table.add_column("Mã / code")
+    table.add_column("Tỉnh, thành phố / province")
+    for column in figures:
+        table.add_column(column, justify="right")
+    return table
+
+
 def _counted(record: dict) -> dict:
     """An indicator's value as a whole number when it counts (a stock or a flow: officers, communes,
     applications), not 366.0; ratios keep their decimals."""
@@ -279,10 +287,9 @@ def _counted(record: dict) -> dict:
 def _print_province_table(frame) -> None:
     from etl.report import vn_number, vn_percent
 
-    table = Table(title=f"Bố trí CA chính quy theo tỉnh / staffing by province ({len(frame)})")
-    for column in ("Mã / code", "Tỉnh, thành phố / province", "Ngày số liệu / as of", "CA chính quy / officers",
-                   "Xã có CA / staffed", "Xã trong phạm vi / in scope", "Tỷ lệ / coverage %", "CA/xã / per commune"):
-        table.add_column(column, justify="left" if "province" in column or "code" in column else "right")
+    table = _province_table(f"Bố trí CA chính quy theo tỉnh / staffing by province ({len(frame)})", (
+        "Ngày số liệu / as of", "CA chính quy / officers", "Xã có CA / staffed", "Xã trong phạm vi / in scope",
+        "Tỷ lệ / coverage %", "CA/xã / per commune"))
     for r in frame.itertuples():
         table.add_row(r.province_code, r.province_name, f"{r.as_of_date:%d/%m/%Y}", vn_number(r.officers),
                       vn_number(r.communes_staffed), vn_number(r.communes_in_scope), vn_percent(r.coverage_pct),
@@ -555,10 +562,9 @@ def _print_units_import(result, show: int) -> None:
         table.add_row(f"{vi} / {en}", vn_number(report.counts[kind]))
     console.print(table)
     if not report.provinces.empty:
-        provinces = Table(title=f"Tỉnh có thay đổi / provinces whose units changed ({len(report.provinces)})")
-        for column in ("Mã / code", "Tỉnh, thành phố / province", "Trong phạm vi trước / in scope before",
-                       "Trong phạm vi sau / in scope after", "Đơn vị thay đổi / units changed"):
-            provinces.add_column(column, justify="left" if "province" in column or "code" in column else "right")
+        provinces = _province_table(f"Tỉnh có thay đổi / provinces whose units changed ({len(report.provinces)})", (
+            "Trong phạm vi trước / in scope before", "Trong phạm vi sau / in scope after",
+            "Đơn vị thay đổi / units changed"))
         for p in report.provinces.itertuples():
             provinces.add_row(p.province_code, _shown(p.province_name), vn_number(p.in_scope_before),
                               vn_number(p.in_scope_after), vn_number(p.units_changed))
