@@ -23,6 +23,34 @@ _WHOLE = re.compile(r"[0-9]+")
 _DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 
 
+_VERSION = re.compile(r"v[0-9]+\.[0-9]+\.[0-9]+|latest")
+# DuckDB 1.x cannot open a file written by DuckDB 2 in its default storage, and the analysts'
+# clients (CLI, notebooks) lag the loader's: the copy is written for the 1.5 series.
+PUBLISHED_STORAGE_VERSION = "v1.5.0"
+
+
+def _storage_version(name: str, default: str) -> str:
+    """A DuckDB storage version (``v1.5.0``, ``latest``) from ``name``; SettingError, naming the
+    variable, unless DuckDB knows it (it is asked: its list grows with each release)."""
+    text = (os.environ.get(name) or "").strip() or default
+    import duckdb
+
+    probe = duckdb.connect()
+    try:
+        if not _VERSION.fullmatch(text):
+            raise duckdb.InvalidInputException("not of the form vX.Y.Z")
+        probe.execute(f"attach ':memory:' as probe (storage_version '{text}')")
+    except duckdb.Error as error:
+        why = str(error).split(", valid options")[0]
+        raise SettingError(f"{name}={text!r}: expected a DuckDB storage version such as "
+                           f"{PUBLISHED_STORAGE_VERSION!r}, the oldest DuckDB that must open the analysts' copy"
+                           f" ({why}) / cần một phiên bản lưu trữ DuckDB, ví dụ {PUBLISHED_STORAGE_VERSION!r}"
+                           ) from error
+    finally:
+        probe.close()
+    return text
+
+
 def _number(name: str, default: float, minimum: int = 1, whole: bool = True) -> float:
     """A numeric setting from ``name``; SettingError, naming the variable and what it takes, when it
     is not a number (int() and float() also take '1_0', '1e3' and other scripts' digits) or is below
@@ -71,6 +99,7 @@ class Settings:
     monthly_deadline_days: int = 5
     daily_deadline_days: int = 16
     limits: Limits = field(default_factory=Limits)
+    published_storage_version: str = PUBLISHED_STORAGE_VERSION  # CAX_PUBLISHED_STORAGE_VERSION
 
     @property
     def staging(self) -> Path:
@@ -113,6 +142,7 @@ def load_settings(warehouse: Path | str | None = None) -> Settings:
         monthly_deadline_days=int(_number("CAX_MONTHLY_DEADLINE_DAYS", 5, minimum=0)),
         daily_deadline_days=int(_number("CAX_DAILY_DEADLINE_DAYS", 16, minimum=0)),
         limits=Limits.from_environment(),
+        published_storage_version=_storage_version("CAX_PUBLISHED_STORAGE_VERSION", PUBLISHED_STORAGE_VERSION),
     )
 
 
