@@ -16,7 +16,7 @@ import duckdb
 import sqlalchemy as sa
 
 from etl.config import PUBLISHED_STORAGE_VERSION, Settings
-from etl.load.warehouse import run_script, sql_file, writer
+from etl.load.warehouse import WarehouseError, run_script, sql_file, writer
 
 
 def mart_names() -> list[str]:
@@ -32,7 +32,7 @@ def build_marts(conn: sa.Connection) -> None:
         run_script(conn, sql_file(f"mart/{name}.sql"))
 
 
-class PublishError(RuntimeError):
+class PublishError(WarehouseError):
     """The analysts' copy could not be written whole; the previous one is still in place."""
 
 
@@ -105,8 +105,12 @@ def copy_for_analysts(conn: duckdb.DuckDBPyConnection, published: Path,
             _fsync(temporary)
             os.replace(temporary, published)
             _fsync(published.parent)  # the rename itself survives a power cut
-        except BaseException:
+        except BaseException as error:
             _remove_leftovers(published, temporary)
+            if isinstance(error, (duckdb.Error, OSError)):
+                raise PublishError(f"the analysts' copy {published} could not be written ({error}); analysts "
+                                   "still see the previous one: mend the cause (a full disk?) and run the night "
+                                   "again, which loads nothing twice and publishes") from error
             raise
     return published
 
