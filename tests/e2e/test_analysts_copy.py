@@ -143,6 +143,7 @@ with open(out, "w") as log:
                 con.close()
         except Exception as error:
             log.write(json.dumps({"error": f"{type(error).__name__}: {error}"}) + "\\n")
+        time.sleep(0.01)  # an analyst re-running a query, not a spin that takes a core from the loads
 """
 
 
