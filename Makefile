@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export AIRFLOW_HOME ?= $(CURDIR)/var/airflow
 
-.PHONY: install demo test test-fast lint bench airflow-test clean
+.PHONY: install demo test test-fast lint bench airflow clean
 
 # uv comes from PyPI through pip when missing; the environment comes from the committed lock,
 # with the sample generator's optional group. Synced on every call (0.2 s when nothing changed),
@@ -33,17 +33,13 @@ test-fast: install
 bench: install
 	$(BIN)/python bench/run.py
 
-# The DAG run the README shows: project-local AIRFLOW_HOME under var/, sample files in
-# var/airflow-landing, the night of 24/4/2021 (it takes the files received by then).
-airflow-test: export AIRFLOW__CORE__DAGS_FOLDER = $(CURDIR)/dags
-airflow-test: export AIRFLOW__CORE__LOAD_EXAMPLES = False
-airflow-test: export CAX_LANDING = $(CURDIR)/var/airflow-landing
-airflow-test: install
-	rm -rf $(CAX_LANDING) && $(BIN)/cax sample --out $(CAX_LANDING)
-	$(BIN)/airflow db migrate >/dev/null
-	$(BIN)/airflow pools set duckdb_writer 1 "DuckDB takes one writer at a time" >/dev/null
-	$(BIN)/airflow dags test cax_nightly 2021-04-24
-	$(BIN)/cax indicators
+# A local Airflow (airflow standalone: API server and UI, scheduler, DAG processor, triggerer) on
+# 127.0.0.1, AIRFLOW_HOME=var/airflow, the DAGs of dags/ and the pool duckdb_writer; prints the URL
+# and the login; Ctrl-C stops every process it started. Settings: CAX_AIRFLOW_PORT (8080),
+# CAX_AIRFLOW_WORKER_LOG_PORT (8793), CAX_AIRFLOW_TRIGGER_LOG_PORT (8794), CAX_AIRFLOW_PARALLELISM (2),
+# and the CAX_* settings the tasks read (CAX_LANDING, CAX_VAR, ...).
+airflow: install
+	$(BIN)/python -m etl.airflow_local up
 
 clean:
 	rm -rf var .venv .pytest_cache .ruff_cache .mypy_cache

@@ -69,6 +69,9 @@ def main() -> None:
             run_night([root / "landing"], settings)
         with timed("second night, same files (all duplicates)"):
             run_night([root / "landing"], settings)
+        # The same night under the real scheduler (bench/scheduler.py), against cax ingest.
+        from scheduler import scheduler_rows
+        rows.extend(scheduler_rows(root / "landing", root / "scheduler"))
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     width = max(len(r[0]) for r in rows)
     print(f"{'stage'.ljust(width)}  {'seconds':>8}  note")

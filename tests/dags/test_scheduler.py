@@ -1,0 +1,200 @@
+"""cax_nightly under a real scheduler (``airflow standalone``), started as ``make airflow`` starts it
+(etl.airflow_local) in a temporary AIRFLOW_HOME on free ports: a night triggered for a logical date
+loads six sample workbooks, and a backfill of three nights ends with the warehouse that ingesting
+the same files directly gives. Every process it started is stopped, even when a test fails.
+
+One scheduler for the module: starting it costs about half a minute.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from etl import reference
+from etl.airflow_local import LocalAirflow
+from etl.clock import to_vietnam
+from etl.config import load_settings
+from etl.pipeline import run_night
+
+pytestmark = pytest.mark.airflow
+
+DAG = "cax_nightly"
+NIGHT = "2021-04-24T01:00:00+07:00"  # the night of the April 2021 monthly reports (as of 23/4)
+# Three nights of the backfill (01:00 Vietnam time, as scheduled); night k takes the ID-card
+# workbooks that arrived the day before it.
+BACKFILL = (date(2021, 5, 2), date(2021, 5, 3), date(2021, 5, 4))
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _pids() -> list[int]:
+    return [int(entry.name) for entry in Path("/proc").iterdir() if entry.name.isdigit()]
+
+
+def _session(pid: int) -> int | None:
+    """The session of a live process; None for one ended (a zombie waiting to be reaped counts as ended)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return None if stat[stat.rindex(")") + 2] == "Z" else os.getsid(pid)
+    except OSError:
+        return None
+
+
+def _arrive(path: Path, moment: str) -> None:
+    """Give ``path`` the arrival time ``moment`` (its modification time, as the province's upload)."""
+    stamp = datetime.fromisoformat(moment).timestamp()
+    os.utime(path, (stamp, stamp))
+
+
+@pytest.fixture(scope="module")
+def night(april_landing, tmp_path_factory):
+    """Six April 2021 monthly workbooks (plain ones: not broken, late, corrected nor a copy) in a
+    landing folder of their own, arrived on 23/4 before the night's 01:00 cut-off; their truth."""
+    source, truth = april_landing
+    plain = [w for w in truth["workbooks"] if w["kind"] == "monthly_2021"
+             and not any(w.get(k) for k in ("broken", "late", "corrects", "corrected_by", "copy_of"))]
+    chosen = sorted(plain, key=lambda w: w["province_code"])[:6]
+    root = tmp_path_factory.mktemp("scheduler")
+    landing = root / "landing"
+    landing.mkdir()
+    for w in chosen:
+        shutil.copyfile(source / w["file"], landing / w["file"])
+        _arrive(landing / w["file"], "2021-04-23T18:00:00+07:00")
+    return root, chosen
+
+
+@pytest.fixture(scope="module")
+def scheduler(night):
+    """A local Airflow on free ports, over the module's landing folder and var/; stopped at the end
+    whatever happened, and nothing of it may be left running."""
+    root, _ = night
+    local = LocalAirflow(home=root / "airflow", port=_free_port(), worker_log_port=_free_port(),
+                         trigger_log_port=_free_port(), schedule=False)
+    with pytest.MonkeyPatch.context() as env:
+        # What the tasks read (etl.config): the scheduler passes its environment down to them.
+        env.setenv("CAX_VAR", str(root / "var"))
+        env.setenv("CAX_LANDING", str(root / "landing"))
+        for name in ("CAX_WAREHOUSE", "CAX_PUBLISHED"):
+            env.delenv(name, raising=False)
+        leader = None
+        try:
+            process = local.up()
+            leader = process.pid
+            local.wait_for_dag(DAG)
+            yield local
+        finally:
+            left = local.down()
+            if leader:
+                process.wait(timeout=30)
+            # Checked here too, not only by down(): no process left in the session `up` opened.
+            strays = [pid for pid in _pids() if leader and _session(pid) == leader]
+            assert not left and not strays, f"processes of the local Airflow still running: {left}, {strays}"
+
+
+@pytest.fixture(scope="module")
+def april_night(scheduler):
+    """The night of 24/4/2021, triggered for its logical date; its run."""
+    return scheduler.wait_for_runs(DAG, {scheduler.trigger(DAG, NIGHT, "night-of-2021-04-24")})
+
+
+def test_triggered_night_loads_the_six_workbooks(april_night, night):
+    root, chosen = night
+    assert [run["state"] for run in april_night] == ["success"]
+    con = duckdb.connect(str(root / "var" / "published" / "warehouse.duckdb"), read_only=True)
+    try:
+        by_province = con.execute("""select province_code, communes_staffed, officers, communes_in_scope
+                                     from mart.staffing_by_province order by province_code""").fetchall()
+        national = con.execute("select provinces_reporting, officers from mart.national_staffing").fetchall()
+    finally:
+        con.close()
+    expected = []
+    for w in chosen:
+        rows = [r for r in w["sheets"]["01"]["rows"] if r.get("expect") != "quarantine" and r.get("in_scope", True)]
+        in_scope = len(reference.communes("pre2025", w["province_code"], in_scope_only=True, on=date(2021, 4, 23)))
+        expected.append((w["province_code"], sum(1 for r in rows if r["officers"] > 0),
+                         sum(r["officers"] for r in rows), in_scope))
+    assert by_province == expected
+    assert national == [(6, sum(e[2] for e in expected))]
+
+
+@pytest.fixture(scope="module")
+def id_cards(tmp_path_factory) -> dict[date, list[Path]]:
+    """Two half-month ID-card workbooks (Biểu 03, April 2021) of each of three provinces, by night."""
+    import json
+
+    from samples import generate_samples
+    from samples.kinds import ID_CARD_2021
+
+    out = tmp_path_factory.mktemp("id-cards")
+    generate_samples(out, seed=2021, kinds=(ID_CARD_2021,))
+    april = [w for w in json.loads((out / "truth.json").read_text(encoding="utf-8"))["workbooks"]
+             if w["date_to"] <= "2021-04-30"]
+    provinces = sorted({w["province_code"] for w in april})[:len(BACKFILL)]
+    return {day: [out / w["file"] for w in april if w["province_code"] == code]
+            for day, code in zip(BACKFILL, provinces, strict=True)}
+
+
+def _contents(warehouse: Path) -> dict[str, list[tuple]]:
+    """Every dw table and mart view, rows sorted (order-independent), without the load time."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        relations = con.execute("""select table_schema || '.' || table_name from information_schema.tables
+                                   where table_schema in ('dw', 'mart') order by 1""").fetchall()
+        contents = {}
+        for (name,) in relations:
+            schema, table = name.split(".")
+            columns = [c for (c,) in con.execute(
+                "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
+                "order by ordinal_position", [schema, table]).fetchall() if c != "loaded_at"]
+            rows = con.execute(f"select {', '.join(columns)} from {name}").fetchall()
+            contents[name] = sorted(rows, key=repr)
+        return contents
+    finally:
+        con.close()
+
+
+def _night(day: date) -> str:
+    return f"{day.isoformat()}T01:00:00+07:00"
+
+
+def test_backfill_ends_with_the_warehouse_of_a_direct_ingest(scheduler, april_night, night, id_cards, tmp_path):
+    root, _ = night
+    landing = root / "landing"
+    # The ID-card workbooks arrive after the April night: each at noon on the day before its night.
+    for day, files in id_cards.items():
+        for f in files:
+            shutil.copyfile(f, landing / f.name)
+            _arrive(landing / f.name, f"{day - timedelta(days=1)}T12:00:00+07:00")
+    scheduler.airflow("backfill", "create", "--dag-id", DAG,
+                      "--from-date", _night(BACKFILL[0]), "--to-date", _night(BACKFILL[-1]))
+    backfill = [r for r in scheduler.runs(DAG) if r["run_type"] == "backfill"]
+    assert sorted(datetime.fromisoformat(r["logical_date"]) for r in backfill) == \
+        [datetime.fromisoformat(_night(day)) for day in BACKFILL]
+    runs = scheduler.wait_for_runs(DAG, {r["dag_run_id"] for r in backfill}, timeout=600)
+    night_of_run = {r["dag_run_id"]: to_vietnam(datetime.fromisoformat(r["logical_date"])).date() for r in runs}
+
+    con = duckdb.connect(str(root / "var" / "warehouse.duckdb"), read_only=True)
+    try:
+        taken = dict(con.execute("select file_name, run_id from audit.file").fetchall())
+    finally:
+        con.close()
+    # Each night took the files that had arrived by its cut-off, and none of a later night's.
+    arrived = {f.name: day for day, files in id_cards.items() for f in files}
+    assert {name: night_of_run.get(run) for name, run in taken.items() if name in arrived} == arrived
+
+    # The same files taken in directly, in one night, into a fresh warehouse.
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("CAX_VAR", str(tmp_path / "direct"))
+        run_night([landing], load_settings())
+    assert _contents(tmp_path / "direct" / "warehouse.duckdb") == _contents(root / "var" / "warehouse.duckdb")
