@@ -158,7 +158,7 @@ def load_validated(validated_dir: Path, warehouse: Path, run_id: str,
                 continue
             result.outcomes += _load_file(conn, staged, batches, run_id, recorded)
         with conn.begin():
-            insert_row(conn, "audit.run", {
+            _record_run(conn, {
                 "run_id": run_id, "started_at": started_at, "finished_at": now_vietnam(),
                 "files_seen": len(stage_paths), "files_loaded": len({o.file_name for o in result.outcomes
                                                                      if o.status.startswith("loaded")}),
@@ -166,6 +166,20 @@ def load_validated(validated_dir: Path, warehouse: Path, run_id: str,
                 "rows_loaded": sum(o.rows_loaded for o in result.outcomes),
                 "rows_quarantined": result.rows_quarantined})
     return result
+
+
+_RUN_COUNTS = ("files_seen", "files_loaded", "files_rejected", "rows_loaded", "rows_quarantined")
+
+
+def _record_run(conn: sa.Connection, row: dict[str, object]) -> None:
+    """Record the run in audit.run. A run loaded again under the same id (Airflow reruns a cleared
+    run or a backfill with --reprocess-behavior under its run id) keeps its first start and adds
+    this attempt's counts: what it loaded the first time stays counted, once."""
+    columns = ", ".join(row)
+    counts = ", ".join(f"{c} = audit.run.{c} + excluded.{c}" for c in _RUN_COUNTS)
+    conn.exec_driver_sql(
+        f"insert into audit.run ({columns}) values ({', '.join(f'${c}' for c in row)}) "
+        f"on conflict (run_id) do update set finished_at = excluded.finished_at, {counts}", dict(row))
 
 
 def _load_file(conn: sa.Connection, staged: StagedFile, batches: dict[str, _Batch], run_id: str,

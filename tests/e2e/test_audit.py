@@ -208,3 +208,20 @@ def test_superseded_and_partly_loaded_submissions_say_why(tmp_path):
     reasons = dict(_query(settings.warehouse, "select file_name, reason from audit.submission").values.tolist())
     assert reasons["t4.xlsx"] == "replaced by t4 gui lai.xlsx received 22/04/2021 09:00"
     assert reasons["t4 gui lai.xlsx"].startswith("1 data row(s) quarantined")
+
+
+def test_a_run_loaded_again_under_its_id_keeps_one_record_counted_once(tmp_path):
+    """Airflow reruns a cleared run (or a backfill with --reprocess-behavior) under the same run id:
+    the second attempt finds the files taken in, and its run record adds nothing to what the first
+    loaded (the first version failed on the run's primary key)."""
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    _arrive(_staffing(landing, "a.xlsx", [5, 6, 7]), 2021, 4, 21, 9)
+    settings = make_settings(tmp_path)
+    first = run_night([landing], settings, run_id="manual__2021-04-24")
+    second = run_night([landing], settings, run_id="manual__2021-04-24")
+    assert [o.rows_loaded for o in first.outcomes] == [3] and second.outcomes == []
+    assert second.already_taken_in == 1
+    runs = _query(settings.warehouse, "select run_id, files_loaded, rows_loaded, started_at from audit.run")
+    assert runs[["run_id", "files_loaded", "rows_loaded"]].values.tolist() == [["manual__2021-04-24", 1, 3]]
+    assert _query(settings.warehouse, "select count(*) n from dw.fact_commune_staffing").n[0] == 3
