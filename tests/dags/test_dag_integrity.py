@@ -80,18 +80,6 @@ def test_the_night_is_cut_into_at_most_workers_batches_of_about_equal_bytes(tmp_
     assert [len(b) for b in batches(files[:1], 4)] == [1] and batches([], 2) == []
 
 
-def _dag_module(name: str):
-    """A DAG file as a module, for its plain functions."""
-    import importlib.util
-
-    from tests.dags.conftest import REPO
-
-    spec = importlib.util.spec_from_file_location(f"_{name}_under_test", REPO / "dags" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def _run_context(timetable, logical_date, run_after, manual: bool) -> dict:
     """The context keys a task gets (airflow.sdk.execution_time.task_runner), the data interval made
     by the installed Airflow as it makes it: for a manual trigger from the trigger time
@@ -114,7 +102,9 @@ def test_the_cut_off_is_the_logical_date_of_every_kind_of_run(dagbag):
     from airflow.serialization.encoders import coerce_to_core_timetable
     from airflow.timetables.base import TimeRestriction
 
-    night_cutoff = _dag_module("cax_nightly").night_cutoff
+    from tests.dags.conftest import dag_module
+
+    night_cutoff = dag_module("cax_nightly").night_cutoff
     timetable = coerce_to_core_timetable(dagbag.dags["cax_nightly"].timetable)
     vn = pendulum.timezone("Asia/Ho_Chi_Minh")
     night = pendulum.datetime(2021, 4, 24, 1, tz=vn)
