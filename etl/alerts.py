@@ -25,13 +25,14 @@ from __future__ import annotations
 import functools
 import html
 import logging
+import os
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
 from etl.clock import now_vietnam, to_vietnam
-from etl.config import alert_recipients, load_settings
+from etl.config import SettingError, alert_recipients, load_settings
 
 log = logging.getLogger(__name__)
 
@@ -198,7 +199,10 @@ def on_failure(context: dict[str, Any]) -> None:
     raised: the alert must survive a broken mail server."""
     ti = context["ti"]
     subject, body = alert_message(context)
-    folder = load_settings().alerts
+    try:
+        folder = load_settings().alerts
+    except SettingError:  # the failure may be that very setting: the alert still goes under CAX_VAR
+        folder = Path(os.environ.get("CAX_VAR") or "var") / "alerts"
     mapped = f"_{ti.map_index}" if _map_index(ti) >= 0 else ""
     path = folder / f"{now_vietnam():%Y%m%dT%H%M%S}_{ti.dag_id}_{ti.task_id}{mapped}.txt"
     folder.mkdir(parents=True, exist_ok=True)

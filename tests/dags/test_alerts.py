@@ -205,3 +205,24 @@ def test_a_mail_server_that_is_down_does_not_hide_the_alert(airflow_db, dagbag, 
     (text,) = _alerts(alerts).values()
     assert f"Task: {next(iter(failed))}" in text and "File exists" in text
     assert "mail FAILED" in text
+
+
+def test_a_night_failing_on_a_bad_setting_is_still_alerted(tmp_path, monkeypatch):
+    """The alert reads the settings too: when one of them is what failed, it still lands in CAX_VAR."""
+    from types import SimpleNamespace
+
+    from etl.alerts import on_failure
+    from etl.config import SettingError, load_settings
+
+    monkeypatch.setenv("CAX_VAR", str(tmp_path / "var"))
+    monkeypatch.setenv("CAX_WORKERS", "two")
+    monkeypatch.delenv("CAX_ALERT_TO", raising=False)
+    error = _raised(load_settings)
+    assert isinstance(error, SettingError)
+    ti = SimpleNamespace(dag_id="cax_nightly", task_id="discover_files", map_index=-1, run_id="scheduled__x",
+                         try_number=1)
+    on_failure({"ti": ti, "exception": error, "logical_date": pendulum.datetime(2021, 4, 24, 1, tz="UTC")})
+    (alert,) = (tmp_path / "var" / "alerts").glob("*_cax_nightly_discover_files.txt")
+    text = alert.read_text(encoding="utf-8")
+    assert "CAX_WORKERS='two'" in text and "Task: discover_files" in text and "2021-04-24 08:00" in text
+    assert "no mail: CAX_ALERT_TO names no recipient" in text
