@@ -1,40 +1,52 @@
 """cax_nightly: take in the provinces' workbooks that arrived, validate, load, publish the marts.
 
 Thin by design: every task body calls ``etl`` and passes paths and counts, never data.
-A rejected workbook is an outcome recorded in the audit, not a task failure.
+A rejected workbook is an outcome recorded in the audit, not a task failure. A lock or I/O error is
+retried with backoff; any other error fails its task at once (etl.alerts), and a failed task
+leaves an alert in its log, in var/alerts/ and, when set up, in the mail.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime
 
 import pendulum
-from airflow.sdk import Asset, dag, get_current_context, task
+from airflow.sdk import Asset, CronTriggerTimetable, dag, get_current_context, task
+
+from etl.alerts import retry_only_transient, task_defaults
 
 CAX_WAREHOUSE = Asset("cax_warehouse")
 VIETNAM = pendulum.timezone("Asia/Ho_Chi_Minh")
 
 
-def _cutoff(context):
-    """The night's cut-off, Vietnam time: the moment it runs, the end of its data interval. Files
-    received later wait for the next night, and nothing dated after it loads."""
+def night_cutoff(context) -> datetime:
+    """The night's cut-off, Vietnam time: files received later wait for the next night, and nothing
+    dated after it loads. It is the run's logical date when it has one (a scheduled run: 01:00 of its
+    night; a manual run with --logical-date; a backfill), else the moment the run was asked for (a
+    manual run without one). Not the data interval's end: a manual run with a logical date gets an
+    interval ending when it was triggered, which would take every file up to now."""
     from etl.clock import to_vietnam
 
-    return to_vietnam(context.get("data_interval_end") or context["logical_date"])
+    return to_vietnam(context.get("logical_date") or context["dag_run"].run_after)
 
 
 @dag(
     dag_id="cax_nightly",
-    schedule="0 1 * * *",
+    # Explicitly a trigger timetable: a run's logical date is 01:00 of its night, whatever
+    # [scheduler] create_cron_data_intervals says (Airflow's unit-test mode turns it on, which would
+    # make the logical date the night before).
+    schedule=CronTriggerTimetable("0 1 * * *", timezone=VIETNAM),
     start_date=pendulum.datetime(2021, 4, 1, tz=VIETNAM),
     catchup=False,
     max_active_runs=1,
     tags=["cax", "nightly", "warehouse"],
-    default_args={"owner": "data-team", "retries": 2, "retry_delay": timedelta(minutes=5)},
+    # Retried only for a lock or an I/O error (retry_only_transient), with backoff; alert on failure.
+    default_args=task_defaults(),
     doc_md=__doc__,
 )
 def cax_nightly():
     @task
+    @retry_only_transient
     def discover_files() -> list[dict]:
         """Workbooks in CAX_LANDING received by the run's cut-off and not taken in yet, each with its
         sha256 (computed once, here), in at most CAX_WORKERS batches of about equal bytes; byte-identical
@@ -47,13 +59,14 @@ def cax_nightly():
 
         context = get_current_context()
         settings = load_settings()
-        found = discover([settings.landing], settings.warehouse, cutoff=_cutoff(context))
+        found = discover([settings.landing], settings.warehouse, cutoff=night_cutoff(context))
         stage_discovered(found, stage_folder(settings, context["run_id"]))
         groups = batches(found.fresh, settings.workers)
         return [{"name": f"{i}/{len(groups)}: {len(group)} tệp / files", "files": [f.as_dict() for f in group]}
                 for i, group in enumerate(groups, start=1)]
 
-    @task(map_index_template="{{ batch }}", retries=0)
+    @task(map_index_template="{{ batch }}")
+    @retry_only_transient
     def extract(batch: dict) -> list[str]:
         """One batch of workbooks -> staged rows under var/staging/<run>/ (a bad file is staged as
         rejected); each workbook is still parsed in its own limited child process."""
@@ -70,11 +83,12 @@ def cax_nightly():
         # child process with memory and time limits: a file that crashes the reader is staged as
         # rejected, and this task still succeeds.
         staged = extract_many(files, stage_folder(settings, context["run_id"]), 1, None, settings.limits,
-                              _cutoff(context))
+                              night_cutoff(context))
         return [str(path) for path in staged]
 
     # A night with no new file still runs to the end: the marts and the published copy refresh.
     @task(trigger_rule="none_failed")
+    @retry_only_transient
     def validate(staged: list[list[str]]) -> str:
         """One Great Expectations batch per dataset over every staged workbook of the night."""
         from pathlib import Path
@@ -89,42 +103,37 @@ def cax_nightly():
         files = [*(Path(p) for batch in staged or [] for p in batch), *staged_discovered(folder)]
         return str(validate_stage(files, folder / "validated", settings.data_docs, settings.warehouse))
 
-    @task(pool="duckdb_writer")
-    def load(validated: str) -> dict[str, int]:
-        """One transaction per submission, through the single DuckDB writer slot."""
+    # Load, feedback and publish share one task (as etl.pipeline.run_night does them): each task costs
+    # a process, a DAG parse and the imports (14-30 s here). The Asset is updated when analysts can
+    # see the night: when its copy is swapped in.
+    @task(pool="duckdb_writer", outlets=[CAX_WAREHOUSE])
+    @retry_only_transient
+    def load_and_publish(validated: str) -> dict[str, int]:
+        """One transaction per submission through the single DuckDB writer slot; the provinces' feedback
+        workbooks; the marts built once and the analysts' copy swapped in atomically. What loaded is
+        published even when a feedback workbook fails, which then fails the task."""
         from pathlib import Path
 
-        from etl.config import load_settings
-        from etl.load.night import load_validated
-
-        result = load_validated(Path(validated), load_settings().warehouse, get_current_context()["run_id"])
-        return {"submissions": len(result.outcomes), "rows_quarantined": result.rows_quarantined,
-                "files_rejected": result.files_rejected}
-
-    @task(pool="duckdb_writer")
-    def feedback(validated: str, counts: dict[str, int]) -> int:
-        """Feedback workbooks for the files with rejected rows, warnings or a rejection."""
-        from pathlib import Path
-
+        from etl.clock import to_vietnam
         from etl.config import load_settings
         from etl.feedback import write_feedback
+        from etl.load.night import load_validated
+        from etl.publish import publish
 
+        context = get_current_context()
         settings = load_settings()
-        run_id = get_current_context()["run_id"]
-        return len(write_feedback(Path(validated), settings.warehouse, run_id, settings.feedback))
-
-    # The Asset is updated when analysts can see the night: when its copy is swapped in.
-    @task(pool="duckdb_writer", outlets=[CAX_WAREHOUSE])
-    def publish(written: int) -> str:
-        """Build the mart views once for the night and swap the analysts' copy in atomically."""
-        from etl.config import load_settings
-        from etl.publish import publish as publish_night
-
-        return str(publish_night(load_settings()))
+        run = context["dag_run"]
+        started = to_vietnam(run.start_date) if run.start_date else None
+        result = load_validated(Path(validated), settings.warehouse, context["run_id"], started)
+        try:
+            written = write_feedback(Path(validated), settings.warehouse, context["run_id"], settings.feedback)
+        finally:
+            publish(settings)
+        return {"submissions": len(result.outcomes), "rows_quarantined": result.rows_quarantined,
+                "files_rejected": result.files_rejected, "feedback_workbooks": len(written)}
 
     staged = extract.expand(batch=discover_files())
-    validated = validate(staged)
-    publish(feedback(validated, load(validated)))
+    load_and_publish(validate(staged))
 
 
 cax_nightly()

@@ -162,6 +162,22 @@ def _national_line(row) -> str:
             f"{vn_number(row.officers_per_commune, 2)} CA/xã / officers per commune")
 
 
+def indicators_document(warehouse: Path, as_of: date | None, basis: str = "as_reported") -> dict:
+    """What ``cax indicators --json`` prints: the national staffing (with each province's) and every
+    indicator, as of a day; plain JSON types (whole numbers stay whole)."""
+    from etl import report
+
+    staffing = []
+    for row in report.national_staffing(warehouse, as_of).itertuples():
+        by_province = report.staffing_on_basis(warehouse, row.period_start, row.admin_era, basis, row.as_of_date)
+        staffing.append({**_jsonable(row._asdict()), "provinces": [_jsonable(r) for r in
+                                                                    by_province.to_dict(orient="records")]})
+    rows = report.indicators(warehouse, basis, as_of)
+    return {"boundary_basis": basis, "as_of": as_of.isoformat() if as_of else None,
+            "national_staffing": staffing,
+            "indicators": [_counted(_jsonable(r)) for r in rows.to_dict(orient="records")]}
+
+
 def _print_indicators(warehouse: Path, as_of: date | None, as_json: bool, provinces: bool,
                       basis: str = "as_reported") -> int:
     from etl import report
@@ -169,19 +185,11 @@ def _print_indicators(warehouse: Path, as_of: date | None, as_json: bool, provin
     if not warehouse.exists():
         console.print(f"[red]Chưa có kho dữ liệu / no warehouse at {warehouse}[/red]")
         return 2
-    national = report.national_staffing(warehouse, as_of)
     if as_json:
-        staffing = []
-        for row in national.itertuples():
-            by_province = report.staffing_on_basis(warehouse, row.period_start, row.admin_era, basis, row.as_of_date)
-            staffing.append({**_jsonable(row._asdict()), "provinces": [_jsonable(r) for r in
-                                                                        by_province.to_dict(orient="records")]})
-        rows = report.indicators(warehouse, basis, as_of)
-        out = {"boundary_basis": basis, "as_of": as_of.isoformat() if as_of else None,
-               "national_staffing": staffing,
-               "indicators": [_counted(_jsonable(r)) for r in rows.to_dict(orient="records")]}
-        sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=1) + "\n")
+        sys.stdout.write(json.dumps(indicators_document(warehouse, as_of, basis), ensure_ascii=False, indent=1)
+                         + "\n")
         return 0
+    national = report.national_staffing(warehouse, as_of)
     if basis != "as_reported":
         console.print("Ranh giới / boundaries: 34 tỉnh, thành phố từ 01/7/2025 / the 34 provinces of 2025 "
                       "(cả nước không đổi / nationwide figures are the same on either basis)")

@@ -115,6 +115,11 @@ class Settings:
         """Feedback workbooks for the provinces, one folder per province."""
         return self.var / "feedback"
 
+    @property
+    def alerts(self) -> Path:
+        """One text file per failure of the nightly pipeline (etl.alerts)."""
+        return self.var / "alerts"
+
 
 def load_settings(warehouse: Path | str | None = None) -> Settings:
     """Settings from the environment; an explicit ``warehouse`` wins over ``CAX_WAREHOUSE``.
@@ -151,6 +156,17 @@ def load_settings(warehouse: Path | str | None = None) -> Settings:
 def lock_wait_seconds() -> float:
     """How long a loader waits for another one to finish with the warehouse (CAX_LOCK_WAIT_S, 300 s)."""
     return _number("CAX_LOCK_WAIT_S", 300.0, minimum=0, whole=False)
+
+
+def alert_recipients() -> list[str]:
+    """Who is mailed when the nightly pipeline fails (CAX_ALERT_TO, comma-separated; none when unset).
+    SettingError for an entry that is not a mail address."""
+    names = [n.strip() for n in (os.environ.get("CAX_ALERT_TO") or "").split(",") if n.strip()]
+    wrong = [n for n in names if not re.fullmatch(r"[^@\s]+@[^@\s]+", n)]
+    if wrong:
+        raise SettingError(f"CAX_ALERT_TO: {', '.join(map(repr, wrong))} is not a mail address / "
+                           "không phải địa chỉ thư (expected name@host, separated by commas)")
+    return names
 
 
 def expectations_dir() -> Path:

@@ -37,3 +37,13 @@ def dagbag():
     from airflow.dag_processing.dagbag import DagBag
 
     return DagBag(dag_folder=str(REPO / "dags"))
+
+
+def dag_module(name: str):
+    """A DAG file of dags/ as a module, for its plain functions (the DagBag keeps the DAGs only)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"_{name}_under_test", REPO / "dags" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
