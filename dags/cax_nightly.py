@@ -112,6 +112,7 @@ def cax_nightly():
         """One transaction per submission through the single DuckDB writer slot; the provinces' feedback
         workbooks; the marts built once and the analysts' copy swapped in atomically. What loaded is
         published even when a feedback workbook fails, which then fails the task."""
+        import logging
         from pathlib import Path
 
         from etl.clock import to_vietnam
@@ -119,12 +120,16 @@ def cax_nightly():
         from etl.feedback import write_feedback
         from etl.load.night import load_validated
         from etl.publish import publish
+        from etl.report import write_load_summary
 
         context = get_current_context()
         settings = load_settings()
         run = context["dag_run"]
         started = to_vietnam(run.start_date) if run.start_date else None
         result = load_validated(Path(validated), settings.warehouse, context["run_id"], started)
+        # Every submission with its whole reason, for the data team answering the provinces.
+        summary = write_load_summary(settings.var / "reports", context["run_id"], result.outcomes)
+        logging.getLogger("airflow.task").info("Load summary / bảng tổng hợp: %s", summary)
         try:
             written = write_feedback(Path(validated), settings.warehouse, context["run_id"], settings.feedback)
         finally:

@@ -30,9 +30,10 @@ import urllib.error
 import urllib.request
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
-from etl.config import _number
+from etl.config import number_setting
 
 REPO = Path(__file__).resolve().parents[1]
 POOL = ("duckdb_writer", "1", "DuckDB takes one writer at a time")
@@ -53,7 +54,7 @@ class LocalAirflow:
     worker_log_port: int = 8793
     trigger_log_port: int = 8794
     parallelism: int = 2
-    # False in tests: only the runs they trigger or backfill, none from the schedule.
+    # False in the bench: only the runs it triggers or backfills (no cron nor asset-triggered run).
     schedule: bool = True
     session: str = field(default_factory=lambda: uuid.uuid4().hex)
 
@@ -62,10 +63,10 @@ class LocalAirflow:
         """The settings of ``make airflow`` (see the module's docstring)."""
         var = Path(os.environ.get("CAX_VAR") or "var")
         return cls(home=Path(os.environ.get("AIRFLOW_HOME") or var / "airflow").resolve(),
-                   port=int(_number("CAX_AIRFLOW_PORT", 8080)),
-                   worker_log_port=int(_number("CAX_AIRFLOW_WORKER_LOG_PORT", 8793)),
-                   trigger_log_port=int(_number("CAX_AIRFLOW_TRIGGER_LOG_PORT", 8794)),
-                   parallelism=int(_number("CAX_AIRFLOW_PARALLELISM", 2)))
+                   port=int(number_setting("CAX_AIRFLOW_PORT", 8080)),
+                   worker_log_port=int(number_setting("CAX_AIRFLOW_WORKER_LOG_PORT", 8793)),
+                   trigger_log_port=int(number_setting("CAX_AIRFLOW_TRIGGER_LOG_PORT", 8794)),
+                   parallelism=int(number_setting("CAX_AIRFLOW_PARALLELISM", 2)))
 
     @property
     def url(self) -> str:
@@ -254,6 +255,24 @@ class LocalAirflow:
             if time.monotonic() > deadline:
                 raise AirflowError(f"{dag_id} not finished within {timeout:.0f} s: {states}")
             time.sleep(3)
+
+    def backfill(self, dag_id: str, first: str, last: str, *options: str, timeout: float = 600) -> list[dict]:
+        """``airflow backfill create`` of the nights ``first`` to ``last`` (ISO 8601 with their offset),
+        waited for until the scheduler marks the backfill completed (a Dag takes one running backfill
+        at a time); the runs of those nights. AirflowError when one failed or the time is up."""
+        self.airflow("backfill", "create", "--dag-id", dag_id, "--from-date", first, "--to-date", last, *options)
+        deadline = time.monotonic() + timeout
+        while True:
+            [backfill] = self.api(f"backfills?dag_id={dag_id}&order_by=-id&limit=1")["backfills"]
+            if backfill["completed_at"]:
+                break
+            if time.monotonic() > deadline:
+                raise AirflowError(f"backfill {backfill['id']} of {dag_id} not completed within {timeout:.0f} s")
+            time.sleep(3)
+        span = (datetime.fromisoformat(first), datetime.fromisoformat(last))
+        runs = [run for run in self.runs(dag_id)
+                if run["logical_date"] and span[0] <= datetime.fromisoformat(run["logical_date"]) <= span[1]]
+        return self.wait_for_runs(dag_id, {run["dag_run_id"] for run in runs}, timeout=60)
 
     def trigger(self, dag_id: str, logical_date: str, run_id: str) -> str:
         """``airflow dags trigger`` for ``logical_date`` (ISO 8601 with its offset); the run id."""

@@ -74,6 +74,7 @@ def _shown(text: object) -> str:
 
 
 def _ingest(paths: list[Path], settings: Settings, every_file: bool = True) -> int:
+    from etl import report
     from etl.discover import discover, unusable_paths
     from etl.pipeline import run_night
 
@@ -108,7 +109,7 @@ def _ingest(paths: list[Path], settings: Settings, every_file: bool = True) -> i
             if o.reason:
                 console.print(f"- {_shown(o.file_name)}{' / ' + _shown(o.sheet) if o.sheet else ''}: "
                               f"{_shown(o.reason)}", soft_wrap=True, highlight=False)
-        summary = _write_summary(settings, result.run_id, result.outcomes)
+        summary = report.write_load_summary(settings.var / "reports", result.run_id, result.outcomes)
         console.print(f"Bảng đầy đủ / full table: {_shown(str(summary))}", soft_wrap=True)
     duplicates = sum(o.status == "duplicate" for o in result.outcomes)
     console.print(f"{len(result.outcomes) - duplicates} bài nộp / submissions, {duplicates} tệp trùng / duplicate "
@@ -118,23 +119,6 @@ def _ingest(paths: list[Path], settings: Settings, every_file: bool = True) -> i
     if result.feedback:
         console.print(f"{len(result.feedback)} tệp phản hồi cho các tỉnh / feedback workbooks in {settings.feedback}")
     return result.exit_code
-
-
-def _write_summary(settings: Settings, run_id: str, outcomes) -> Path:
-    """The night's load summary, every submission and its whole reason, as CSV under var/reports/."""
-    import csv
-
-    folder = settings.var / "reports"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"load_summary_{''.join(c if c.isalnum() or c in '-_.' else '_' for c in run_id)}.csv"
-    with path.open("w", encoding="utf-8-sig", newline="") as out:
-        writer = csv.writer(out)
-        writer.writerow(["file", "sheet", "province", "status", "rows_read", "rows_loaded", "rows_quarantined",
-                         "warnings", "reason"])
-        for o in outcomes:
-            writer.writerow([o.file_name, o.sheet or "", o.province_code or "", o.status, o.rows_read,
-                             o.rows_loaded, o.rows_quarantined, o.warnings, o.reason or ""])
-    return path
 
 
 @app.command()

@@ -51,7 +51,7 @@ def _storage_version(name: str, default: str) -> str:
     return text
 
 
-def _number(name: str, default: float, minimum: int = 1, whole: bool = True) -> float:
+def number_setting(name: str, default: float, minimum: int = 1, whole: bool = True) -> float:
     """A numeric setting from ``name``; SettingError, naming the variable and what it takes, when it
     is not a number (int() and float() also take '1_0', '1e3' and other scripts' digits) or is below
     ``minimum``."""
@@ -81,7 +81,7 @@ class Limits:
     @classmethod
     def from_environment(cls) -> Limits:
         defaults = cls()
-        return cls(**{name: int(_number(f"CAX_{name.upper()}", getattr(defaults, name)))
+        return cls(**{name: int(number_setting(f"CAX_{name.upper()}", getattr(defaults, name)))
                       for name in cls.__dataclass_fields__})
 
 
@@ -143,9 +143,9 @@ def load_settings(warehouse: Path | str | None = None) -> Settings:
         landing=_path("CAX_LANDING", str(var / "landing")),
         published=published,
         var=var,
-        workers=int(_number("CAX_WORKERS", min(2, os.cpu_count() or 1))),
-        monthly_deadline_days=int(_number("CAX_MONTHLY_DEADLINE_DAYS", 5, minimum=0)),
-        daily_deadline_days=int(_number("CAX_DAILY_DEADLINE_DAYS", 16, minimum=0)),
+        workers=int(number_setting("CAX_WORKERS", min(2, os.cpu_count() or 1))),
+        monthly_deadline_days=int(number_setting("CAX_MONTHLY_DEADLINE_DAYS", 5, minimum=0)),
+        daily_deadline_days=int(number_setting("CAX_DAILY_DEADLINE_DAYS", 16, minimum=0)),
         limits=Limits.from_environment(),
         published_storage_version=_storage_version("CAX_PUBLISHED_STORAGE_VERSION", PUBLISHED_STORAGE_VERSION),
     )
@@ -155,7 +155,7 @@ def load_settings(warehouse: Path | str | None = None) -> Settings:
 # calls), but only here.
 def lock_wait_seconds() -> float:
     """How long a loader waits for another one to finish with the warehouse (CAX_LOCK_WAIT_S, 300 s)."""
-    return _number("CAX_LOCK_WAIT_S", 300.0, minimum=0, whole=False)
+    return number_setting("CAX_LOCK_WAIT_S", 300.0, minimum=0, whole=False)
 
 
 def alert_recipients() -> list[str]:

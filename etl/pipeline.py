@@ -20,6 +20,7 @@ from etl.extract.stage import stage_discovered
 from etl.feedback import write_feedback
 from etl.load.night import NightResult, load_validated
 from etl.publish import publish
+from etl.safe import path_part
 from etl.validate.night import validate_stage
 
 
@@ -29,7 +30,7 @@ def new_run_id() -> str:
 
 def stage_folder(settings: Settings, run_id: str) -> Path:
     """The run's staging folder; Airflow run ids contain ':' and '+', kept out of paths."""
-    return settings.staging / "".join(c if c.isalnum() or c in "-_." else "_" for c in run_id)
+    return settings.staging / path_part(run_id)
 
 
 def batches(files: list[DiscoveredFile], count: int) -> list[list[DiscoveredFile]]:

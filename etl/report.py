@@ -182,3 +182,22 @@ def staffing_on_basis(warehouse: Path, month: date, admin_era: str, basis: str,
     wide.insert(0, "as_of_date", as_of_date)
     wide["period_start"] = month.replace(day=1)
     return wide.sort_values("province_code").reset_index(drop=True)
+
+
+def write_load_summary(folder: Path, run_id: str, outcomes) -> Path:
+    """A night's load summary, every submission with its whole reason, as CSV in ``folder``
+    (var/reports/); its path. ``outcomes`` are the night's FileOutcome records."""
+    import csv
+
+    from etl.safe import path_part
+
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"load_summary_{path_part(run_id)}.csv"
+    with path.open("w", encoding="utf-8-sig", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["file", "sheet", "province", "status", "rows_read", "rows_loaded", "rows_quarantined",
+                         "warnings", "reason"])
+        for o in outcomes:
+            writer.writerow([o.file_name, o.sheet or "", o.province_code or "", o.status, o.rows_read,
+                             o.rows_loaded, o.rows_quarantined, o.warnings, o.reason or ""])
+    return path

@@ -167,3 +167,9 @@ def file_name(name: str, taken: set[str] | None = None, extension: str = ".xlsx"
         return _cut_bytes(stem, room).rstrip(" .") + mark + suffix + extension
 
     return _numbered(stem, taken if taken is not None else set(), fits)
+
+
+def path_part(text: str) -> str:
+    """``text`` as one part of a path: letters, digits, '-', '_' and '.' kept, anything else '_'
+    (Airflow's run ids hold ':' and '+')."""
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from datetime import date
 
 import duckdb
@@ -50,6 +51,12 @@ def test_night_of_24_april_2021_loads_every_province(airflow_db, dagbag, cax_env
     assert rejected == sum(1 for w in arrived for s in w["sheets"].values()
                            if any(r.get("expect") == "quarantine" for r in s["rows"]))
     assert broken == sum(1 for w in truth["workbooks"] if w.get("broken"))
+    # The data team's load summary of the run: every submission, each problem with its whole reason.
+    [summary] = (var / "reports").glob("load_summary_*.csv")
+    with summary.open(encoding="utf-8-sig", newline="") as f:
+        listed = list(csv.DictReader(f))
+    assert sum(r["status"] == "loaded_with_errors" for r in listed) == rejected
+    assert all(r["reason"] for r in listed if r["status"] in ("loaded_with_errors", "rejected"))
 
 
 def test_night_before_the_files_arrived_loads_nothing(airflow_db, dagbag, cax_env):

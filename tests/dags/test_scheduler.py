@@ -8,9 +8,11 @@ One scheduler for the module: starting it costs about half a minute.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
+import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -26,6 +28,7 @@ from etl.pipeline import run_night
 pytestmark = pytest.mark.airflow
 
 DAG = "cax_nightly"
+LEADERSHIP = "cax_leadership_extracts"  # scheduled on the Asset cax_warehouse that the night updates
 NIGHT = "2021-04-24T01:00:00+07:00"  # the night of the April 2021 monthly reports (as of 23/4)
 # Three nights of the backfill (01:00 Vietnam time, as scheduled); night k takes the ID-card
 # workbooks that arrived the day before it.
@@ -59,28 +62,32 @@ def _arrive(path: Path, moment: str) -> None:
 
 @pytest.fixture(scope="module")
 def night(april_landing, tmp_path_factory):
-    """Six April 2021 monthly workbooks (plain ones: not broken, late, corrected nor a copy) in a
-    landing folder of their own, arrived on 23/4 before the night's 01:00 cut-off; their truth."""
+    """Six April 2021 monthly workbooks (plain ones: not broken, late, corrected nor a copy), arrived on
+    23/4 before the night's 01:00 cut-off, in a folder of their own: they land once the scheduled
+    night has run (see ``scheduler``); their truth."""
     source, truth = april_landing
     plain = [w for w in truth["workbooks"] if w["kind"] == "monthly_2021"
              and not any(w.get(k) for k in ("broken", "late", "corrects", "corrected_by", "copy_of"))]
     chosen = sorted(plain, key=lambda w: w["province_code"])[:6]
     root = tmp_path_factory.mktemp("scheduler")
-    landing = root / "landing"
-    landing.mkdir()
+    (root / "landing").mkdir()
+    incoming = root / "incoming"
+    incoming.mkdir()
     for w in chosen:
-        shutil.copyfile(source / w["file"], landing / w["file"])
-        _arrive(landing / w["file"], "2021-04-23T18:00:00+07:00")
+        shutil.copyfile(source / w["file"], incoming / w["file"])
+        _arrive(incoming / w["file"], "2021-04-23T18:00:00+07:00")
     return root, chosen
 
 
 @pytest.fixture(scope="module")
 def scheduler(night):
-    """A local Airflow on free ports, over the module's landing folder and var/; stopped at the end
-    whatever happened, and nothing of it may be left running."""
+    """A local Airflow on free ports, over the module's landing folder and var/, with its schedule on as
+    ``make airflow`` has it: unpausing cax_nightly runs the latest night (01:00 today) at once, over
+    an empty landing folder, and that night's publish starts cax_leadership_extracts. Stopped at the
+    end whatever happened, and nothing of it may be left running."""
     root, _ = night
     local = LocalAirflow(home=root / "airflow", port=_free_port(), worker_log_port=_free_port(),
-                         trigger_log_port=_free_port(), schedule=False)
+                         trigger_log_port=_free_port())
     with pytest.MonkeyPatch.context() as env:
         # What the tasks read (etl.config): the scheduler passes its environment down to them.
         env.setenv("CAX_VAR", str(root / "var"))
@@ -91,7 +98,9 @@ def scheduler(night):
         try:
             process = local.up()
             leader = process.pid
+            local.wait_for_dag(LEADERSHIP)
             local.wait_for_dag(DAG)
+            local.wait_for_runs(DAG, {_first_run(local, DAG)["dag_run_id"]})
             yield local
         finally:
             left = local.down()
@@ -102,10 +111,40 @@ def scheduler(night):
             assert not left and not strays, f"processes of the local Airflow still running: {left}, {strays}"
 
 
+def _first_run(local: LocalAirflow, dag_id: str, timeout: float = 180) -> dict:
+    deadline = time.monotonic() + timeout
+    while not (runs := local.runs(dag_id)):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no run of {dag_id} within {timeout:.0f} s")
+        time.sleep(3)
+    return runs[0]
+
+
+def test_unpausing_runs_the_latest_scheduled_night_on_an_empty_landing_folder(scheduler):
+    [run] = scheduler.runs(DAG)
+    assert (run["run_type"], run["state"]) == ("scheduled", "success")
+    assert to_vietnam(datetime.fromisoformat(run["logical_date"])).time().isoformat() == "01:00:00"
+
+
 @pytest.fixture(scope="module")
-def april_night(scheduler):
-    """The night of 24/4/2021, triggered for its logical date; its run."""
+def april_night(scheduler, night):
+    """The night of 24/4/2021, triggered for its logical date once its files have landed; its run."""
+    root, _ = night
+    for path in (root / "incoming").iterdir():
+        os.replace(path, root / "landing" / path.name)
     return scheduler.wait_for_runs(DAG, {scheduler.trigger(DAG, NIGHT, "night-of-2021-04-24")})
+
+
+def _expected(chosen: list[dict]) -> list[tuple[str, int, int, int]]:
+    """Per province, from the generator's truth: communes staffed, officers, communes in scope on the
+    unit list of 23/4/2021."""
+    expected = []
+    for w in chosen:
+        rows = [r for r in w["sheets"]["01"]["rows"] if r.get("expect") != "quarantine" and r.get("in_scope", True)]
+        in_scope = len(reference.communes("pre2025", w["province_code"], in_scope_only=True, on=date(2021, 4, 23)))
+        expected.append((w["province_code"], sum(1 for r in rows if r["officers"] > 0),
+                         sum(r["officers"] for r in rows), in_scope))
+    return expected
 
 
 def test_triggered_night_loads_the_six_workbooks(april_night, night):
@@ -118,14 +157,32 @@ def test_triggered_night_loads_the_six_workbooks(april_night, night):
         national = con.execute("select provinces_reporting, officers from mart.national_staffing").fetchall()
     finally:
         con.close()
-    expected = []
-    for w in chosen:
-        rows = [r for r in w["sheets"]["01"]["rows"] if r.get("expect") != "quarantine" and r.get("in_scope", True)]
-        in_scope = len(reference.communes("pre2025", w["province_code"], in_scope_only=True, on=date(2021, 4, 23)))
-        expected.append((w["province_code"], sum(1 for r in rows if r["officers"] > 0),
-                         sum(r["officers"] for r in rows), in_scope))
+    expected = _expected(chosen)
     assert by_province == expected
     assert national == [(6, sum(e[2] for e in expected))]
+
+
+def test_the_published_night_triggers_the_leadership_extracts_as_of_its_logical_date(scheduler, april_night,
+                                                                                      night):
+    """Each night's publish (the asset event) starts cax_leadership_extracts, whose as-of date is the
+    Vietnam date of that night's logical date (from the event's source run), not the day it runs: the
+    scheduled night of today, then the night of 24/4/2021."""
+    root, chosen = night
+    deadline = time.monotonic() + 180
+    while len(runs := scheduler.runs(LEADERSHIP)) < 2 and time.monotonic() < deadline:
+        time.sleep(3)
+    assert [run["run_type"] for run in runs] == ["asset_triggered"] * 2
+    scheduler.wait_for_runs(LEADERSHIP, {run["dag_run_id"] for run in runs})
+    # Paused again: the backfill below would start one more run per night, for nothing.
+    scheduler.api(f"dags/{LEADERSHIP}", "PATCH", {"is_paused": True})
+    [today] = [to_vietnam(datetime.fromisoformat(r["logical_date"])).date() for r in scheduler.runs(DAG)
+               if r["run_type"] == "scheduled"]
+    assert sorted(p.name for p in (root / "var" / "extracts").iterdir()) == \
+        sorted(f"indicators_{day}.json" for day in ("2021-04-24", today.isoformat()))
+    written = json.loads((root / "var" / "extracts" / "indicators_2021-04-24.json").read_text(encoding="utf-8"))
+    assert written["as_of"] == "2021-04-24"
+    assert [(r["provinces_reporting"], r["officers"]) for r in written["national_staffing"]] == \
+        [(6, sum(officers for _, _, officers, _ in _expected(chosen)))]
 
 
 @pytest.fixture(scope="module")
@@ -176,12 +233,9 @@ def test_backfill_ends_with_the_warehouse_of_a_direct_ingest(scheduler, april_ni
         for f in files:
             shutil.copyfile(f, landing / f.name)
             _arrive(landing / f.name, f"{day - timedelta(days=1)}T12:00:00+07:00")
-    scheduler.airflow("backfill", "create", "--dag-id", DAG,
-                      "--from-date", _night(BACKFILL[0]), "--to-date", _night(BACKFILL[-1]))
-    backfill = [r for r in scheduler.runs(DAG) if r["run_type"] == "backfill"]
-    assert sorted(datetime.fromisoformat(r["logical_date"]) for r in backfill) == \
-        [datetime.fromisoformat(_night(day)) for day in BACKFILL]
-    runs = scheduler.wait_for_runs(DAG, {r["dag_run_id"] for r in backfill}, timeout=600)
+    runs = scheduler.backfill(DAG, _night(BACKFILL[0]), _night(BACKFILL[-1]))
+    assert sorted((r["run_type"], datetime.fromisoformat(r["logical_date"])) for r in runs) == \
+        [("backfill", datetime.fromisoformat(_night(day))) for day in BACKFILL]
     night_of_run = {r["dag_run_id"]: to_vietnam(datetime.fromisoformat(r["logical_date"])).date() for r in runs}
 
     con = duckdb.connect(str(root / "var" / "warehouse.duckdb"), read_only=True)
@@ -198,3 +252,24 @@ def test_backfill_ends_with_the_warehouse_of_a_direct_ingest(scheduler, april_ni
         env.setenv("CAX_VAR", str(tmp_path / "direct"))
         run_night([landing], load_settings())
     assert _contents(tmp_path / "direct" / "warehouse.duckdb") == _contents(root / "var" / "warehouse.duckdb")
+
+
+def test_rerunning_a_night_changes_nothing(scheduler, april_night, night):
+    """The night of 24/4 run again under its own run id (a backfill that reprocesses completed runs, as
+    the README shows): every dw table and mart view is as before, and audit.run shows the second
+    attempt (its end moved) with nothing more loaded."""
+    root, _ = night
+    warehouse = root / "var" / "warehouse.duckdb"
+    run_id = april_night[0]["dag_run_id"]
+
+    def recorded() -> tuple:
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            return con.execute("select files_loaded, rows_loaded, finished_at from audit.run where run_id = ?",
+                               [run_id]).fetchone()
+
+    before, first = _contents(warehouse), recorded()
+    [rerun] = scheduler.backfill(DAG, NIGHT, NIGHT, "--reprocess-behavior", "completed")
+    again = recorded()
+    assert rerun["dag_run_id"] == run_id
+    assert again[2] > first[2] and again[:2] == first[:2] and first[0] == 6
+    assert _contents(warehouse) == before
