@@ -137,6 +137,7 @@ def alert_message(context: dict[str, Any]) -> tuple[str, str]:
     error = context.get("exception")
     logical = context.get("logical_date")
     night = f"{to_vietnam(logical):%Y-%m-%d %H:%M} (Vietnam)" if isinstance(logical, datetime) else "none"
+    stamp = f"{to_vietnam(logical).isoformat()}+07:00" if isinstance(logical, datetime) else "<its logical date>"
     where = f"{ti.task_id}[{ti.map_index}]" if _map_index(ti) >= 0 else ti.task_id
     subject = f"[cax] {ti.dag_id}.{where} failed (run {ti.run_id})"
     retry = ("a lock or I/O error: Airflow retried it with backoff and the retries are spent"
@@ -155,10 +156,11 @@ def alert_message(context: dict[str, Any]) -> tuple[str, str]:
         _error_text(error),
         f"Log: {_log_file(context)}" + (f"\n     {log_url}" if log_url else ""),
         "What to do: read the log, fix the cause (the path or setting it names, the space on disk, the"
-        " process holding the warehouse), then clear the failed task in the Airflow UI or run the night"
-        f" again: airflow dags trigger {ti.dag_id} --logical-date <its logical date>. Re-running a night"
-        " is safe: files already taken in are not loaded twice. A rejected workbook does not fail the"
-        " night: the province's feedback workbook explains it.",
+        " process holding the warehouse), then clear the failed task in the Airflow UI (its downstream"
+        " tasks with it), or run the night again under its run id: airflow backfill create --dag-id"
+        f" {ti.dag_id} --from-date {stamp} --to-date {stamp} --reprocess-behavior failed. Re-running a"
+        " night is safe: files already taken in are not loaded twice. A rejected workbook does not fail"
+        " the night: the province's feedback workbook explains it.",
     ])
     return subject, body
 

@@ -175,7 +175,10 @@ def test_a_failed_night_is_alerted_in_a_file_and_by_mail(airflow_db, dagbag, bro
     assert len(files) == 1 and next(iter(files)).endswith(f"_cax_nightly_{task_id}.txt")
     text = next(iter(files.values()))
     for fact in ("DAG: cax_nightly", f"Task: {task_id}", f"Run: {run.run_id}", "2021-04-24 01:00",
-                 "File exists", str(warehouse.parent), "Try: 1", "not retried"):
+                 "File exists", str(warehouse.parent), "Try: 1", "not retried",
+                 # How to run that night again (a second trigger of one logical date is refused).
+                 "--from-date 2021-04-24T01:00:00+07:00 --to-date 2021-04-24T01:00:00+07:00 "
+                 "--reprocess-behavior failed"):
         assert fact in text, fact
     assert "mailed to data-team@example.org, duty@example.org" in text
     assert len(inbox.messages) == 1
