@@ -41,6 +41,32 @@ MARKER = "CAX_AIRFLOW_SESSION"  # in the environment of every process a LocalAir
 USER = "admin"  # the simple auth manager's default user; its password is generated on first start
 
 
+def set_options(config: str, options: dict[tuple[str, ...], str]) -> str:
+    """``config`` (an airflow.cfg) with each (section, key) of ``options`` set: its line replaced where
+    the section has it, else added under the section's header (the section added at the end when
+    missing). Comments and every other line are kept."""
+    lines = config.splitlines()
+    section, placed = None, set()
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if stripped.startswith("[") and stripped.endswith("]"):
+            section = stripped[1:-1].strip().lower()
+        elif section and "=" in stripped and not stripped.startswith(("#", ";")):
+            key = stripped.split("=", 1)[0].strip().lower()
+            if (section, key) in options:
+                lines[i] = f"{key} = {options[section, key]}"
+                placed.add((section, key))
+    for (section, key), value in options.items():
+        if (section, key) in placed:
+            continue
+        header = next((i for i, line in enumerate(lines) if line.strip().lower() == f"[{section}]"), None)
+        if header is None:
+            lines += ["", f"[{section}]"]
+            header = len(lines) - 1
+        lines.insert(header + 1, f"{key} = {value}")
+    return "\n".join(lines) + "\n"
+
+
 class AirflowError(RuntimeError):
     """The local Airflow did not start, or a run did not finish as asked; says where to look."""
 
@@ -122,6 +148,7 @@ class LocalAirflow:
         DAG processor and triggerer answer. Stops what it started when that fails."""
         self.home.mkdir(parents=True, exist_ok=True)
         self.airflow("db", "migrate")
+        self.write_config()
         self.airflow("pools", "set", *POOL)
         with open(self.log_file, "ab") as log:
             process = subprocess.Popen([str(Path(sys.executable).parent / "airflow"), "standalone"],
@@ -134,6 +161,18 @@ class LocalAirflow:
             self.down()
             raise
         return process
+
+    def write_config(self) -> Path:
+        """Write this Airflow's settings into ``AIRFLOW_HOME/airflow.cfg`` (created by ``db migrate``), so
+        an ``airflow`` command in another shell with only AIRFLOW_HOME set (``dags test``, ``backfill
+        create``, ``tasks clear``) sees the same DAGs folder, database and ports as the running one, not
+        Airflow's defaults and its example DAGs. The file's other lines and comments stay as they are."""
+        path = self.home / "airflow.cfg"
+        options = {tuple(name[len("AIRFLOW__"):].lower().split("__", 1)): value
+                   for name, value in self.environment({}).items() if name.startswith("AIRFLOW__")}
+        path.write_text(set_options(path.read_text(encoding="utf-8") if path.exists() else "", options),
+                        encoding="utf-8")
+        return path
 
     def _wait_healthy(self, process: subprocess.Popen, timeout: float) -> None:
         deadline = time.monotonic() + timeout
@@ -260,7 +299,11 @@ class LocalAirflow:
         """``airflow backfill create`` of the nights ``first`` to ``last`` (ISO 8601 with their offset),
         waited for until the scheduler marks the backfill completed (a Dag takes one running backfill
         at a time); the runs of those nights. AirflowError when one failed or the time is up."""
-        self.airflow("backfill", "create", "--dag-id", dag_id, "--from-date", first, "--to-date", last, *options)
+        # One night at a time, oldest first: a backfill has its own limit of active runs (10 unless
+        # told), and the DAG's max_active_runs does not hold it; nights run side by side would each
+        # take the files of every night before them that had not loaded yet.
+        self.airflow("backfill", "create", "--dag-id", dag_id, "--from-date", first, "--to-date", last,
+                     "--max-active-runs", "1", *options)
         deadline = time.monotonic() + timeout
         while True:
             [backfill] = self.api(f"backfills?dag_id={dag_id}&order_by=-id&limit=1")["backfills"]
@@ -297,7 +340,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         process = local.up()
         print(f"Airflow is up: {local.url}\n  login: {USER} / {local.password()}\n"
-              f"  DAGs start paused: unpause cax_nightly in the UI or with `airflow dags unpause cax_nightly`\n"
+              f"  new DAGs start paused: unpause cax_nightly in the UI or with `airflow dags unpause cax_nightly`\n"
               f"  Ctrl-C stops it.", flush=True)
         process.wait()
         print(f"airflow standalone ended ({process.returncode}); see {local.log_file}", file=sys.stderr)

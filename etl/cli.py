@@ -413,19 +413,28 @@ def history(province: str = typer.Option(..., "--province", help="GSO province c
         console.print(f"Tỉnh {code} ({known}) chưa gửi tệp nào / no file from province {code}")
         raise typer.Exit(0)
     table = Table(title=f"Lịch sử nộp báo cáo / submissions of province {code}: {known}")
+    table.add_column("#", justify="right")
     table.add_column("Nhận lúc / received", no_wrap=True)
     table.add_column("Tỉnh / province", overflow="fold")
     table.add_column("Tệp / file", overflow="fold", min_width=30)
     for column in ("Trang / sheet", "Kỳ / period", "Trạng thái / status", "Đọc", "Nạp", "Loại", "C.báo"):
         table.add_column(column, overflow="fold")
-    table.add_column("Lý do / reason", overflow="fold", min_width=24)
-    for r in frame.itertuples():
+    reasons = []
+    for number, r in enumerate(frame.itertuples(), start=1):
         period = (f"{r.period_start:%d/%m/%Y}-{r.period_end:%d/%m/%Y}" if not pd.isna(r.period_start) else "")
-        table.add_row(f"{r.received_at:%d/%m/%Y %H:%M}", _shown(r.province_name), _shown(r.file_name),
+        table.add_row(str(number), f"{r.received_at:%d/%m/%Y %H:%M}", _shown(r.province_name), _shown(r.file_name),
                       _shown(r.sheet), period, r.status,
                       vn_number(r.rows_read), vn_number(r.rows_loaded), vn_number(r.rows_quarantined),
-                      vn_number(r.warnings), _shown(r.reason))
+                      vn_number(r.warnings))
+        if r.reason:
+            reasons.append(f"#{number} {_shown(r.file_name)}{' / ' + _shown(r.sheet) if r.sheet else ''}: "
+                           f"{_shown(r.reason)}")
     console.print(table)
+    # Reasons are never cut: each whole on its own line, whatever the terminal's width (or none, piped).
+    if reasons:
+        console.print("Lý do / reasons:")
+    for line in reasons:
+        console.print(f"- {line}", soft_wrap=True, highlight=False)
 
 
 units_app = typer.Typer(help="Official unit lists (Danh mục đơn vị hành chính) by date.", no_args_is_help=True)

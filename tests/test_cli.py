@@ -226,3 +226,22 @@ def test_the_load_summary_never_cuts_a_reason_and_writes_the_whole_table(env):
     assert {(r["file"], r["status"]) for r in rows} == {("hd.xlsx", "loaded"), (odd.name, "rejected")}
     assert next(r for r in rows if r["file"] == odd.name)["reason"].endswith(reason)
     assert str(summary) in result.stdout.replace("\n", "")
+
+
+def test_history_never_cuts_a_reason_even_in_a_narrow_terminal(env, monkeypatch):
+    """Found in review of issue 11: piped, or in a 120-column terminal, `cax history` cropped or
+    dropped its reason column, as the load summary did."""
+    monkeypatch.setenv("COLUMNS", "120")
+    good = _write(env / "hd.xlsx", [*TITLE, HEADER, [1, "Huyện Tứ Kỳ", "Xã Hưng Đạo", None, 5, 1, 2],
+                                    [2, "Huyện Tứ Kỳ", "Xã Không Có Trong Danh Mục", None, 5, 1, 2]])
+    odd = _write(env / "hai-duong-ghi-chu-rat-dai-cua-phong-tham-muu-cong-an-tinh.xlsx",
+                 [["CÔNG AN TỈNH HẢI DƯƠNG"], ["Ghi chú"], ["Không có bảng nào"]])
+    assert _run("ingest", str(good), str(odd)).exit_code == 3
+    shown = _run("history", "--province", "30")
+    assert shown.exit_code == 0, shown.stdout
+    con = duckdb.connect(str(env / "var" / "warehouse.duckdb"), read_only=True)
+    reasons = con.execute("select file_name, reason from audit.submission where reason is not null").fetchall()
+    con.close()
+    assert len(reasons) == 2
+    for name, reason in reasons:
+        assert any(name in line and line.endswith(reason) for line in shown.stdout.splitlines()), (reason, shown.stdout)

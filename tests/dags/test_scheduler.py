@@ -12,6 +12,8 @@ import json
 import os
 import shutil
 import socket
+import subprocess
+import sys
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -27,6 +29,7 @@ from etl.pipeline import run_night
 
 pytestmark = pytest.mark.airflow
 
+REPO = Path(__file__).resolve().parents[2]
 DAG = "cax_nightly"
 LEADERSHIP = "cax_leadership_extracts"  # scheduled on the Asset cax_warehouse that the night updates
 NIGHT = "2021-04-24T01:00:00+07:00"  # the night of the April 2021 monthly reports (as of 23/4)
@@ -124,6 +127,24 @@ def test_unpausing_runs_the_latest_scheduled_night_on_an_empty_landing_folder(sc
     [run] = scheduler.runs(DAG)
     assert (run["run_type"], run["state"]) == ("scheduled", "success")
     assert to_vietnam(datetime.fromisoformat(run["logical_date"])).time().isoformat() == "01:00:00"
+
+
+def test_another_shell_with_only_airflow_home_sees_the_running_airflow(scheduler):
+    """The README's commands in another shell need only AIRFLOW_HOME (and .venv/bin): the settings are
+    in airflow.cfg, so `airflow dags test` there finds our DAGs folder, without the example DAGs, and
+    `airflow dags list` shows our two DAGs (found in review: it looked in AIRFLOW_HOME/dags)."""
+    env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), "AIRFLOW_HOME": str(scheduler.home)}
+
+    def airflow(*args: str) -> str:
+        done = subprocess.run([str(Path(sys.executable).parent / "airflow"), *args], env=env,
+                              capture_output=True, text=True, timeout=300, check=True)
+        # The answer is the last line: Airflow logs a warning (no graphviz) on standard output first.
+        return done.stdout.splitlines()[-1]
+
+    assert airflow("config", "get-value", "core", "dags_folder") == str(REPO / "dags")
+    assert airflow("config", "get-value", "core", "load_examples") == "False"
+    assert airflow("config", "get-value", "core", "execution_api_server_url") == f"{scheduler.url}/execution/"
+    assert sorted(d["dag_id"] for d in json.loads(airflow("dags", "list", "-o", "json"))) == sorted([DAG, LEADERSHIP])
 
 
 @pytest.fixture(scope="module")
