@@ -8,7 +8,6 @@ Run alone with ``python bench/scheduler.py LANDING`` or as a part of ``bench/run
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -16,15 +15,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from unittest.mock import patch
 
-from etl.airflow_local import LocalAirflow
+from etl.airflow_local import LocalAirflow, free_port
 
 GOAL_S = 60.0
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _ingest(landing: Path, var: Path) -> float:
@@ -44,8 +37,8 @@ def _ingest(landing: Path, var: Path) -> float:
 def _scheduled(landing: Path, root: Path) -> tuple[float, float]:
     """Seconds to start the local Airflow and parse the DAG (not counted), and of one cax_nightly run
     from its trigger to its success, over ``landing`` into a fresh var/ under ``root``."""
-    local = LocalAirflow(home=root / "airflow", port=_free_port(), worker_log_port=_free_port(),
-                         trigger_log_port=_free_port(), schedule=False)
+    local = LocalAirflow(home=root / "airflow", port=free_port(), worker_log_port=free_port(),
+                         trigger_log_port=free_port(), schedule=False)
     with patch.dict(os.environ, {"CAX_VAR": str(root / "var"), "CAX_LANDING": str(landing)}):
         os.environ.pop("CAX_WAREHOUSE", None)
         os.environ.pop("CAX_PUBLISHED", None)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -39,6 +40,13 @@ REPO = Path(__file__).resolve().parents[1]
 POOL = ("duckdb_writer", "1", "DuckDB takes one writer at a time")
 MARKER = "CAX_AIRFLOW_SESSION"  # in the environment of every process a LocalAirflow starts
 USER = "admin"  # the simple auth manager's default user; its password is generated on first start
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now (for a test's or a benchmark's Airflow beside another one)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def set_options(config: str, options: dict[tuple[str, ...], str]) -> str:

@@ -88,6 +88,26 @@ def checksum(warehouse: Path, relation: str) -> str:
     return hashlib.sha256(repr(query(warehouse, f"select * from {relation} order by all")).encode()).hexdigest()
 
 
+def warehouse_checksums(warehouse: Path, schemas: tuple[str, ...] = ("dw", "mart"),
+                        leave_out: tuple[str, ...] = ()) -> dict[str, str]:
+    """Every table and view of ``schemas`` -> a digest of its rows in a fixed order, without the
+    columns ``leave_out`` (a load time, where two warehouses loaded at other moments are compared),
+    listed from DuckDB's catalogue so a new table or view is covered without editing a test."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        listed = con.execute("""select table_schema, table_name, list(column_name order by ordinal_position)
+                                from information_schema.columns where list_contains(?, table_schema)
+                                group by all order by all""", [list(schemas)]).fetchall()
+        digests = {}
+        for schema, name, columns in listed:
+            kept = ", ".join(f'"{c}"' for c in columns if c not in leave_out)
+            rows = con.execute(f"select {kept} from {schema}.{name} order by all").fetchall()
+            digests[f"{schema}.{name}"] = hashlib.sha256(repr(rows).encode()).hexdigest()
+        return digests
+    finally:
+        con.close()
+
+
 def refuse_to_open(monkeypatch, name: str) -> None:
     """Opening a file named ``name`` through Python is refused, as the system refuses a file without
     read permission: chmod 000 does not stop root, and the tests may run as root. Forked readers

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -22,10 +21,11 @@ import duckdb
 import pytest
 
 from etl import reference
-from etl.airflow_local import LocalAirflow
+from etl.airflow_local import LocalAirflow, free_port
 from etl.clock import to_vietnam
 from etl.config import load_settings
 from etl.pipeline import run_night
+from tests.builders import warehouse_checksums
 
 pytestmark = pytest.mark.airflow
 
@@ -36,12 +36,6 @@ NIGHT = "2021-04-24T01:00:00+07:00"  # the night of the April 2021 monthly repor
 # Three nights of the backfill (01:00 Vietnam time, as scheduled); night k takes the ID-card
 # workbooks that arrived the day before it.
 BACKFILL = (date(2021, 5, 2), date(2021, 5, 3), date(2021, 5, 4))
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _pids() -> list[int]:
@@ -89,8 +83,8 @@ def scheduler(night):
     an empty landing folder, and that night's publish starts cax_leadership_extracts. Stopped at the
     end whatever happened, and nothing of it may be left running."""
     root, _ = night
-    local = LocalAirflow(home=root / "airflow", port=_free_port(), worker_log_port=_free_port(),
-                         trigger_log_port=_free_port())
+    local = LocalAirflow(home=root / "airflow", port=free_port(), worker_log_port=free_port(),
+                         trigger_log_port=free_port())
     with pytest.MonkeyPatch.context() as env:
         # What the tasks read (etl.config): the scheduler passes its environment down to them.
         env.setenv("CAX_VAR", str(root / "var"))
@@ -223,25 +217,6 @@ def id_cards(tmp_path_factory) -> dict[date, list[Path]]:
             for day, code in zip(BACKFILL, provinces, strict=True)}
 
 
-def _contents(warehouse: Path) -> dict[str, list[tuple]]:
-    """Every dw table and mart view, rows sorted (order-independent), without the load time."""
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        relations = con.execute("""select table_schema || '.' || table_name from information_schema.tables
-                                   where table_schema in ('dw', 'mart') order by 1""").fetchall()
-        contents = {}
-        for (name,) in relations:
-            schema, table = name.split(".")
-            columns = [c for (c,) in con.execute(
-                "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
-                "order by ordinal_position", [schema, table]).fetchall() if c != "loaded_at"]
-            rows = con.execute(f"select {', '.join(columns)} from {name}").fetchall()
-            contents[name] = sorted(rows, key=repr)
-        return contents
-    finally:
-        con.close()
-
-
 def _night(day: date) -> str:
     return f"{day.isoformat()}T01:00:00+07:00"
 
@@ -272,7 +247,8 @@ def test_backfill_ends_with_the_warehouse_of_a_direct_ingest(scheduler, april_ni
     with pytest.MonkeyPatch.context() as env:
         env.setenv("CAX_VAR", str(tmp_path / "direct"))
         run_night([landing], load_settings())
-    assert _contents(tmp_path / "direct" / "warehouse.duckdb") == _contents(root / "var" / "warehouse.duckdb")
+    assert warehouse_checksums(tmp_path / "direct" / "warehouse.duckdb", leave_out=("loaded_at",)) == \
+        warehouse_checksums(root / "var" / "warehouse.duckdb", leave_out=("loaded_at",))
 
 
 def test_rerunning_a_night_changes_nothing(scheduler, april_night, night):
@@ -288,9 +264,9 @@ def test_rerunning_a_night_changes_nothing(scheduler, april_night, night):
             return con.execute("select files_loaded, rows_loaded, finished_at from audit.run where run_id = ?",
                                [run_id]).fetchone()
 
-    before, first = _contents(warehouse), recorded()
+    before, first = warehouse_checksums(warehouse), recorded()
     [rerun] = scheduler.backfill(DAG, NIGHT, NIGHT, "--reprocess-behavior", "completed")
     again = recorded()
     assert rerun["dag_run_id"] == run_id
     assert again[2] > first[2] and again[:2] == first[:2] and first[0] == 6
-    assert _contents(warehouse) == before
+    assert warehouse_checksums(warehouse) == before
