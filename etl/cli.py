@@ -413,23 +413,35 @@ def history(province: str = typer.Option(..., "--province", help="GSO province c
         console.print(f"Tỉnh {code} ({known}) chưa gửi tệp nào / no file from province {code}")
         raise typer.Exit(0)
     table = Table(title=f"Lịch sử nộp báo cáo / submissions of province {code}: {known}")
-    table.add_column("#", justify="right")
-    table.add_column("Nhận lúc / received", no_wrap=True)
-    table.add_column("Tỉnh / province", overflow="fold")
-    table.add_column("Tệp / file", overflow="fold", min_width=30)
-    for column in ("Trang / sheet", "Kỳ / period", "Trạng thái / status", "Đọc", "Nạp", "Loại", "C.báo"):
+    # Narrow enough for an 80-column terminal: every column folds, the counts share one column as wide
+    # as the widest (rich crops a table wider than the terminal at its right edge, where counts were).
+    # The province is in the title, and on each row only when the code named two (24: Bắc Giang before
+    # 1/7/2025, Bắc Ninh after); the reasons follow the table, whole.
+    both_eras = frame.province_name[frame.province_name.fillna("") != ""].nunique() > 1
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("Nhận lúc / received", overflow="fold", min_width=8)
+    if both_eras:
+        table.add_column("Tỉnh / province", overflow="fold")
+    table.add_column("Tệp / file", overflow="fold", min_width=8)
+    for column in ("Trang / sheet", "Kỳ / period", "Trạng thái / status"):
         table.add_column(column, overflow="fold")
+    counted = ["/".join(vn_number(n) for n in (r.rows_read, r.rows_loaded, r.rows_quarantined, r.warnings))
+               for r in frame.itertuples()]
+    table.add_column("Đọc/Nạp/\nLoại/C.báo", justify="right", overflow="fold",
+                     min_width=max(len(c) for c in counted))
     reasons = []
-    for number, r in enumerate(frame.itertuples(), start=1):
+    for number, (r, counts) in enumerate(zip(frame.itertuples(), counted, strict=True), start=1):
         period = (f"{r.period_start:%d/%m/%Y}-{r.period_end:%d/%m/%Y}" if not pd.isna(r.period_start) else "")
-        table.add_row(str(number), f"{r.received_at:%d/%m/%Y %H:%M}", _shown(r.province_name), _shown(r.file_name),
-                      _shown(r.sheet), period, r.status,
-                      vn_number(r.rows_read), vn_number(r.rows_loaded), vn_number(r.rows_quarantined),
-                      vn_number(r.warnings))
+        table.add_row(str(number), f"{r.received_at:%d/%m/%Y %H:%M}",
+                      *([_shown(r.province_name)] if both_eras else []), _shown(r.file_name), _shown(r.sheet),
+                      period, r.status, counts)
         if r.reason:
-            reasons.append(f"#{number} {_shown(r.file_name)}{' / ' + _shown(r.sheet) if r.sheet else ''}: "
+            sheet = f" / {_shown(r.sheet)}" if isinstance(r.sheet, str) and r.sheet else ""
+            reasons.append(f"#{number} {_shown(r.file_name)}{sheet}: "
                            f"{_shown(r.reason)}")
     console.print(table)
+    console.print("Đọc/Nạp/Loại/C.báo: số dòng đọc / nạp / cách ly / cảnh báo (rows read / loaded / "
+                  "quarantined / warnings)", soft_wrap=True, highlight=False)
     # Reasons are never cut: each whole on its own line, whatever the terminal's width (or none, piped).
     if reasons:
         console.print("Lý do / reasons:")

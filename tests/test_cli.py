@@ -245,3 +245,12 @@ def test_history_never_cuts_a_reason_even_in_a_narrow_terminal(env, monkeypatch)
     assert len(reasons) == 2
     for name, reason in reasons:
         assert any(name in line and line.endswith(reason) for line in shown.stdout.splitlines()), (reason, shown.stdout)
+    # Found in the second review: the counts at the table's right edge were cropped in 120 columns.
+    from etl import cli
+
+    for columns in (120, 80):
+        monkeypatch.setattr(cli.console, "width", columns)
+        narrow = _run("history", "--province", "30").stdout
+        table = [line for line in narrow.splitlines() if line[:1] in "┏┃┡│└"]
+        assert table and all(line[-1] in "┓┃┩│┘" and len(line) <= columns for line in table), narrow
+        assert "2/1/1/0" in narrow and "Loại/C.báo" in narrow, narrow  # read 2, loaded 1, quarantined 1
