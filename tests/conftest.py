@@ -40,3 +40,15 @@ def sample_landing(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict
 def april_landing(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     """The 63 April 2021 monthly workbooks alone (seed 2021), for tests that need a small night."""
     return _generate(tmp_path_factory, ("monthly_2021",))
+
+
+@pytest.fixture(scope="session")
+def sample_night(sample_landing, tmp_path_factory: pytest.TempPathFactory):
+    """One night of every sample workbook, shared by the tests that read its warehouse: (settings,
+    truth, result). Read it only: a test that writes copies ``settings.warehouse`` first."""
+    from etl.pipeline import run_night
+    from tests.builders import make_settings
+
+    landing, truth = sample_landing
+    settings = make_settings(tmp_path_factory.mktemp("night"))
+    return settings, truth, run_night([landing], settings)

@@ -47,11 +47,8 @@ def _in_scope(sheet: dict) -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def night(sample_landing, tmp_path_factory):
-    landing, truth = sample_landing
-    settings = make_settings(tmp_path_factory.mktemp("night"))
-    result = run_night([landing], settings)
-    return settings, truth, result
+def night(sample_night):
+    return sample_night
 
 
 def test_every_row_is_loaded_or_quarantined_and_the_seeded_faults_are_caught(night):
