@@ -2,9 +2,8 @@
 
 Runs whenever the Asset ``cax_warehouse`` is updated (cax_nightly's ``load_and_publish``). The as-of
 date is the Vietnam date of the logical date of the cax_nightly run behind the asset event, else
-today. It runs ``cax extract --as-of DATE`` when the command exists; until then it writes the
-national indicators as of that date (what ``cax indicators --as-of DATE --json`` prints, read from the
-analysts' copy, never locked) to ``var/extracts/indicators_<DATE>.json``.
+today. It writes what ``cax extract --as-of DATE`` writes (the summary workbook and the brief as PDF and
+HTML), read from the analysts' copy (never locked by the nightly writer), into ``var/extracts/DATE/``.
 """
 
 from __future__ import annotations
@@ -45,32 +44,19 @@ def as_of_date(context) -> date:
 def cax_leadership_extracts():
     @task
     @retry_only_transient
-    def extract_for_leadership() -> str:
-        """``cax extract --as-of DATE`` when it exists, else the indicators as of DATE as JSON."""
-        import json
-        import subprocess
-        import sys
-        from pathlib import Path
-
-        import typer
-
-        from etl.cli import app, indicators_document
+    def extract_for_leadership() -> list[str]:
+        """``cax extract --as-of DATE --out var/extracts/DATE``, read from the analysts' copy (never locked
+        by the nightly writer)."""
         from etl.config import load_settings
+        from etl.leadership.extracts import write_extracts
 
         day = as_of_date(get_current_context())
-        if "extract" in typer.main.get_command(app).commands:  # type: ignore[attr-defined]
-            subprocess.run([str(Path(sys.executable).parent / "cax"), "extract", "--as-of", day.isoformat()],
-                           check=True)
-            return day.isoformat()
         settings = load_settings()
         if not settings.published.exists():
             raise FileNotFoundError(f"no analysts' copy at {settings.published} (CAX_PUBLISHED): "
                                     "cax_nightly publishes it")
-        out = settings.var / "extracts" / f"indicators_{day.isoformat()}.json"
-        out.parent.mkdir(parents=True, exist_ok=True)
-        document = indicators_document(settings.published, day)
-        out.write_text(json.dumps(document, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-        return str(out)
+        written = write_extracts(settings.published, day, settings.var / "extracts" / day.isoformat())
+        return [str(path) for path in written.paths]
 
     extract_for_leadership()
 

@@ -1,4 +1,4 @@
-"""The ``cax`` command line: sample, ingest, indicators, demo.
+"""The ``cax`` command line: sample, ingest, indicators, extract, completeness, history, units, demo.
 
 Exit codes (docs/design.md, "Contracts"): 0 everything loaded; 3 a row quarantined or a file
 rejected; 2 bad usage; 1 an internal failure.
@@ -310,9 +310,15 @@ def indicators(as_of: str | None = typer.Option(None, "--as-of", help="Latest mo
                                        basis=basis.value))
 
 
+# The day of the Ministry's review conference in the source article, and the province it singles out.
+DEMO_EXTRACT_DAY = date(2021, 5, 31)
+DEMO_PROVINCES = ("30",)
+
+
 @app.command()
 def demo(seed: int = typer.Option(2021, "--seed")) -> None:
-    """Sample every province into var/demo/, load it into a fresh demo warehouse, print the indicators.
+    """Sample every province into var/demo/, load it into a fresh demo warehouse, print the indicators,
+    write the leadership extracts as of 31/5/2021 into var/demo/extracts/.
 
     Everything goes under var/demo/ (CAX_VAR/demo): the demo never touches CAX_LANDING or
     CAX_WAREHOUSE, which may hold real submissions.
@@ -333,9 +339,58 @@ def demo(seed: int = typer.Option(2021, "--seed")) -> None:
 
     for month in months_reported(settings.warehouse):
         _print_completeness(settings.warehouse, month)
+    # The leadership's files for the Ministry's review conference of 31/5/2021 (the source article),
+    # singling out Hải Dương, whose ID-card count the article reports.
+    from etl.leadership.extracts import write_extracts
+
+    written = write_extracts(settings.warehouse, DEMO_EXTRACT_DAY, root / "extracts", provinces=DEMO_PROVINCES)
+    console.print(f"Báo cáo lãnh đạo ngày / leadership extracts as of {DEMO_EXTRACT_DAY:%d/%m/%Y}:",
+                  highlight=False)
+    for paragraph in written.brief.paragraphs[:3]:
+        console.print(f"  {paragraph.text}", soft_wrap=True, highlight=False)
+    for file in written.paths:
+        console.print(f"Đã ghi / wrote {file}", soft_wrap=True, highlight=False)
     console.print(f"Kho dữ liệu demo / demo warehouse: {settings.warehouse} "
                   f"(cax indicators --warehouse {settings.warehouse})", soft_wrap=True)
     raise typer.Exit(0)
+
+
+@app.command()
+def extract(out: Path = typer.Option(..., "--out", help="Folder to write the files into"),
+            as_of: str | None = typer.Option(None, "--as-of", help="Day of the figures, YYYY-MM-DD (default: today)"),
+            basis: Basis = typer.Option(Basis.as_reported, "--basis",
+                                        help="Boundaries: as reported, or the 34 provinces of 2025"),
+            province: list[str] = typer.Option([], "--province",
+                                               help="GSO code of a province to single out (repeatable), e.g. 30"),
+            warehouse: Path | None = WarehouseOption) -> None:
+    """Write the leadership extracts: TongHop_DATE.xlsx, BaoCao_DATE.pdf and BaoCao_DATE.html."""
+    from etl.clock import now_vietnam
+    from etl.leadership.extracts import write_extracts
+    from etl.leadership.figures import UnknownProvince
+
+    try:
+        day = date.fromisoformat(as_of) if as_of else now_vietnam().date()
+    except ValueError:
+        console.print(f"[red]Ngày không hợp lệ / bad date:[/red] {_shown(as_of)} (YYYY-MM-DD)")
+        raise typer.Exit(2) from None
+    path = _settings(warehouse).warehouse
+    if not path.exists():
+        console.print(f"[red]Chưa có kho dữ liệu / no warehouse at {path}[/red]")
+        raise typer.Exit(2)
+    codes = tuple(dict.fromkeys(p.strip().zfill(2) for p in province))
+    try:
+        written = write_extracts(path, day, out, basis.value, codes)
+    except UnknownProvince as error:
+        era = "34 tỉnh từ 01/07/2025 / the 34 provinces of 2025" if basis.value == "2025" else \
+            "các tỉnh của kỳ báo cáo / the provinces of the reports' era"
+        console.print(f"[red]Mã tỉnh không có / no such province code: {_shown(', '.join(error.args[0]))} "
+                      f"({era})[/red]")
+        raise typer.Exit(2) from None
+    console.print(written.brief.headline, soft_wrap=True, highlight=False)
+    for line in written.brief.footer[1:3]:
+        console.print(line, soft_wrap=True, highlight=False)
+    for file in written.paths:
+        console.print(f"Đã ghi / wrote {file}", soft_wrap=True, highlight=False)
 
 
 SHEET_NAMES = {"01": "Biểu 01 bố trí CA / staffing", "02": "Biểu 02 ANTT / security",

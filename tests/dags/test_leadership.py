@@ -1,9 +1,8 @@
 """cax_leadership_extracts: the as-of date comes from the night behind the asset event, and the DAG
-writes the indicators as of that date (the placeholder until `cax extract` exists)."""
+writes the leadership extracts (cax extract) as of that date from the analysts' copy."""
 
 from __future__ import annotations
 
-import json
 import shutil
 from datetime import date, datetime
 from types import SimpleNamespace
@@ -54,10 +53,11 @@ def test_without_a_night_behind_the_event_the_as_of_date_is_today():
     assert as_of_date({"triggering_asset_events": {"cax_warehouse": [no_source]}}) == today
 
 
-def test_the_dag_writes_the_indicators_as_of_its_date(airflow_db, dagbag, april_landing, tmp_path, monkeypatch):
+def test_the_dag_writes_the_extracts_as_of_its_date(airflow_db, dagbag, april_landing, tmp_path, monkeypatch):
     from etl.clock import now_vietnam
     from etl.config import load_settings
     from etl.pipeline import run_night
+    from etl.report import vn_number
 
     landing, truth = april_landing
     chosen = [w for w in truth["workbooks"] if not w.get("broken") and not w.get("late")
@@ -73,10 +73,11 @@ def test_the_dag_writes_the_indicators_as_of_its_date(airflow_db, dagbag, april_
     run = dagbag.dags["cax_leadership_extracts"].test()
     assert str(run.state) in ("success", "DagRunState.SUCCESS")
     # dag.test() has no asset event behind it: as of today.
-    day = now_vietnam().date()
-    written = json.loads((tmp_path / "var" / "extracts" / f"indicators_{day.isoformat()}.json").read_text("utf-8"))
-    assert written["as_of"] == day.isoformat()
-    (staffing,) = written["national_staffing"]
-    assert staffing["provinces_reporting"] == 3
-    assert sorted(p["province_code"] for p in staffing["provinces"] if p.get("officers")) == \
-        sorted(w["province_code"] for w in chosen)
+    day = now_vietnam().date().isoformat()
+    folder = tmp_path / "var" / "extracts" / day
+    assert sorted(p.name for p in folder.iterdir()) == [f"BaoCao_{day}.html", f"BaoCao_{day}.pdf",
+                                                        f"TongHop_{day}.xlsx"]
+    # Three provinces of 63 reported: the brief says so and gives their exact sum, never a rounded one.
+    officers = sum(r["officers"] for w in chosen for r in w["sheets"]["01"]["rows"] if r.get("in_scope", True))
+    page = (folder / f"BaoCao_{day}.html").read_text(encoding="utf-8")
+    assert "3/63 tỉnh, thành phố đã báo cáo" in page and f"bố trí {vn_number(officers)} cán bộ" in page

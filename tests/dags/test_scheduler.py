@@ -25,6 +25,7 @@ from etl.airflow_local import LocalAirflow, free_port
 from etl.clock import to_vietnam
 from etl.config import load_settings
 from etl.pipeline import run_night
+from etl.report import vn_number
 from tests.builders import warehouse_checksums
 
 pytestmark = pytest.mark.airflow
@@ -192,12 +193,17 @@ def test_the_published_night_triggers_the_leadership_extracts_as_of_its_logical_
     scheduler.api(f"dags/{LEADERSHIP}", "PATCH", {"is_paused": True})
     [today] = [to_vietnam(datetime.fromisoformat(r["logical_date"])).date() for r in scheduler.runs(DAG)
                if r["run_type"] == "scheduled"]
-    assert sorted(p.name for p in (root / "var" / "extracts").iterdir()) == \
-        sorted(f"indicators_{day}.json" for day in ("2021-04-24", today.isoformat()))
-    written = json.loads((root / "var" / "extracts" / "indicators_2021-04-24.json").read_text(encoding="utf-8"))
-    assert written["as_of"] == "2021-04-24"
-    assert [(r["provinces_reporting"], r["officers"]) for r in written["national_staffing"]] == \
-        [(6, sum(officers for _, _, officers, _ in _expected(chosen)))]
+    extracts = root / "var" / "extracts"
+    assert sorted(p.name for p in extracts.iterdir()) == sorted(("2021-04-24", today.isoformat()))
+    assert sorted(p.name for p in (extracts / "2021-04-24").iterdir()) == [
+        "BaoCao_2021-04-24.html", "BaoCao_2021-04-24.pdf", "TongHop_2021-04-24.xlsx"]
+    # The night of 24/4/2021 had six provinces of 63: the brief says so, with their exact sum of officers.
+    page = (extracts / "2021-04-24" / "BaoCao_2021-04-24.html").read_text(encoding="utf-8")
+    officers = sum(officers for _, _, officers, _ in _expected(chosen))
+    assert "6/63 tỉnh, thành phố đã báo cáo" in page and f"bố trí {vn_number(officers)} cán bộ" in page
+    # Today's scheduled night found an empty landing folder: the brief says there is nothing yet.
+    assert "Chưa có báo cáo bố trí Công an chính quy" in (
+        extracts / today.isoformat() / f"BaoCao_{today.isoformat()}.html").read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
