@@ -108,6 +108,24 @@ def warehouse_checksums(warehouse: Path, schemas: tuple[str, ...] = ("dw", "mart
         con.close()
 
 
+def truth_sheets(truth: dict, code: str, kind: str | None = None, final: bool = True):
+    """(workbook, sheet) pairs of the generator's truth.json holding sheet ``code``; by default only the
+    final files (an original its correction replaced is left out)."""
+    for w in truth["workbooks"]:
+        if code in w["sheets"] and (kind is None or w["kind"] == kind) and not (final and w.get("corrected_by")):
+            yield w, w["sheets"][code]
+
+
+def truth_loading(sheet: dict) -> list[dict]:
+    """The rows of a truth sheet that must load (the generator marks those it seeded to be quarantined)."""
+    return [r for r in sheet["rows"] if r.get("expect") != "quarantine"]
+
+
+def truth_in_scope(sheet: dict) -> list[dict]:
+    """Loading rows the staffing indicators count (phường before July 2025 load but are out of scope)."""
+    return [r for r in truth_loading(sheet) if r.get("in_scope", True)]
+
+
 def refuse_to_open(monkeypatch, name: str) -> None:
     """Opening a file named ``name`` through Python is refused, as the system refuses a file without
     read permission: chmod 000 does not stop root, and the tests may run as root. Forked readers

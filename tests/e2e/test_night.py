@@ -18,32 +18,13 @@ from etl import reference
 from etl.pipeline import run_night
 from etl.unit_lists import latest_of_era, list_for
 from tests.builders import checksum as _checksum
-from tests.builders import make_settings
+from tests.builders import make_settings, truth_in_scope, truth_loading, truth_sheets
 from tests.builders import query as _query
 
 pytestmark = pytest.mark.e2e
 
 SECURITY = ("tips_received", "crime_reports", "cases_clarified", "subjects", "admin_violation_cases", "fines_vnd",
             "education_dossiers", "rehab_dossiers", "reform_school_dossiers")
-
-
-
-
-def _sheets(truth: dict, code: str, kind: str | None = None, final: bool = True):
-    """(workbook, sheet) pairs; by default only the final files (a corrected original is replaced)."""
-    for w in truth["workbooks"]:
-        if code in w["sheets"] and (kind is None or w["kind"] == kind) and not (final and w.get("corrected_by")):
-            yield w, w["sheets"][code]
-
-
-def _loading(sheet: dict) -> list[dict]:
-    """The rows that must load (the generator marks those it seeded to be quarantined)."""
-    return [r for r in sheet["rows"] if r.get("expect") != "quarantine"]
-
-
-def _in_scope(sheet: dict) -> list[dict]:
-    """Loading rows the staffing indicators count (phường before July 2025 load but are out of scope)."""
-    return [r for r in _loading(sheet) if r.get("in_scope", True)]
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +44,7 @@ def test_every_row_is_loaded_or_quarantined_and_the_seeded_faults_are_caught(nig
     assert {o.status for o in result.outcomes if o.file_name not in faulty | broken} == {"loaded"}
     for code, table in (("01", "fact_commune_staffing"), ("02", "fact_security_activity"),
                         ("03", "fact_id_card_applications"), ("04", "fact_commendation")):
-        expected = sum(len(_loading(sheet)) for _, sheet in _sheets(truth, code))
+        expected = sum(len(truth_loading(sheet)) for _, sheet in truth_sheets(truth, code))
         assert _query(settings.warehouse, f"select count(*) from dw.{table}")[0][0] == expected, table
     seeded = sorted((w["file"], r["row"] + 1) for w in truth["workbooks"] for s in w["sheets"].values()
                     for r in s["rows"] if r.get("expect") == "quarantine")
@@ -111,12 +92,12 @@ def test_staffing_by_province_equals_truth_in_both_eras(night):
         from mart.staffing_by_province""")}
     assert sum(1 for era, _ in mart if era == "pre2025") == 63
     assert sum(1 for era, _ in mart if era == "2025") == 34
-    for w, sheet in _sheets(truth, "01"):
+    for w, sheet in truth_sheets(truth, "01"):
         # Counted on the unit list in force on the report's date (issue 10).
         on = date.fromisoformat(w["as_of_date"])
         in_scope = len(reference.communes(w["era"], w["province_code"], in_scope_only=True, on=on))
-        staffed = sum(1 for r in _in_scope(sheet) if r["officers"] > 0)
-        officers = sum(r["officers"] for r in _in_scope(sheet))
+        staffed = sum(1 for r in truth_in_scope(sheet) if r["officers"] > 0)
+        officers = sum(r["officers"] for r in truth_in_scope(sheet))
         as_of, scope, got_staffed, got_officers, coverage, per_commune = mart[(w["era"], w["province_code"])]
         assert (as_of, scope, got_staffed, got_officers) == (w["as_of_date"], in_scope, staffed, officers)
         assert coverage == pytest.approx(100 * staffed / in_scope)
@@ -142,8 +123,8 @@ def test_national_lines_of_both_eras(night):
 def test_security_activity_equals_truth(night):
     settings, truth, _ = night
     expected: dict = defaultdict(lambda: [0] * len(SECURITY))
-    for w, sheet in _sheets(truth, "02"):
-        for r in _loading(sheet):
+    for w, sheet in truth_sheets(truth, "02"):
+        for r in truth_loading(sheet):
             for key in ((w["era"], w["province_code"]), (w["era"], None)):
                 expected[key] = [a + r[f] for a, f in zip(expected[key], SECURITY, strict=True)]
     got = {(r[0], r[1]): list(r[2:]) for r in _query(settings.warehouse, f"""
@@ -156,8 +137,8 @@ def test_security_activity_equals_truth(night):
 def test_commendations_equal_truth(night):
     settings, truth, _ = night
     expected: dict = defaultdict(lambda: [0, 0])
-    for w, sheet in _sheets(truth, "04"):
-        for r in _loading(sheet):
+    for w, sheet in truth_sheets(truth, "04"):
+        for r in truth_loading(sheet):
             for key in ((w["era"], w["province_code"], r["level"]), (w["era"], None, r["level"])):
                 expected[key] = [expected[key][0] + r["collectives"], expected[key][1] + r["individuals"]]
     got = {(r[0], r[1], r[2]): [r[3], r[4]] for r in _query(settings.warehouse, """
@@ -173,8 +154,8 @@ def test_commendations_equal_truth(night):
 def test_id_card_progress_equals_truth_and_hai_duong_is_47_days_ahead(night):
     settings, truth, _ = night
     daily: dict = defaultdict(int)
-    for w, sheet in _sheets(truth, "03"):
-        for r in _loading(sheet):
+    for w, sheet in truth_sheets(truth, "03"):
+        for r in truth_loading(sheet):
             daily[(w["province_code"], r["report_date"])] += r["applications"]
     got = {(r[0], r[1]): r[2:] for r in _query(settings.warehouse, """
         select province_code, report_date::varchar, applications, cumulative_applications, target,
@@ -198,9 +179,9 @@ def test_id_card_progress_equals_truth_and_hai_duong_is_47_days_ahead(night):
 
 def test_on_2025_boundaries_new_hai_phong_is_old_hai_duong_plus_old_hai_phong(night):
     settings, truth, _ = night
-    april = {w["province_code"]: s for w, s in _sheets(truth, "01", "monthly_2021")}
-    officers = sum(r["officers"] for code in ("30", "31") for r in _in_scope(april[code]))
-    staffed = sum(1 for code in ("30", "31") for r in _in_scope(april[code]) if r["officers"] > 0)
+    april = {w["province_code"]: s for w, s in truth_sheets(truth, "01", "monthly_2021")}
+    officers = sum(r["officers"] for code in ("30", "31") for r in truth_in_scope(april[code]))
+    staffed = sum(1 for code in ("30", "31") for r in truth_in_scope(april[code]) if r["officers"] > 0)
     got = dict(_query(settings.warehouse, """
         select indicator_code, value from mart.indicators
         where boundary_basis = '2025' and province_code = '31' and grain = 'month' and period_start = '2021-04-01'
@@ -231,7 +212,7 @@ def test_changed_commune_changes_national_officers_by_that_amount(april_landing,
     run_night([landing], settings)
     (before,) = _query(settings.warehouse, "select officers from mart.national_staffing")[0]
     # An .xlsx whose figures are numbers (not text): openpyxl rewrites it with one cell changed.
-    workbook, sheet = next((w, s) for w, s in _sheets(truth, "01") if w["format"] == "xlsx" and not w["faults"]
+    workbook, sheet = next((w, s) for w, s in truth_sheets(truth, "01") if w["format"] == "xlsx" and not w["faults"]
                            and not w.get("corrected_by") and not {"numbers_as_text", "values_with_notes"}
                            & set(w["departures"]))
     row = sheet["rows"][3]
@@ -259,12 +240,12 @@ def test_indicators_equal_truth_per_province_as_reported_and_on_2025_boundaries(
     pairs = reference.province_crosswalk()
     old_to_new = dict(zip(pairs.old_province_code, pairs.new_province_code, strict=True))
     expected: dict = defaultdict(float)
-    for w, sheet in _sheets(truth, "01", "monthly_2021"):
-        for r in _in_scope(sheet):
+    for w, sheet in truth_sheets(truth, "01", "monthly_2021"):
+        for r in truth_in_scope(sheet):
             expected[("as_reported", w["province_code"], "officers")] += r["officers"]
             expected[("2025", old_to_new[w["province_code"]], "officers")] += r["officers"]
-    for w, sheet in _sheets(truth, "02", "monthly_2021"):
-        for r in _loading(sheet):
+    for w, sheet in truth_sheets(truth, "02", "monthly_2021"):
+        for r in truth_loading(sheet):
             expected[("as_reported", w["province_code"], "tips_received")] += r["tips_received"]
             expected[("2025", old_to_new[w["province_code"]], "tips_received")] += r["tips_received"]
     got = {(r[0], r[1], r[2]): r[3] for r in _query(settings.warehouse, """
@@ -294,7 +275,8 @@ def test_staffing_by_commune_on_2025_communes_flags_divided_communes(night):
         divided = {code for key, code in con.execute(
             "select provinceKey || '_' || districtKey || '_' || wardKey, wardCode from admin_units_legacy")
             if key in divided_keys}
-    loaded = {r["unit_code"]: r["officers"] for _, s in _sheets(truth, "01", "monthly_2021") for r in _loading(s)}
+    loaded = {r["unit_code"]: r["officers"] for _, s in truth_sheets(truth, "01", "monthly_2021")
+              for r in truth_loading(s)}
     rows = _query(settings.warehouse, """
         select boundary_basis, unit_code, officers, comparability from mart.staffing_by_commune
         where as_of_date = '2021-04-23'""")
