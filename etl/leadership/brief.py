@@ -43,8 +43,6 @@ class Brief:
 # What the staffing indicators count, in the words of each era (docs/indicators.md, "Scope").
 UNITS = {"pre2025": "xã, thị trấn", "2025": "xã, phường, đặc khu"}
 PROVINCES = "tỉnh, thành phố"
-BASIS_WORDS = {"as_reported": "theo báo cáo (ranh giới tỉnh tại ngày số liệu)",
-               "2025": "34 tỉnh, thành phố từ 01/7/2025 (số liệu trước đó cộng vào tỉnh mới)"}
 
 
 def compose(figures: Figures) -> Brief:
@@ -262,7 +260,7 @@ def _footer(f: Figures) -> list[str]:
     if f.staffing is not None and f.staffing.get("unit_lists"):
         dates = [words.day(date.fromisoformat(x)) for x in str(f.staffing["unit_lists"]).split(", ") if x]
         lists = f"; danh mục đơn vị hành chính ngày {', '.join(dates)}"
-    lines.append(f"Ranh giới: {BASIS_WORDS[f.basis]}{lists}.")
+    lines.append(f"Ranh giới: {words.BASIS[f.basis]}{lists}.")
     reported, expected = f.reporters
     missing = sorted(set(f.completeness.province_name[~f.completeness.status.isin(REPORTED)]))
     late = int((f.completeness.status == "late").sum())

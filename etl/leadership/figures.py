@@ -4,8 +4,9 @@ The workbook, the brief's sentences and its charts all draw on one ``Figures``, 
 never disagree. As of a day:
 - staffing: the latest month of staffing reports starting on or before it (its snapshot dated up to
   15 days after the month), nationwide and per province;
-- security activity and commendations "so far": the flows summed over the months of the latest era
-  with reports, from its first month with an accepted report to its last one on or before the day;
+- security activity and commendations "so far": the flows summed over the months of the headline's
+  era (that of the staffing month, else of the day) from its first month with an accepted report to
+  its last one on or before the day;
 - ID cards: the campaign running on the day (the first deadline on or after it among campaigns
   already started), else the last one; its counts up to the day;
 - completeness: which provinces did not report what the figures add up.
@@ -146,8 +147,8 @@ def _collect(conn: sa.Connection, as_of: date, basis: str, provinces: tuple[str,
                        .province_code)
         of_era = _provinces(conn, era)
         missing = tuple(of_era.province_name[~of_era.province_code.isin(reported)])
-    security = _window(conn, "02", as_of)
-    commendations = _window(conn, "04", as_of)
+    security = _window(conn, "02", as_of, era)
+    commendations = _window(conn, "04", as_of, era)
     campaign, id_daily, id_by_province = _campaign(conn, as_of, basis, era)
     completeness = _completeness(conn, as_of, staffing, security, commendations, campaign)
     return Figures(
@@ -170,22 +171,20 @@ def _provinces(conn: sa.Connection, era: str) -> pd.DataFrame:
                        " order by province_code", {"era": era})
 
 
-def _window(conn: sa.Connection, sheet: str, as_of: date) -> Window:
-    """The months of ``sheet`` summed "so far" on ``as_of``: in the era of the last month with an
-    accepted report on or before it, from that era's first such month to that last one."""
+def _window(conn: sa.Connection, sheet: str, as_of: date, era: str) -> Window:
+    """The months of ``sheet`` summed "so far" on ``as_of``, in the headline's ``era`` (so that every
+    table of an extract holds the provinces of one era): from the era's first month with an accepted
+    report to its last one on or before the day."""
     rows = frame(conn, """
         select c.period_start, c.due_date, c.status, c.province_name, p.admin_era
         from mart.reporting_completeness c
         join dw.dim_province p on p.province_code = c.province_code
             and c.period_start between p.valid_from and p.valid_to
-        where c.sheet = $sheet and c.period_start <= $as_of
-        order by c.period_start, c.province_code""", {"sheet": sheet, "as_of": as_of})
+        where c.sheet = $sheet and c.period_start <= $as_of and p.admin_era = $era
+        order by c.period_start, c.province_code""", {"sheet": sheet, "as_of": as_of, "era": era})
     accepted = rows[rows.status.isin(REPORTED)]
     if accepted.empty:
-        return Window(sheet)
-    era = accepted.admin_era.iloc[-1]
-    rows = rows[rows.admin_era == era]
-    accepted = accepted[accepted.admin_era == era]
+        return Window(sheet, era)
     first, last = accepted.period_start.min(), accepted.period_start.max()
     inside = rows[(rows.period_start >= first) & (rows.period_start <= last)]
     gaps = tuple(Gap(month, sheet, tuple(group.province_name))

@@ -47,8 +47,6 @@ STATUS_VI = {"on_time": "đúng hạn", "late": "muộn", "missing": "thiếu", 
 # The worst status of a group of reports is the first of these it holds.
 _WORST_FIRST = ("missing", "rejected", "late", "on_time")
 COMPARABILITY_VI = {"exact": "đầy đủ", "partial": "một phần (thiếu báo cáo của tỉnh cũ)"}
-BASIS_VI = {"as_reported": "theo báo cáo (ranh giới tỉnh tại ngày số liệu)",
-            "2025": "34 tỉnh, thành phố từ 01/7/2025 (số liệu trước đó cộng vào tỉnh mới)"}
 # Commendation levels from the highest (mart.commendations.level); a level not listed comes after.
 LEVEL_ORDER = ("Bộ Công an", "UBND tỉnh", "Công an tỉnh", "Cấp huyện", "Cấp xã")
 CHART_PROVINCES = 10  # without --province, the chart shows the provinces with the largest targets
@@ -251,7 +249,7 @@ def _overview_rows(f: Figures) -> list[tuple[str, str, object, str, str]]:
         if f.staffing is not None and isinstance(f.staffing.get("unit_lists"), str) else []
     rows: list[tuple[str, str, object, str, str]] = [
         (general, "Ngày số liệu", Typed(f.as_of, "date"), "", ""),
-        (general, "Ranh giới tỉnh", Typed(BASIS_VI[f.basis], "text"), "", ""),
+        (general, "Ranh giới tỉnh", Typed(words.BASIS[f.basis], "text"), "", ""),
         (general, "Danh mục đơn vị hành chính", Typed(", ".join(f"danh mục ngày {d}" for d in lists) or None, "text"),
          "", "" if lists else "chưa có báo cáo bố trí CA chính quy"),
         (general, "Số tỉnh đã báo cáo đủ", Typed(f"{reporters}/{expected}" if expected else None, "text"), "tỉnh",
@@ -554,7 +552,7 @@ def _per_province(f: Figures, *frames: pd.DataFrame) -> list[dict]:
 def _subtitle(f: Figures) -> str:
     reporters, expected = f.reporters
     complete = f" · {reporters}/{expected} tỉnh đã báo cáo đủ" if expected else ""
-    return words.nfc(f"Số liệu tính đến ngày {words.day(f.as_of)} · Ranh giới: {BASIS_VI[f.basis]}{complete}")
+    return words.nfc(f"Số liệu tính đến ngày {words.day(f.as_of)} · Ranh giới: {words.BASIS[f.basis]}{complete}")
 
 
 def _staffing_group(f: Figures) -> str:
