@@ -339,6 +339,8 @@ def demo(seed: int = typer.Option(2021, "--seed")) -> None:
 
     for month in months_reported(settings.warehouse):
         _print_completeness(settings.warehouse, month)
+    console.print(f"Kho dữ liệu demo / demo warehouse: {settings.warehouse} "
+                  f"(cax indicators --warehouse {settings.warehouse})", soft_wrap=True)
     # The leadership's files for the Ministry's review conference of 31/5/2021 (the source article),
     # singling out Hải Dương, whose ID-card count the article reports.
     from etl.leadership.extracts import write_extracts
@@ -350,8 +352,6 @@ def demo(seed: int = typer.Option(2021, "--seed")) -> None:
         console.print(f"  {paragraph.text}", soft_wrap=True, highlight=False)
     for file in written.paths:
         console.print(f"Đã ghi / wrote {file}", soft_wrap=True, highlight=False)
-    console.print(f"Kho dữ liệu demo / demo warehouse: {settings.warehouse} "
-                  f"(cax indicators --warehouse {settings.warehouse})", soft_wrap=True)
     raise typer.Exit(0)
 
 

@@ -99,7 +99,7 @@ def _id_cards(f: Figures) -> Paragraph | None:
     figure = words.exact if lagging else words.about
     text = (f"Tính đến ngày {words.day(c.last_report_date)}, Công an các {PROVINCES} đã tiếp nhận "
             f"{figure(c.cumulative_applications)} hồ sơ đề nghị cấp thẻ căn cước công dân (CCCD) gắn chip, đạt "
-            f"{pct}% chỉ tiêu {figure(c.target)} hồ sơ Bộ Công an giao đến ngày {words.day(c.target_deadline)}")
+            f"{pct}% chỉ tiêu {words.exact(c.target)} hồ sơ Bộ Công an giao đến ngày {words.day(c.target_deadline)}")
     if c.target_reached_date is not None:
         text += (f"; cả nước đã đạt chỉ tiêu ngày {words.day(c.target_reached_date)}, sớm "
                  f"{(c.target_deadline - c.target_reached_date).days} ngày")

@@ -32,7 +32,7 @@ def write_extracts(warehouse: Path, as_of: date, out: Path, basis: str = "as_rep
     """The three files for ``as_of`` in ``out``; province codes in ``provinces`` are singled out (a
     paragraph each in the brief, their lines in the ID-card chart). Raises UnknownProvince for a code the
     basis does not have."""
-    from etl.leadership.charts import charts
+    from etl.leadership.charts import charts, close
     from etl.leadership.html import write_html
     from etl.leadership.pdf import write_pdf
     from etl.leadership.workbook import write_workbook
@@ -42,6 +42,9 @@ def write_extracts(warehouse: Path, as_of: date, out: Path, basis: str = "as_rep
     out.mkdir(parents=True, exist_ok=True)
     stem = as_of.isoformat()
     drawn = charts(figures)
-    return Extracts(brief, write_workbook(figures, out / f"TongHop_{stem}.xlsx"),
-                    write_pdf(brief, drawn, out / f"BaoCao_{stem}.pdf"),
-                    write_html(brief, drawn, out / f"BaoCao_{stem}.html"))
+    try:
+        return Extracts(brief, write_workbook(figures, out / f"TongHop_{stem}.xlsx"),
+                        write_pdf(brief, drawn, out / f"BaoCao_{stem}.pdf"),
+                        write_html(brief, drawn, out / f"BaoCao_{stem}.html"))
+    finally:
+        close(drawn)

@@ -78,7 +78,8 @@ def test_the_id_card_sentences_give_hai_duong_47_days_ahead_and_the_nation_to_da
     text = _paragraph(brief, "id_cards")
     assert text.startswith(f"Tính đến ngày 31/5/2021, Công an các tỉnh, thành phố đã tiếp nhận {_floored(cumulative)} "
                            "hồ sơ đề nghị cấp thẻ căn cước công dân (CCCD) gắn chip, đạt "
-                           + f"{int(cumulative * 1000 / target) / 10:.1f}".replace(".", ",") + "% chỉ tiêu")
+                           + f"{int(cumulative * 1000 / target) / 10:.1f}".replace(".", ",")
+                           + f"% chỉ tiêu {_dots(target)} hồ sơ Bộ Công an giao đến ngày 30/6/2021")
     assert f"{reached}/63 tỉnh, thành phố đã đạt chỉ tiêu được giao" in text
     assert f"(ngày {earliest.day}/{earliest.month}/2021, sớm {(date(2021, 6, 30) - earliest).days} ngày)" in text
 
