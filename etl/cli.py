@@ -44,6 +44,15 @@ def _settings(warehouse: Path | None = None) -> Settings:
 SAMPLES_INSTALL = "uv sync --extra samples (or: pip install -e '.[samples]')"
 
 
+def _existing_warehouse(warehouse: Path | None) -> Path:
+    """The warehouse a reading command names (or the settings' default); exit 2 when there is none."""
+    path = _settings(warehouse).warehouse
+    if not path.exists():
+        console.print(f"[red]Chưa có kho dữ liệu / no warehouse at {path}[/red]")
+        raise typer.Exit(2)
+    return path
+
+
 def _sample_generator():
     """``samples.generate_samples``; exits 2 naming the install command when the optional group is missing."""
     try:
@@ -373,10 +382,7 @@ def extract(out: Path = typer.Option(..., "--out", help="Folder to write the fil
     except ValueError:
         console.print(f"[red]Ngày không hợp lệ / bad date:[/red] {_shown(as_of)} (YYYY-MM-DD)")
         raise typer.Exit(2) from None
-    path = _settings(warehouse).warehouse
-    if not path.exists():
-        console.print(f"[red]Chưa có kho dữ liệu / no warehouse at {path}[/red]")
-        raise typer.Exit(2)
+    path = _existing_warehouse(warehouse)
     codes = tuple(dict.fromkeys(p.strip().zfill(2) for p in province))
     try:
         written = write_extracts(path, day, out, basis.value, codes)
@@ -437,10 +443,7 @@ def completeness(period: str = typer.Option(..., "--period", help="Month, YYYY-M
     except ValueError:
         console.print(f"[red]Kỳ không hợp lệ / bad period:[/red] {period} (YYYY-MM)")
         raise typer.Exit(2) from None
-    path = _settings(warehouse).warehouse
-    if not path.exists():
-        console.print(f"[red]Chưa có kho dữ liệu / no warehouse at {path}[/red]")
-        raise typer.Exit(2)
+    path = _existing_warehouse(warehouse)
     _print_completeness(path, month)
 
 
@@ -451,10 +454,7 @@ def history(province: str = typer.Option(..., "--province", help="GSO province c
     from etl import reference, report
     from etl.report import vn_number
 
-    path = _settings(warehouse).warehouse
-    if not path.exists():
-        console.print(f"[red]Chưa có kho dữ liệu / no warehouse at {path}[/red]")
-        raise typer.Exit(2)
+    path = _existing_warehouse(warehouse)
     code = province.strip().zfill(2)
     names = {era: reference.provinces(era).set_index("unit_code").name.get(code) for era in reference.ERAS}
     if not code.isdigit() or not any(names.values()):

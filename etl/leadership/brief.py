@@ -8,6 +8,7 @@ figure some province is missing from says so and is written exactly, never round
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -217,33 +218,37 @@ def _overdue(window: Window) -> str:
 
 
 def _security(f: Figures) -> Paragraph:
-    w, heading = f.security, "An ninh, trật tự"
-    if w.first is None:
-        return Paragraph("security", heading, f"Chưa có báo cáo tình hình ANTT đến ngày {words.day(f.as_of)}.")
-    r = f.security_by_month.sum(numeric_only=True)
-    n = words.exact if w.partial else words.about
-    text = (f"{_during(w)}, lực lượng Công an xã đã tiếp nhận {n(r.tips_received)} tin về ANTT, trong đó có "
-            f"{n(r.crime_reports)} tin báo, tố giác tội phạm, giúp các đơn vị chức năng điều tra làm rõ "
-            f"{n(r.cases_clarified)} vụ, {n(r.subjects)} đối tượng; xử phạt vi phạm hành chính "
-            f"{n(r.admin_violation_cases)} vụ; lập {n(r.education_dossiers)} hồ sơ giáo dục tại xã, "
-            f"{n(r.rehab_dossiers)} hồ sơ đưa vào cơ sở cai nghiện bắt buộc và {n(r.reform_school_dossiers)} hồ sơ "
-            "đưa vào trường giáo dưỡng.")
-    if w.partial:
-        text += " " + _gaps(w)
-    return Paragraph("security", heading, text + _overdue(w), partial=w.partial)
+    def sentence(r: pd.Series, n) -> str:
+        return (f"lực lượng Công an xã đã tiếp nhận {n(r.tips_received)} tin về ANTT, trong đó có "
+                f"{n(r.crime_reports)} tin báo, tố giác tội phạm, giúp các đơn vị chức năng điều tra làm rõ "
+                f"{n(r.cases_clarified)} vụ, {n(r.subjects)} đối tượng; xử phạt vi phạm hành chính "
+                f"{n(r.admin_violation_cases)} vụ; lập {n(r.education_dossiers)} hồ sơ giáo dục tại xã, "
+                f"{n(r.rehab_dossiers)} hồ sơ đưa vào cơ sở cai nghiện bắt buộc và {n(r.reform_school_dossiers)} "
+                "hồ sơ đưa vào trường giáo dưỡng.")
+
+    return _flow("security", "An ninh, trật tự", "tình hình ANTT", f.security, f.security_by_month, f.as_of,
+                 sentence)
 
 
 def _commendations(f: Figures) -> Paragraph:
-    w, heading = f.commendations, "Khen thưởng"
+    def sentence(r: pd.Series, n) -> str:
+        return (f"đã có {n(r.collectives)} lượt tập thể, {n(r.individuals)} lượt cá nhân thuộc lực lượng "
+                "Công an xã được các cấp khen thưởng.")
+
+    return _flow("commendations", "Khen thưởng", "khen thưởng", f.commendations, f.commendations_by_level, f.as_of,
+                 sentence)
+
+
+def _flow(topic: str, heading: str, report: str, w: Window, rows: pd.DataFrame, as_of: date,
+          sentence: Callable[[pd.Series, Callable[[int | float], str]], str]) -> Paragraph:
+    """A flow sheet's paragraph: its sums over the window in the rounding words, or exact with the
+    missing reports named when partial; the months due with no report at all."""
     if w.first is None:
-        return Paragraph("commendations", heading, f"Chưa có báo cáo khen thưởng đến ngày {words.day(f.as_of)}.")
-    r = f.commendations_by_level.sum(numeric_only=True)
-    n = words.exact if w.partial else words.about
-    text = (f"{_during(w)}, đã có {n(r.collectives)} lượt tập thể, {n(r.individuals)} lượt cá nhân thuộc lực lượng "
-            "Công an xã được các cấp khen thưởng.")
+        return Paragraph(topic, heading, f"Chưa có báo cáo {report} đến ngày {words.day(as_of)}.")
+    text = f"{_during(w)}, " + sentence(rows.sum(numeric_only=True), words.exact if w.partial else words.about)
     if w.partial:
         text += " " + _gaps(w)
-    return Paragraph("commendations", heading, text + _overdue(w), partial=w.partial)
+    return Paragraph(topic, heading, text + _overdue(w), partial=w.partial)
 
 
 def _footer(f: Figures) -> list[str]:
