@@ -32,7 +32,7 @@ comment on column dw.fact_commune_staffing.admin_unit_key is 'The unit''s versio
 comment on column dw.fact_commune_staffing.officers is 'Regular officers assigned (Số CA chính quy đã bố trí), people, 0 to 50';
 comment on column dw.fact_commune_staffing.chiefs is 'Of which the commune police chief (Trưởng CA xã), 0 or 1; null when the cell was blank';
 comment on column dw.fact_commune_staffing.deputies is 'Of which deputy chiefs (Phó trưởng CA xã); null when the cell was blank';
-comment on column dw.fact_commune_staffing.staffed_date is 'Date the unit was fully staffed (Ngày hoàn thành bố trí), as written; null when blank';
+comment on column dw.fact_commune_staffing.staffed_date is 'Date the unit was fully staffed (Ngày hoàn thành bố trí), as the province gave it; null when blank';
 comment on column dw.fact_commune_staffing.note is 'The province''s note (Ghi chú), as written';
 comment on column dw.fact_commune_staffing.source_row is 'Row of the province''s sheet the figures came from, as Excel numbers it (on a continuation sheet, that sheet''s row)';
 comment on column dw.fact_commune_staffing.unit_list is 'The unit list the row was resolved against (ref.unit_list.list_id)';
