@@ -1,4 +1,4 @@
-"""The ``cax`` command line: sample, ingest, indicators, extract, completeness, history, units, demo.
+"""The ``cax`` command line: sample, ingest, indicators, extract, docs, completeness, history, units, demo.
 
 Exit codes (docs/design.md, "Contracts"): 0 everything loaded; 3 a row quarantined or a file
 rejected; 2 bad usage; 1 an internal failure.
@@ -502,6 +502,29 @@ def history(province: str = typer.Option(..., "--province", help="GSO province c
         console.print("Lý do / reasons:")
     for line in reasons:
         console.print(f"- {line}", soft_wrap=True, highlight=False)
+
+
+@app.command()
+def docs(out: Path | None = typer.Option(None, "--out", help="Folder to write into (default: $CAX_VAR/docs, i.e."
+                                         " var/docs; D/docs for --warehouse D/X.duckdb)"),
+         warehouse: Path | None = WarehouseOption) -> None:
+    """Write the data dictionary (Markdown and HTML): every view, table and column of mart, dw, audit
+    and ref, with what it means, from the warehouse's own comments."""
+    from etl.docs import undescribed, write_dictionary
+
+    settings = _settings(warehouse)
+    if not settings.warehouse.exists():
+        console.print(f"[red]Chưa có kho dữ liệu / no warehouse at {_shown(str(settings.warehouse))}[/red]",
+                      soft_wrap=True)
+        raise typer.Exit(2)
+    md_path, html_path, relations = write_dictionary(settings.warehouse, out or settings.docs)
+    columns = sum(len(r.columns) for r in relations)
+    console.print(f"Đã viết từ điển dữ liệu / wrote the data dictionary ({len(relations)} bảng và view / tables and "
+                  f"views, {columns} cột / columns): {_shown(str(md_path))}, {_shown(str(html_path))}", soft_wrap=True)
+    if missing := undescribed(relations):
+        console.print(f"[yellow]{len(missing)} bảng, view hoặc cột chưa có chú thích / have no comment, e.g. "
+                      f"{_shown(', '.join(missing[:5]))}: a warehouse made by an older version gets them at its next "
+                      "night[/yellow]", soft_wrap=True)
 
 
 units_app = typer.Typer(help="Official unit lists (Danh mục đơn vị hành chính) by date.", no_args_is_help=True)

@@ -111,6 +111,11 @@ class Settings:
         return self.var / "data_docs"
 
     @property
+    def docs(self) -> Path:
+        """The data dictionary ``cax docs`` writes by default (data_dictionary.md and .html)."""
+        return self.var / "docs"
+
+    @property
     def feedback(self) -> Path:
         """Feedback workbooks for the provinces, one folder per province."""
         return self.var / "feedback"

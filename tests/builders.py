@@ -66,6 +66,17 @@ def make_settings(root: Path) -> Settings:
                     published=var / "published" / "warehouse.duckdb", var=var)
 
 
+def build_warehouse(path: Path) -> Path:
+    """A warehouse as the product builds one, before any report: the schema with its comments and the
+    reference side (the writer of every night), then the marts (as publish builds them)."""
+    from etl.load.warehouse import writer
+    from etl.publish import build_marts
+
+    with writer(path) as engine, engine.begin() as conn:
+        build_marts(conn)
+    return path
+
+
 def query(warehouse: Path, sql: str) -> list[tuple]:
     """A query's rows on a warehouse file, opened read-only."""
     con = duckdb.connect(str(warehouse), read_only=True)

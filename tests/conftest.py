@@ -52,3 +52,12 @@ def sample_night(sample_landing, tmp_path_factory: pytest.TempPathFactory):
     landing, truth = sample_landing
     settings = make_settings(tmp_path_factory.mktemp("night"))
     return settings, truth, run_night([landing], settings)
+
+
+@pytest.fixture(scope="session")
+def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A warehouse built as the product builds one, with no report in it (tests.builders.build_warehouse,
+    4 s): for tests of what the schema itself holds. Read it only: copy it before writing."""
+    from tests.builders import build_warehouse
+
+    return build_warehouse(tmp_path_factory.mktemp("built") / "warehouse.duckdb")

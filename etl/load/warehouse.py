@@ -159,14 +159,17 @@ def writer(warehouse: Path, deadlines: dict[str, int] | None = None) -> Iterator
 
 
 def ensure_schema(engine: sa.Engine, deadlines: dict[str, int] | None = None) -> None:
-    """Create schemas and tables if missing (and migrate older ones), fill the reference dimensions
-    once, and record the indicator definitions and reporting rules. The marts are built at publish."""
+    """Create schemas and tables if missing (and migrate older ones), describe every table and column
+    (COMMENT ON), fill the reference dimensions once, and record the indicator definitions and
+    reporting rules. The marts are built, with their comments, at publish."""
     from etl.load import dimensions
 
     with engine.begin() as conn:
         dimensions.prepare_reference(conn)
         for path in ddl_files():
-            run_script(conn, path.read_text(encoding="utf-8"))
+            # Each file in one call: its COMMENT ON statements run every time, so a warehouse made
+            # before them gets them too; ~250 sent one by one cost 0.05 s a run, in one call 0.03 s.
+            conn.exec_driver_sql(";\n".join(statements(path.read_text(encoding="utf-8"))))
         dimensions.sync_reference(conn)
         dimensions.record_indicator_definitions(conn)
         dimensions.record_reporting_rules(conn, deadlines)

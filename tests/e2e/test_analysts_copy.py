@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -255,3 +256,146 @@ def test_the_copy_is_written_in_the_storage_version_of_the_setting(first_night, 
     finally:
         con.close()
     assert _storage_tag(published) == "v1.4.0+"
+
+
+# --- The README's "For analysts": its snippets run, and what it says DuckDB 2 does is what it does ---
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+README_PATH = "var/published/warehouse.duckdb"
+
+
+def _for_analysts() -> str:
+    text = README.read_text(encoding="utf-8")
+    return text[text.index("## For analysts\n"):text.index("\n## ", text.index("## For analysts\n") + 1)]
+
+
+def _said(message: str) -> str:
+    """``message``, after checking the README's "For analysts" quotes it (wrapped lines joined)."""
+    assert message in " ".join(_for_analysts().split()), f"the README no longer says {message!r}"
+    return message
+
+
+# Each python block of the section, in a fresh namespace, on the copy; prints each DataFrame's rows.
+SNIPPETS = """
+import json, sys
+published, blocks = sys.argv[1], json.loads(sys.argv[2])
+seen = []
+for block in blocks:
+    names = {}
+    exec(block.replace(sys.argv[3], published), names)
+    seen.append({k: len(v) for k, v in names.items() if type(v).__name__ == "DataFrame"})
+print(json.dumps(seen))
+"""
+
+
+def test_the_readme_snippets_for_analysts_run_on_the_copy(first_night, tmp_path):
+    blocks = re.findall(r"```python\n(.*?)```", _for_analysts(), re.S)
+    assert len(blocks) >= 2 and all(README_PATH in b for b in blocks)
+    done = subprocess.run([sys.executable, "-c", SNIPPETS, str(first_night.published), json.dumps(blocks),
+                           README_PATH], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    seen = json.loads(done.stdout.splitlines()[-1])
+    assert seen[0] == {"national": query(first_night.published, "select count(*) from mart.national_staffing")[0][0]}
+    assert seen[1] == {"provinces": 6}  # the six provinces of the night
+
+
+def test_the_duckdb_2_idioms_the_readme_shows(first_night):
+    published = str(first_night.published)
+    sql = "select province_code, officers from mart.staffing_by_province order by province_code"
+    rows = query(first_night.published, sql)
+    con = duckdb.connect(published, read_only=True)
+    try:
+        with pytest.raises(AttributeError, match=re.escape(_said("Relations no longer have fetchone()"))):
+            con.sql(sql).fetchone()
+        assert con.sql(sql).fetchall() == rows and len(con.sql(sql).df()) == len(rows)
+        assert con.sql(sql).limit(1).fetchall() == rows[:1]
+        assert con.execute("select officers from mart.staffing_by_province where province_code = ?",
+                           [rows[0][0]]).fetchall() == [(rows[0][1],)]
+        assert con.sql(sql).to_arrow_table().num_rows == len(rows)
+        with pytest.raises(AttributeError):
+            con.execute(sql).arrow()
+        con.abort()
+        assert con.execute(sql).fetchone() == rows[0]
+        with pytest.raises(duckdb.Error, match=re.escape(_said("connection has an unfinished result from execute()"))):
+            con.sql(sql).fetchall()
+        con.complete()
+        assert con.sql(sql).fetchall() == rows
+        with pytest.raises(duckdb.Error, match="read-only"):
+            con.execute("create table mart.mine as select 1 as x")
+    finally:
+        con.close()
+
+
+def test_the_sqlalchemy_idioms_the_readme_shows(first_night):
+    import sqlalchemy as sa
+    from sqlalchemy.pool import NullPool
+
+    sql = sa.text("select province_code from mart.staffing_by_province order by province_code")
+    engine = sa.create_engine(f"duckdb:///{first_night.published}", connect_args={"read_only": True},
+                              poolclass=NullPool)
+    with engine.connect() as conn:
+        result = conn.execute(sql)
+    with pytest.raises(sa.exc.DBAPIError, match=_said("No open result set")):
+        result.fetchall()
+    with engine.connect() as conn:
+        half = conn.execute(sql)
+        first = half.fetchone()
+        assert conn.execute(sa.text("select 1")).fetchall() == [(1,)]
+        # _said: "the next query ends it, and its fetchone() then returns None"
+        assert first is not None and half.fetchone() is None
+    _said("its `fetchone()` then returns `None` as if the rows had run out")
+    engine.dispose()
+
+
+HOLD_WRITER = """
+import sys, time, duckdb
+con = duckdb.connect(sys.argv[1])
+print("holding", flush=True)
+time.sleep(60)
+"""
+
+
+def test_one_writer_or_many_readers_as_the_readme_says(first_night, tmp_path):
+    copy = Path(shutil.copy(first_night.published, tmp_path / "copy.duckdb"))
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_WRITER, str(copy)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
+        with pytest.raises(duckdb.IOException) as refused:
+            duckdb.connect(str(copy), read_only=True)
+        assert _said("Could not set lock on file") in str(refused.value)
+        assert "Conflicting lock is held" in str(refused.value)
+    finally:
+        holder.kill()
+        holder.wait(timeout=30)
+    writer = duckdb.connect(str(copy))
+    try:
+        with pytest.raises(duckdb.Error, match=re.escape(_said(
+                "Can't open a connection to same database file with a different configuration than existing "
+                "connections"))):
+            duckdb.connect(str(copy), read_only=True)
+    finally:
+        writer.close()
+
+
+def test_a_duckdb_15_client_refuses_the_loaders_file_and_its_cli_opens_the_copy(first_night):
+    uv = _uv()
+    if uv is None:
+        _unavailable("uv is neither on PATH nor a module of python3")
+    assert uv is not None
+    probe = "import sys, duckdb\ntry:\n    duckdb.connect(sys.argv[1], read_only=True)\nexcept duckdb.Error as e:\n" \
+            "    print(e)"
+    done = subprocess.run([*uv, "run", "--no-project", "--isolated", "--quiet", "--with", "duckdb>=1.5,<1.6",
+                           "python", "-c", probe, str(first_night.warehouse)],
+                          capture_output=True, text=True, timeout=600)
+    if done.returncode:
+        _unavailable(f"uv run failed: {done.stderr[-1000:]}")
+    assert _said("Trying to read a database file with version number 69, but we can only read versions between "
+                 "64 and 68") in " ".join(done.stdout.split())
+    cli = subprocess.run([*uv, "tool", "run", "--quiet", "--from", "duckdb-cli==1.5.6", "duckdb", "-readonly",
+                          "-csv", str(first_night.published), "-c", "select count(*) from mart.staffing_by_province"],
+                         capture_output=True, text=True, timeout=600)
+    if cli.returncode and "version number" not in cli.stdout + cli.stderr:
+        _unavailable(f"the DuckDB 1.5.6 CLI could not be run: {cli.stderr[-1000:]}")
+    assert cli.returncode == 0, cli.stderr
+    assert cli.stdout.split()[-1] == "6"
+    assert "uvx --from duckdb-cli==1.5.6 duckdb -readonly" in _for_analysts()
