@@ -48,7 +48,7 @@ def _existing_warehouse(warehouse: Path | None) -> Path:
     """The warehouse a reading command names (or the settings' default); exit 2 when there is none."""
     path = _settings(warehouse).warehouse
     if not path.exists():
-        console.print(f"[red]Chưa có kho dữ liệu / no warehouse at {path}[/red]")
+        console.print(f"[red]Chưa có kho dữ liệu / no warehouse at {_shown(str(path))}[/red]", soft_wrap=True)
         raise typer.Exit(2)
     return path
 
@@ -513,10 +513,7 @@ def docs(out: Path | None = typer.Option(None, "--out", help="Folder to write in
     from etl.docs import undescribed, write_dictionary
 
     settings = _settings(warehouse)
-    if not settings.warehouse.exists():
-        console.print(f"[red]Chưa có kho dữ liệu / no warehouse at {_shown(str(settings.warehouse))}[/red]",
-                      soft_wrap=True)
-        raise typer.Exit(2)
+    _existing_warehouse(warehouse)
     md_path, html_path, relations = write_dictionary(settings.warehouse, out or settings.docs)
     columns = sum(len(r.columns) for r in relations)
     console.print(f"Đã viết từ điển dữ liệu / wrote the data dictionary ({len(relations)} bảng và view / tables and "
