@@ -7,6 +7,7 @@ rejected; 2 bad usage; 1 an internal failure.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 from dataclasses import replace
@@ -45,11 +46,17 @@ SAMPLES_INSTALL = "uv sync --extra samples (or: pip install -e '.[samples]')"
 
 
 def _existing_warehouse(warehouse: Path | None) -> Path:
-    """The warehouse a reading command names (or the settings' default); exit 2 when there is none."""
+    """The warehouse a reading command names (or the settings' default); exit 2 when there is none, or
+    when the file is no DuckDB database (its header carries DuckDB's magic "DUCK" at byte 8)."""
     path = _settings(warehouse).warehouse
-    if not path.exists():
+    if not path.is_file():
         console.print(f"[red]Chưa có kho dữ liệu / no warehouse at {_shown(str(path))}[/red]", soft_wrap=True)
         raise typer.Exit(2)
+    with path.open("rb") as file:
+        if file.read(12)[8:12] != b"DUCK":
+            console.print(f"[red]Không phải kho dữ liệu DuckDB / not a DuckDB warehouse: {_shown(str(path))}[/red]",
+                          soft_wrap=True)
+            raise typer.Exit(2)
     return path
 
 
@@ -384,6 +391,15 @@ def extract(out: Path = typer.Option(..., "--out", help="Folder to write the fil
         raise typer.Exit(2) from None
     path = _existing_warehouse(warehouse)
     codes = tuple(dict.fromkeys(p.strip().zfill(2) for p in province))
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / f".cax-extract-{os.getpid()}"
+        probe.touch()
+        probe.unlink()
+    except OSError as error:
+        console.print(f"[red]Không ghi được vào thư mục / cannot write into --out {_shown(str(out))}:[/red] "
+                      f"{_shown(error.strerror or str(error))}", soft_wrap=True)
+        raise typer.Exit(2) from None
     try:
         written = write_extracts(path, day, out, basis.value, codes)
     except UnknownProvince as error:

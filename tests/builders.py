@@ -200,7 +200,8 @@ def brief_figures(**changes: object):
         id_cards_by_province=by_province, id_cards_daily=daily,
         completeness=pd.DataFrame(columns=["sheet", "province_code", "province_name", "period_start", "status"]),
         submissions=pd.DataFrame(), provinces=pd.DataFrame({"province_code": list(names),
-                                                            "province_name": list(names.values())}))
+                                                            "province_name": list(names.values())}),
+        era_provinces=pd.DataFrame({"province_code": list(names), "province_name": list(names.values())}))
     return dataclasses.replace(figures, **changes)
 
 

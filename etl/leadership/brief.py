@@ -48,7 +48,7 @@ PROVINCES = "tỉnh, thành phố"
 
 def compose(figures: Figures) -> Brief:
     """The brief of ``figures``: staffing, ID cards, each province singled out, security, commendations."""
-    paragraphs = [p for p in (_staffing(figures), _id_cards(figures)) if p is not None]
+    paragraphs = [_staffing(figures), _id_cards(figures)]
     paragraphs += [_province(figures, code) for code in figures.singled_out]
     paragraphs += [_security(figures), _commendations(figures)]
     return Brief(as_of=figures.as_of, title=nfc("Báo cáo nhanh: Công an xã chính quy"),
@@ -57,11 +57,11 @@ def compose(figures: Figures) -> Brief:
                  footer=tuple(nfc(line) for line in _footer(figures)))
 
 
-def _staffing(f: Figures) -> Paragraph | None:
+def _staffing(f: Figures) -> Paragraph:
     s = f.staffing
     if s is None:
         return Paragraph("staffing", "Bố trí Công an chính quy",
-                         f"Chưa có báo cáo bố trí Công an chính quy đến ngày {words.day(f.as_of)}.")
+                         f"Chưa có báo cáo bố trí Công an chính quy {_of_era(f)} đến ngày {words.day(f.as_of)}.")
     units = UNITS[str(s["admin_era"])]
     reporting, expected = int(s["provinces_reporting"]), int(s["provinces_expected"])
     staffed, in_scope = int(s["communes_staffed"]), int(s["communes_in_scope"])
@@ -84,15 +84,22 @@ def _staffing(f: Figures) -> Paragraph | None:
         f"{coverage}, {per_commune}."), partial=True)
 
 
+def _of_era(f: Figures) -> str:
+    """'của 63 tỉnh, thành phố' before 1/7/2025, 'của 34 tỉnh, thành phố (từ 1/7/2025)' after."""
+    return f"của {len(f.era_provinces)} {PROVINCES}" + (" (từ 1/7/2025)" if f.admin_era == "2025" else "")
+
+
 def _reached(f: Figures) -> pd.DataFrame:
     by_province = f.id_cards_by_province
     return by_province[by_province.target_reached_date.notna()] if not by_province.empty else by_province
 
 
-def _id_cards(f: Figures) -> Paragraph | None:
+def _id_cards(f: Figures) -> Paragraph:
     c = f.campaign
     if c is None:
-        return None
+        return Paragraph("id_cards", "Thu nhận hồ sơ cấp thẻ Căn cước công dân gắn chip",
+                         f"Chưa có đợt thu nhận hồ sơ cấp thẻ CCCD gắn chip nào {_of_era(f)} đến ngày "
+                         f"{words.day(f.as_of)}.")
     provinces = len(f.id_cards_by_province) if not f.id_cards_by_province.empty else 0
     heading = "Thu nhận hồ sơ cấp thẻ Căn cước công dân gắn chip"
     pct = words.percent(100.0 * c.cumulative_applications / c.target) if c.target else "–"
@@ -114,10 +121,10 @@ def _id_cards(f: Figures) -> Paragraph | None:
         text += (f". {len(reached)}/{provinces} {PROVINCES} đã đạt chỉ tiêu được giao, sớm nhất là {names} "
                  f"(ngày {words.day(first.target_reached_date)}, sớm {int(first.days_ahead)} ngày).")
     if lagging:
-        last_days = sorted({d for _, d in c.lagging if d is not None})
-        text += (f" Số liệu chưa đầy đủ: {words.listing([words.province(n) for n in lagging])} mới báo cáo "
-                 + (f"đến ngày {words.day(last_days[-1])}" if last_days else "chưa báo cáo ngày nào")
-                 + f" ({len(lagging)}/{c.provinces_expected} {PROVINCES}).")
+        text += (f" Số liệu chưa đầy đủ: {len(lagging)}/{c.provinces_expected} {PROVINCES} chưa báo cáo đủ các ngày "
+                 f"đến ngày {words.day(c.last_report_date)} ("
+                 + ", ".join(f"{words.province(name)} thiếu {days} ngày" for name, days in c.lagging[:5])
+                 + (f" và {len(lagging) - 5} tỉnh khác" if len(lagging) > 5 else "") + ").")
     return Paragraph("id_cards", heading, text, partial=bool(lagging))
 
 
@@ -201,11 +208,26 @@ def _during(window: Window) -> str:
 
 
 def _gaps(window: Window) -> str:
-    """'; chưa có báo cáo tháng 5/2021 của Tỉnh A, Tỉnh B' for each month of the window someone missed."""
-    shown = [f"{words.month(g.period_start)} của {words.listing([words.province(n) for n in g.provinces], 3)}"
-             for g in window.gaps[:3]]
-    more = f" và {len(window.gaps) - 3} tháng khác" if len(window.gaps) > 3 else ""
-    return "Số liệu chưa đầy đủ: chưa có báo cáo " + "; ".join(shown) + more + "."
+    """'Số liệu chưa đầy đủ: ...': the months no province reported, as spans ('từ tháng 7/2025 đến tháng
+    9/2026 chưa tỉnh, thành phố nào báo cáo'), then up to three months some province missed, named."""
+    whole = [g.period_start for g in window.gaps if len(g.provinces) >= window.provinces_expected]
+    some = [g for g in window.gaps if len(g.provinces) < window.provinces_expected]
+    parts = [f"{words.months(first, last)} chưa {PROVINCES} nào báo cáo" for first, last in _spans(whole)]
+    parts += [f"{words.month(g.period_start)} chưa có báo cáo của "
+              f"{words.listing([words.province(n) for n in g.provinces], 3)}" for g in some[:3]]
+    more = f" và {len(some) - 3} tháng khác" if len(some) > 3 else ""
+    return "Số liệu chưa đầy đủ: " + "; ".join(parts) + more + "."
+
+
+def _spans(months: list[date]) -> list[tuple[date, date]]:
+    """Consecutive months as (first, last) spans."""
+    spans: list[tuple[date, date]] = []
+    for m in sorted(months):
+        if spans and (spans[-1][1].year * 12 + spans[-1][1].month) + 1 == m.year * 12 + m.month:
+            spans[-1] = (spans[-1][0], m)
+        else:
+            spans.append((m, m))
+    return spans
 
 
 def _overdue(window: Window) -> str:
@@ -244,7 +266,7 @@ def _flow(topic: str, heading: str, report: str, w: Window, rows: pd.DataFrame, 
     """A flow sheet's paragraph: its sums over the window in the rounding words, or exact with the
     missing reports named when partial; the months due with no report at all."""
     if w.first is None:
-        return Paragraph(topic, heading, f"Chưa có báo cáo {report} đến ngày {words.day(as_of)}.")
+        return Paragraph(topic, heading, f"Chưa có báo cáo {report} đến ngày {words.day(as_of)}." + _overdue(w))
     text = f"{_during(w)}, " + sentence(rows.sum(numeric_only=True), words.exact if w.partial else words.about)
     if w.partial:
         text += " " + _gaps(w)
@@ -270,7 +292,7 @@ def _footer(f: Figures) -> list[str]:
     missing = sorted(set(f.completeness.province_name[~f.completeness.status.isin(REPORTED)]))
     late = int((f.completeness.status == "late").sum())
     line = f"Mức độ đầy đủ: {reported}/{expected} {PROVINCES} đã báo cáo"
-    if missing:
+    if missing and reported:
         line += f" (chưa đủ: {words.listing(missing)})"
     if late:
         line += f"; {late} báo cáo nộp muộn"

@@ -154,7 +154,7 @@ def _id_cards(f: Figures) -> Chart | None:
                    f"{words.day(campaign.target_deadline)} (đường nét đứt).")
     if campaign.lagging:
         caption += (f" Số liệu chưa đầy đủ: {len(campaign.lagging)}/{campaign.provinces_expected} {PROVINCES} "
-                    f"chưa báo cáo đến ngày {words.day(campaign.last_report_date)}.")
+                    f"chưa báo cáo đủ các ngày đến ngày {words.day(campaign.last_report_date)}.")
     deadline = pd.Timestamp(campaign.target_deadline)
     ax.axvline(deadline, color=GREY, lw=1, ls=":")
     ax.annotate(f"hạn {_day_month(campaign.target_deadline)}", (deadline, 0), textcoords="offset points",

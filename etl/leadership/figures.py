@@ -26,6 +26,8 @@ from etl.load.warehouse import frame, read
 from etl.report import national_staffing, staffing_on_basis
 
 REPORTED = ("on_time", "late")
+# The first month of an era's reports, where the era fixes it (the 34 provinces report from July 2025).
+ERA_START = {"2025": date(2025, 7, 1)}
 SECURITY_MEASURES = ("tips_received", "crime_reports", "cases_clarified", "subjects", "admin_violation_cases",
                      "fines_vnd", "education_dossiers", "rehab_dossiers", "reform_school_dossiers")
 COMMENDATION_MEASURES = ("collectives", "individuals")
@@ -78,7 +80,7 @@ class Campaign:
     target: int
     target_reached_date: date | None
     provinces_expected: int
-    lagging: tuple[tuple[str, date | None], ...]  # provinces whose reports stop before last_report_date
+    lagging: tuple[tuple[str, int], ...]  # (province, days up to last_report_date it has not reported)
 
 
 @dataclass
@@ -101,6 +103,7 @@ class Figures:
     completeness: pd.DataFrame  # the reports the figures add up, one row per sheet, province, period
     submissions: pd.DataFrame  # what arrived for those periods, with status and reason (audit.submission)
     provinces: pd.DataFrame = field(default_factory=pd.DataFrame)  # the basis' provinces of the era
+    era_provinces: pd.DataFrame = field(default_factory=pd.DataFrame)  # the provinces expected to report
 
     @property
     def admin_era(self) -> str:
@@ -111,10 +114,13 @@ class Figures:
 
     @property
     def reporters(self) -> tuple[int, int]:
-        """(provinces that sent every report the figures add up, provinces expected)."""
-        expected = self.completeness.province_code.nunique() if not self.completeness.empty else 0
-        failed = self.completeness[~self.completeness.status.isin(REPORTED)].province_code.nunique()
-        return expected - failed, expected
+        """(provinces that sent every report the figures add up, provinces of the era expected to). A
+        province with nothing to add up has sent nothing."""
+        rows = self.completeness
+        if rows.empty:
+            return 0, len(self.era_provinces)
+        sent = set(rows.province_code) - set(rows[~rows.status.isin(REPORTED)].province_code)
+        return len(sent), len(self.era_provinces)
 
 
 def era_of(day: date) -> str:
@@ -126,7 +132,10 @@ class UnknownProvince(ValueError):
 
 
 def collect(warehouse: Path, as_of: date, basis: str = "as_reported", provinces: tuple[str, ...] = ()) -> Figures:
+    """Everything the extracts show as of ``as_of``, in the era of that day (figures of another era are on
+    other boundaries and stale: a day in 2026 never leads with 2021's staffing)."""
     staffing_rows = national_staffing(warehouse, as_of)
+    staffing_rows = staffing_rows[staffing_rows.admin_era == era_of(as_of)]
     staffing = staffing_rows.iloc[0].to_dict() if not staffing_rows.empty else None
     by_province = (staffing_on_basis(warehouse, staffing["period_start"], staffing["admin_era"], basis,
                                      staffing["as_of_date"]) if staffing else pd.DataFrame())
@@ -135,7 +144,7 @@ def collect(warehouse: Path, as_of: date, basis: str = "as_reported", provinces:
 
 def _collect(conn: sa.Connection, as_of: date, basis: str, provinces: tuple[str, ...], staffing: dict | None,
              staffing_by_province: pd.DataFrame) -> Figures:
-    era = str(staffing["admin_era"]) if staffing else era_of(as_of)
+    era = era_of(as_of)
     basis_provinces = _provinces(conn, "2025" if basis == "2025" else era)
     unknown = [code for code in provinces if code not in set(basis_provinces.province_code)]
     if unknown:
@@ -151,6 +160,11 @@ def _collect(conn: sa.Connection, as_of: date, basis: str, provinces: tuple[str,
     commendations = _window(conn, "04", as_of, era)
     campaign, id_daily, id_by_province = _campaign(conn, as_of, basis, era)
     completeness = _completeness(conn, as_of, staffing, security, commendations, campaign)
+    periods = [d for d in (staffing and staffing["period_start"], security.first, commendations.first,
+                           campaign and campaign.first_report_date) if d]
+    ends = [d for d in (staffing and _month_end(staffing["period_start"]), security.last and _month_end(security.last),
+                        commendations.last and _month_end(commendations.last), campaign and campaign.last_report_date)
+            if d]
     return Figures(
         as_of=as_of, basis=basis, singled_out=tuple(provinces), staffing=staffing, staffing_missing=missing,
         staffing_by_province=staffing_by_province,
@@ -163,7 +177,13 @@ def _collect(conn: sa.Connection, as_of: date, basis: str, provinces: tuple[str,
         commendations_by_province=_by_province(conn, "commendations", COMMENDATION_MEASURES, commendations, basis,
                                                by="level"),
         campaign=campaign, id_cards_by_province=id_by_province, id_cards_daily=id_daily,
-        completeness=completeness, submissions=_submissions(conn, completeness), provinces=basis_provinces)
+        completeness=completeness,
+        submissions=_submissions(conn, min(periods), max(ends)) if periods else pd.DataFrame(),
+        provinces=basis_provinces, era_provinces=_provinces(conn, era))
+
+
+def _month_end(month: date) -> date:
+    return (pd.Timestamp(month) + pd.offsets.MonthEnd(0)).date()
 
 
 def _provinces(conn: sa.Connection, era: str) -> pd.DataFrame:
@@ -183,27 +203,37 @@ def _window(conn: sa.Connection, sheet: str, as_of: date, era: str) -> Window:
         where c.sheet = $sheet and c.period_start <= $as_of and p.admin_era = $era
         order by c.period_start, c.province_code""", {"sheet": sheet, "as_of": as_of, "era": era})
     accepted = rows[rows.status.isin(REPORTED)]
+    # The era's first expected month (2025 starts on 1/7/2025; the warehouse expects reports from the
+    # first month it holds): months before any accepted report are gaps, never left out of the window.
+    starts = [d for d in (None if rows.empty else rows.period_start.min(), ERA_START.get(era)) if d is not None]
+    start = min(starts) if starts else None
     if accepted.empty:
-        return Window(sheet, era)
-    first, last = accepted.period_start.min(), accepted.period_start.max()
+        return Window(sheet, era, overdue=_overdue(conn, start, as_of, era) if start else ())
+    assert start is not None  # rows hold the accepted reports
+    first, last = start, accepted.period_start.max()
     inside = rows[(rows.period_start >= first) & (rows.period_start <= last)]
     gaps = tuple(Gap(month, sheet, tuple(group.province_name))
                  for month, group in inside[~inside.status.isin(REPORTED)].groupby("period_start"))
-    return Window(sheet, era, first, last, int(inside.groupby("period_start").size().max()), gaps,
-                  _overdue(conn, last, as_of, era))
+    listed = set(inside.period_start)
+    gaps += tuple(Gap(month, sheet, tuple(_provinces(conn, era).province_name))
+                  for month, _ in _overdue(conn, first, last, era, due_by=False) if month not in listed)
+    return Window(sheet, era, first, last, int(inside.groupby("period_start").size().max()),
+                  tuple(sorted(gaps, key=lambda g: g.period_start)),
+                  _overdue(conn, last + pd.offsets.MonthBegin(1), as_of, era))
 
 
-def _overdue(conn: sa.Connection, last: date, as_of: date, era: str) -> tuple[tuple[date, date], ...]:
-    """Months after ``last`` whose reports were due by ``as_of`` (ref.reporting_rule) and of which no
-    province's was accepted: (month, due date). Months after the warehouse's last one count too, which
-    mart.reporting_completeness does not list."""
+def _overdue(conn: sa.Connection, first: date, until: date, era: str,
+             due_by: bool = True) -> tuple[tuple[date, date], ...]:
+    """The era's months from ``first`` whose reports were due by ``until`` (ref.reporting_rule), or with
+    ``due_by`` False every month up to ``until``: (month, due date). Months the warehouse holds nothing
+    of count too, which mart.reporting_completeness does not list."""
     rows = frame(conn, """
         select m::date as period_start, (last_day(m) + r.deadline_days)::date as due_date
-        from range($last::date + interval 1 month, $as_of::date + interval 1 day, interval 1 month) t(m)
+        from range(date_trunc('month', $first::date), $until::date + interval 1 day, interval 1 month) t(m)
         join ref.reporting_rule r on r.cadence = 'monthly'
-        where last_day(m) + r.deadline_days <= $as_of
+        where (not $due_by or last_day(m) + r.deadline_days <= $until)
           and (m < date '2025-07-01') = ($era = 'pre2025')
-        order by 1""", {"last": last, "as_of": as_of, "era": era})
+        order by 1""", {"first": pd.Timestamp(first).date(), "until": until, "era": era, "due_by": due_by})
     return tuple(zip(rows.period_start, rows.due_date, strict=True))
 
 
@@ -267,12 +297,14 @@ def _campaign(conn: sa.Connection, as_of: date, basis: str,
     reached = national.target_reached_date.dropna()
     by_province = _milestones(daily, deadline)
     expected = _provinces(conn, era).province_name
-    ends = frame(conn, """
-        select province_name, max(report_date)::date as last_day from mart.id_card_progress
-        where admin_era = $era and target_deadline = $deadline and report_date <= $as_of group by all""",
-                 {"era": era, "deadline": deadline, "as_of": as_of}).set_index("province_name").last_day
-    lagging = tuple((name, ends.get(name)) for name in expected
-                    if name not in ends.index or ends[name] < last.report_date)
+    # Every day up to the last one reported that a province has not (a hole or a late end), whether or not
+    # its report is due yet: the nationwide count to that day lacks it.
+    missing = frame(conn, """
+        select province_name, count(*) as days from mart.reporting_completeness
+        where sheet = '03' and period_start between $first and $last and status not in ('on_time', 'late')
+        group by all order by province_name""",
+                    {"first": pd.Timestamp(chosen.first_report_date).date(), "last": last.report_date})
+    lagging = tuple(zip(missing.province_name, missing.days.astype(int), strict=True))
     campaign = Campaign(era, deadline, pd.Timestamp(chosen.first_report_date).date(), last.report_date,
                         int(last.cumulative_applications), int(last.target),
                         reached.iloc[0] if not reached.empty else None, len(expected), lagging)
@@ -300,7 +332,7 @@ def _milestones(daily: pd.DataFrame, deadline: date) -> pd.DataFrame:
 def _completeness(conn: sa.Connection, as_of: date, staffing: dict | None, security: Window, commendations: Window,
                   campaign: Campaign | None) -> pd.DataFrame:
     """The expected reports the figures add up: the staffing month (01), the months of the flow
-    windows (02, 04) and the campaign's days due by the as-of day (03), in the era of the headline."""
+    windows (02, 04) and the campaign's days up to its last day reported (03), in the era of the as-of day."""
     parts = []
     if staffing is not None:
         parts.append(("01", staffing["period_start"], staffing["period_start"]))
@@ -308,22 +340,20 @@ def _completeness(conn: sa.Connection, as_of: date, staffing: dict | None, secur
         if window.first is not None:
             parts.append((window.sheet, window.first, window.last))
     if campaign is not None:
-        parts.append(("03", campaign.first_report_date, min(as_of, campaign.target_deadline)))
+        parts.append(("03", campaign.first_report_date, campaign.last_report_date))
     if not parts:
         return pd.DataFrame(columns=["sheet", "province_code", "province_name", "period_start", "status"])
-    ranges = " or ".join(f"(sheet = '{sheet}' and period_start between date '{first}' and date '{last}'"
-                         + (" and due_date <= $as_of" if sheet == "03" else "") + ")" for sheet, first, last in parts)
+    ranges = " or ".join(f"(sheet = '{sheet}' and period_start between date '{first}' and date '{last}')"
+                         for sheet, first, last in parts)
     return frame(conn, f"""
         select * from mart.reporting_completeness where ({ranges}) and period_start <= $as_of
         order by sheet, province_code, period_start""", {"as_of": as_of})
 
 
-def _submissions(conn: sa.Connection, completeness: pd.DataFrame) -> pd.DataFrame:
-    """Every submission for the periods of ``completeness``, with its status and reason, and every file
-    rejected whole in those months (no sheet was read from it): what the data team answers for."""
-    if completeness.empty:
-        return pd.DataFrame()
-    first, last = completeness.period_start.min(), completeness.period_end.max()
+def _submissions(conn: sa.Connection, first: date, last: date) -> pd.DataFrame:
+    """Every submission for the periods from ``first`` to ``last`` that the figures add up, with its status
+    and reason, and every file rejected whole in those months (no sheet was read from it, so it is dated by
+    its arrival): what the data team answers for."""
     return frame(conn, """
         select received_at, province_code, file_name, sheet, period_start, period_end, status,
                rows_read, rows_loaded, rows_quarantined, warnings, coalesce(reason, '') as reason

@@ -16,7 +16,7 @@ from etl.report import vn_number
 
 # The boundary basis of the figures, in the brief's footer and the workbook's overview.
 BASIS = {"as_reported": "theo báo cáo (ranh giới tỉnh tại ngày số liệu)",
-         "2025": "34 tỉnh, thành phố từ 01/7/2025 (số liệu trước đó cộng vào tỉnh mới)"}
+         "2025": "34 tỉnh, thành phố từ 1/7/2025 (số liệu trước đó cộng vào tỉnh mới)"}
 
 
 def nfc(text: str) -> str:

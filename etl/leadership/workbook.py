@@ -286,14 +286,13 @@ def _overview_campaign(f: Figures) -> list[tuple[str, str, object, str, str]]:
                   "pct": 100 * c.cumulative_applications / c.target if c.target else None,
                   "provinces": int(f.id_cards_by_province.target_reached_date.notna().sum()),
                   "reached": reached, "ahead": (c.target_deadline - reached).days if reached else None}
-    lagging = "; ".join(f"{p} (đến {words.day(d)})" if d else f"{p} (chưa báo cáo)"
-                        for p, d in (c.lagging if c else ()))
+    lagging = "; ".join(f"{p} (thiếu {days} ngày)" for p, days in (c.lagging if c else ()))
     return [
         (group, "Hạn hoàn thành chỉ tiêu", Typed(values.get("deadline"), "date"), "",
          "" if c else f"chưa có đợt thu nhận đến ngày {words.day(f.as_of)}"),
         (group, "Ngày bắt đầu thu nhận", Typed(values.get("first"), "date"), "", ""),
         (group, "Ngày báo cáo gần nhất", Typed(values.get("last"), "date"), "",
-         f"chưa báo cáo đến ngày này: {lagging}" if lagging else ""),
+         f"chưa báo cáo đủ các ngày đến ngày này: {lagging}" if lagging else ""),
         (group, _indicator_name("id_card_cumulative"), Typed(values.get("cumulative"), "count"), "hồ sơ", ""),
         (group, _indicator_name("id_card_target"), Typed(values.get("target"), "count"), "hồ sơ", ""),
         (group, _indicator_name("id_card_target_pct"), Typed(values.get("pct"), "percent"), "%", ""),

@@ -133,7 +133,7 @@ def test_the_2025_basis_names_the_new_province_and_refuses_an_old_code(sample_ni
             join ref.province_crosswalk x on x.old_province_code = p.province_code
             where x.new_province_code = '31' and p.admin_era = 'pre2025')""")[0]
     assert f"phải thu nhận {_dots(targets)} hồ sơ" in province
-    assert "Ranh giới: 34 tỉnh, thành phố từ 01/7/2025" in " ".join(brief.footer)
+    assert "Ranh giới: 34 tỉnh, thành phố từ 1/7/2025" in " ".join(brief.footer)
     with pytest.raises(UnknownProvince):
         collect(settings.published, CONFERENCE, "2025", ("30",))
 
@@ -176,6 +176,41 @@ def test_an_empty_warehouse_gives_a_brief_that_says_so(tmp_path):
     (tmp_path / "empty").mkdir()
     run_night([tmp_path / "empty"], settings)
     brief = compose(collect(settings.warehouse, CONFERENCE))
-    assert brief.headline == "Chưa có báo cáo bố trí Công an chính quy đến ngày 31/5/2021."
-    assert [p.topic for p in brief.paragraphs] == ["staffing", "security", "commendations"]
-    assert "0/0" in " ".join(brief.footer) or "đã báo cáo" in " ".join(brief.footer)
+    assert brief.headline == "Chưa có báo cáo bố trí Công an chính quy của 63 tỉnh, thành phố đến ngày 31/5/2021."
+    assert [p.topic for p in brief.paragraphs] == ["staffing", "id_cards", "security", "commendations"]
+    assert "Mức độ đầy đủ: 0/63 tỉnh, thành phố đã báo cáo" in " ".join(brief.footer)
+
+
+def test_a_day_of_the_other_era_never_leads_with_the_old_figures(sample_night):
+    """On 1/6/2026 the 34 provinces owe every month since July 2025 and none has sent one: the brief says
+    so, and does not lead with the 63 provinces' figures of 2021."""
+    settings, _, _ = sample_night
+    brief = compose(collect(settings.published, date(2026, 6, 1)))
+    assert brief.headline == ("Chưa có báo cáo bố trí Công an chính quy của 34 tỉnh, thành phố (từ 1/7/2025) đến "
+                              "ngày 1/6/2026.")
+    assert "2021" not in " ".join(p.text for p in brief.paragraphs)
+    assert "Chưa có báo cáo từ tháng 7/2025 đến tháng 4/2026 (hạn đến ngày 5/5/2026)" in _paragraph(brief, "security")
+    assert "Mức độ đầy đủ: 0/34 tỉnh, thành phố đã báo cáo" in " ".join(brief.footer)
+    # On 6/12/2026 October's reports are summed since July 2025, whose months no province sent: partial.
+    later = compose(collect(settings.published, date(2026, 12, 6)))
+    security = _paragraph(later, "security")
+    assert security.startswith("Từ tháng 7/2025 đến tháng 10/2026") and "hơn" not in security
+    assert "từ tháng 7/2025 đến tháng 9/2026 chưa tỉnh, thành phố nào báo cáo" in security
+    assert "Chưa có báo cáo tháng 11/2026 (hạn đến ngày 5/12/2026)" in security
+
+
+def test_days_missing_in_the_middle_of_the_campaign_make_the_id_card_figure_partial(sample_night, tmp_path):
+    settings, _, _ = sample_night
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copy2(settings.published, copy)
+    with duckdb.connect(str(copy)) as con:
+        con.execute("delete from dw.fact_id_card_applications where province_code = '79'"
+                    " and report_date between '2021-05-01' and '2021-05-15'")
+        con.execute("delete from audit.submission where province_code = '79' and period_start = '2021-05-01'"
+                    " and period_end = '2021-05-15'")
+    cumulative = _one(copy, "select cumulative_applications::bigint from mart.national_id_card_progress"
+                            " where report_date = '2021-05-31'")[0]
+    text = _paragraph(compose(collect(copy, CONFERENCE)), "id_cards")
+    assert f"đã tiếp nhận {_dots(cumulative)} hồ sơ" in text and "hơn" not in text.split(".")[0]
+    assert "Số liệu chưa đầy đủ: 1/63 tỉnh, thành phố chưa báo cáo đủ các ngày đến ngày 31/5/2021" in text
+    assert "thành phố Hồ Chí Minh thiếu 15 ngày" in text

@@ -36,6 +36,12 @@ def test_extract_refuses_bad_usage_with_exit_2(sample_night, tmp_path):
     old_code = _cax("extract", "--as-of", "2021-05-31", "--basis", "2025", "--province", "30", "--out",
                     str(tmp_path), "--warehouse", published)
     assert old_code.exit_code == 2 and "30" in old_code.output
-    assert not any(tmp_path.iterdir())
+    assert not any(tmp_path.iterdir())  # nothing written
     missing_out = _cax("extract", "--warehouse", published)
     assert missing_out.exit_code == 2
+    a_file = tmp_path / "a file"
+    a_file.write_text("not a folder, not a warehouse")
+    out_is_a_file = _cax("extract", "--out", str(a_file), "--warehouse", published)
+    assert out_is_a_file.exit_code == 2 and "--out" in out_is_a_file.output
+    not_duckdb = _cax("extract", "--out", str(tmp_path / "out"), "--warehouse", str(a_file))
+    assert not_duckdb.exit_code == 2 and "not a DuckDB warehouse" in not_duckdb.output

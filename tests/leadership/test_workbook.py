@@ -137,7 +137,7 @@ def provinces(db: Path, basis: str) -> dict[str, str]:
 
 def reports(db: Path) -> list[dict]:
     """The expected reports the figures add up: the staffing month (01), the flows' windows (02, 04) and
-    the campaign's days due by the as-of day (03)."""
+    the campaign's days up to the as-of day, the last one reported (03), due or not."""
     month, (s_first, s_last), (c_first, c_last) = staffing_month(db), window(db, "02"), window(db, "04")
     return sql(db, f"""
         with c as (select target_deadline, min(report_date) as first_day from mart.national_id_card_progress
@@ -149,7 +149,7 @@ def reports(db: Path) -> list[dict]:
            or (sheet = '02' and period_start between '{s_first}' and '{s_last}')
            or (sheet = '04' and period_start between '{c_first}' and '{c_last}')
            or (sheet = '03' and period_start between (select first_day from c) and (select target_deadline from c)
-               and period_start <= '{AS_OF}' and due_date <= '{AS_OF}')""")
+               and period_start <= '{AS_OF}')""")
 
 
 def milestones(db: Path, basis: str) -> dict[str, dict]:

@@ -77,7 +77,7 @@ def hand_built(**changes) -> Figures:
         id_cards_daily=pd.DataFrame({"province_code": "01", "province_name": "Thành phố Hà Nội", "report_date": days,
                                      "applications": [100, 100, 100], "cumulative_applications": [100, 200, 300],
                                      "target": [250, 250, 250]}),
-        completeness=completeness, submissions=submissions, provinces=provinces())
+        completeness=completeness, submissions=submissions, provinces=provinces(), era_provinces=provinces())
     return Figures(**(values | changes))  # type: ignore[arg-type]
 
 
@@ -94,7 +94,7 @@ def nothing(as_of: date = date(2020, 1, 1)) -> Figures:
                    commendations_by_province=pd.DataFrame(columns=[*keys, "level", *commendations]), campaign=None,
                    id_cards_by_province=empty, id_cards_daily=empty,
                    completeness=pd.DataFrame(columns=["sheet", *keys, "period_start", "status"]), submissions=empty,
-                   provinces=provinces())
+                   provinces=provinces(), era_provinces=provinces())
 
 
 def rows(sheet, name: str) -> list[dict]:

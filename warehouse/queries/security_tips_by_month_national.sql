@@ -32,11 +32,11 @@ reporting as (
 select
     n.admin_era,
     n.period_start,
-    n.tips_received,
-    n.crime_reports,
-    n.cases_clarified,
-    n.subjects,
-    sum(n.tips_received) over (partition by n.admin_era order by n.period_start) as tips_received_to_date,
+    n.tips_received::bigint as tips_received,
+    n.crime_reports::bigint as crime_reports,
+    n.cases_clarified::bigint as cases_clarified,
+    n.subjects::bigint as subjects,
+    (sum(n.tips_received) over (partition by n.admin_era order by n.period_start))::bigint as tips_received_to_date,
     r.provinces_reporting,
     r.provinces_expected
 from mart.national_security_activity n
