@@ -125,7 +125,14 @@ def _id_cards(f: Figures) -> Paragraph:
                  f"đến ngày {words.day(c.last_report_date)} ("
                  + ", ".join(f"{words.province(name)} thiếu {days} ngày" for name, days in c.lagging[:5])
                  + (f" và {len(lagging) - 5} tỉnh khác" if len(lagging) > 5 else "") + ").")
+    if c.overdue is not None:
+        first, last, due = c.overdue
+        text += f" Chưa có báo cáo {_days(first, last)} đã đến hạn (hạn đến ngày {words.day(due)})."
     return Paragraph("id_cards", heading, text, partial=bool(lagging))
+
+
+def _days(first: date, last: date) -> str:
+    return f"ngày {words.day(first)}" if first == last else f"các ngày từ {words.day(first)} đến {words.day(last)}"
 
 
 def _province(f: Figures, code: str) -> Paragraph:
@@ -163,7 +170,17 @@ def _province(f: Figures, code: str) -> Paragraph:
         sentences.append(text(rows, window, who, exact=bool(missing)))
         if missing:
             partial = True
-            sentences.append("Chưa có báo cáo " + ", ".join(words.month(g.period_start) for g in missing) + ".")
+            sentences.append("Chưa có báo cáo " + ", ".join(
+                words.months(first, last) for first, last in _spans([g.period_start for g in missing])) + ".")
+    if f.campaign is not None:
+        gaps = [(n, days) for basis_code, n, days in f.campaign.lagging_on_basis if basis_code == code]
+        if gaps:
+            partial = True
+            short = ", ".join(f"{words.province(n)} thiếu {d} ngày" for n, d in gaps)
+            sentences.append(f"Số liệu CCCD chưa đầy đủ: {short} báo cáo đến ngày "
+                             f"{words.day(f.campaign.last_report_date)}.")
+    if not sentences:
+        sentences.append(f"Chưa có báo cáo của {who} đến ngày {words.day(f.as_of)}.")
     return Paragraph(f"province:{code}", name, " ".join(sentences), partial)
 
 
@@ -236,7 +253,8 @@ def _overdue(window: Window) -> str:
     months = [m for m, _ in window.overdue]
     due = window.overdue[-1][1]
     span = words.months(months[0], months[-1])
-    return f" Chưa có báo cáo {span} (hạn đến ngày {words.day(due)})."
+    last = "" if len(months) == 1 else f" của {words.month(months[-1])}"
+    return f" Chưa có báo cáo {span} (hạn{last} đến ngày {words.day(due)})."
 
 
 def _security(f: Figures) -> Paragraph:
@@ -291,14 +309,21 @@ def _footer(f: Figures) -> list[str]:
     reported, expected = f.reporters
     missing = sorted(set(f.completeness.province_name[~f.completeness.status.isin(REPORTED)]))
     late = int((f.completeness.status == "late").sum())
-    line = f"Mức độ đầy đủ: {reported}/{expected} {PROVINCES} đã báo cáo"
-    if missing and reported:
-        line += f" (chưa đủ: {words.listing(missing)})"
+    line = f"Mức độ đầy đủ: {reported}/{expected} {PROVINCES} đã gửi đủ các báo cáo của số liệu trên"
+    nobody = _spans(sorted({g.period_start for w in (f.security, f.commendations) for g in w.gaps
+                            if len(g.provinces) >= w.provinces_expected}))
+    if nobody:
+        line += ("; chưa " + PROVINCES + " nào báo cáo ANTT, khen thưởng "
+                 + ", ".join(words.months(a, b) for a, b in nobody))
+    if missing and (reported > 0 or not nobody):
+        line += f"; chưa đủ: {words.listing(missing)}"
     if late:
         line += f"; {late} báo cáo nộp muộn"
     overdue = sorted({m for w in (f.security, f.commendations) for m, _ in w.overdue})
     if overdue:
         line += f"; chưa có báo cáo {words.months(overdue[0], overdue[-1])} đã đến hạn"
+    if f.campaign is not None and f.campaign.overdue is not None:
+        line += f"; chưa có báo cáo CCCD {_days(*f.campaign.overdue[:2])} đã đến hạn"
     lines.append(line + ".")
     lines.append("Số liệu làm tròn theo quy ước của báo cáo (\"hơn 44.000\", \"gần 200\"); số chính xác trong "
                  f"bảng tổng hợp TongHop_{f.as_of.isoformat()}.xlsx.")

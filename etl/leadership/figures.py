@@ -1,14 +1,13 @@
 """Everything the leadership extracts show, read from the marts in one read-only connection.
 
 The workbook, the brief's sentences and its charts all draw on one ``Figures``, so the three
-never disagree. As of a day:
-- staffing: the latest month of staffing reports starting on or before it (its snapshot dated up to
-  15 days after the month), nationwide and per province;
-- security activity and commendations "so far": the flows summed over the months of the headline's
-  era (that of the staffing month, else of the day) from its first month with an accepted report to
-  its last one on or before the day;
-- ID cards: the campaign running on the day (the first deadline on or after it among campaigns
-  already started), else the last one; its counts up to the day;
+never disagree. As of a day, always in that day's era (63 provinces before 1/7/2025, 34 after):
+- staffing: the era's latest month of staffing reports starting on or before it (its snapshot dated up
+  to 15 days after the month), nationwide and per province;
+- security activity and commendations "so far": the flows summed over the months of the day's era,
+  from the era's first expected month to its last month with an accepted report on or before the day;
+- ID cards: the campaign running on the day (the first deadline on or after it among the era's
+  campaigns already started), else the last one; its counts up to the day;
 - completeness: which provinces did not report what the figures add up.
 Province tables are on the boundary basis asked for (as reported, or the 34 provinces of 2025).
 """
@@ -81,6 +80,11 @@ class Campaign:
     target_reached_date: date | None
     provinces_expected: int
     lagging: tuple[tuple[str, int], ...]  # (province, days up to last_report_date it has not reported)
+    # The same on the basis: (province code on the basis, reporting province's name, days missing).
+    lagging_on_basis: tuple[tuple[str, str, int], ...] = ()
+    # Days after last_report_date, up to the deadline, whose reports were due by the as-of day and of
+    # which none arrived: (first day, last day, last due date); None when there are none.
+    overdue: tuple[date, date, date] | None = None
 
 
 @dataclass
@@ -107,9 +111,7 @@ class Figures:
 
     @property
     def admin_era(self) -> str:
-        """The era the headline figures are in: that of the staffing month, else of the day."""
-        if self.staffing is not None:
-            return str(self.staffing["admin_era"])
+        """The era every figure is in: that of the as-of day."""
         return era_of(self.as_of)
 
     @property
@@ -192,9 +194,9 @@ def _provinces(conn: sa.Connection, era: str) -> pd.DataFrame:
 
 
 def _window(conn: sa.Connection, sheet: str, as_of: date, era: str) -> Window:
-    """The months of ``sheet`` summed "so far" on ``as_of``, in the headline's ``era`` (so that every
-    table of an extract holds the provinces of one era): from the era's first month with an accepted
-    report to its last one on or before the day."""
+    """The months of ``sheet`` summed "so far" on ``as_of``, in the day's ``era`` (so that every table of
+    an extract holds the provinces of one era): from the era's first expected month to its last month with
+    an accepted report on or before the day; the months inside some province did not send are gaps."""
     rows = frame(conn, """
         select c.period_start, c.due_date, c.status, c.province_name, p.admin_era
         from mart.reporting_completeness c
@@ -299,15 +301,27 @@ def _campaign(conn: sa.Connection, as_of: date, basis: str,
     expected = _provinces(conn, era).province_name
     # Every day up to the last one reported that a province has not (a hole or a late end), whether or not
     # its report is due yet: the nationwide count to that day lacks it.
-    missing = frame(conn, """
-        select province_name, count(*) as days from mart.reporting_completeness
-        where sheet = '03' and period_start between $first and $last and status not in ('on_time', 'late')
-        group by all order by province_name""",
-                    {"first": pd.Timestamp(chosen.first_report_date).date(), "last": last.report_date})
-    lagging = tuple(zip(missing.province_name, missing.days.astype(int), strict=True))
+    missing = frame(conn, f"""
+        with b as ({_PROVINCES_ON_BASIS})
+        select b.province_code as basis_code, c.province_name, count(*) as days
+        from mart.reporting_completeness c
+        join b on b.admin_era = $era and b.reported_code = c.province_code
+        where c.sheet = '03' and c.period_start between $first and $last and c.status not in ('on_time', 'late')
+        group by all order by c.province_name""",
+                    {"basis": basis, "era": era, "first": pd.Timestamp(chosen.first_report_date).date(),
+                     "last": last.report_date})
+    lagging = tuple(dict.fromkeys(zip(missing.province_name, missing.days.astype(int), strict=True)))
+    on_basis = tuple(zip(missing.basis_code, missing.province_name, missing.days.astype(int), strict=True))
+    after = frame(conn, """
+        select min(period_start) as first_day, max(period_start) as last_day, max(due_date) as due
+        from mart.reporting_completeness
+        where sheet = '03' and period_start > $last and period_start <= $deadline and due_date <= $as_of
+          and status not in ('on_time', 'late')""", {"last": last.report_date, "deadline": deadline, "as_of": as_of})
+    overdue = None if after.empty or pd.isna(after.first_day.iloc[0]) else (
+        after.first_day.iloc[0], after.last_day.iloc[0], after.due.iloc[0])
     campaign = Campaign(era, deadline, pd.Timestamp(chosen.first_report_date).date(), last.report_date,
                         int(last.cumulative_applications), int(last.target),
-                        reached.iloc[0] if not reached.empty else None, len(expected), lagging)
+                        reached.iloc[0] if not reached.empty else None, len(expected), lagging, on_basis, overdue)
     return campaign, daily, by_province
 
 

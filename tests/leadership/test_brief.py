@@ -108,7 +108,7 @@ def test_the_footer_says_as_of_boundaries_unit_list_and_completeness(conference)
     assert brief.subtitle == "Số liệu tính đến ngày 31/5/2021"
     for part in ("theo báo cáo ngày 23/4/2021", "CCCD đến ngày 31/5/2021", "ANTT tháng 4/2021",
                  "Ranh giới: theo báo cáo", "danh mục đơn vị hành chính ngày 3/2/2021",
-                 "63/63 tỉnh, thành phố đã báo cáo"):
+                 "63/63 tỉnh, thành phố đã gửi đủ các báo cáo của số liệu trên"):
         assert part in footer, part
 
 
@@ -168,7 +168,8 @@ def test_a_province_that_did_not_report_is_said_never_rounded_over(without_hanoi
     assert f"tiếp nhận {_dots(tips)} tin" in security and "chưa đầy đủ" in security and "thành phố Hà Nội" in security
     assert "hơn" not in security
     assert [p.partial for p in brief.paragraphs if p.topic in ("staffing", "security", "commendations")] == [True] * 3
-    assert "62/63 tỉnh, thành phố đã báo cáo (chưa đủ: Thành phố Hà Nội)" in " ".join(brief.footer)
+    assert "62/63 tỉnh, thành phố đã gửi đủ các báo cáo của số liệu trên; chưa đủ: Thành phố Hà Nội" in \
+        " ".join(brief.footer)
 
 
 def test_an_empty_warehouse_gives_a_brief_that_says_so(tmp_path):
@@ -178,7 +179,7 @@ def test_an_empty_warehouse_gives_a_brief_that_says_so(tmp_path):
     brief = compose(collect(settings.warehouse, CONFERENCE))
     assert brief.headline == "Chưa có báo cáo bố trí Công an chính quy của 63 tỉnh, thành phố đến ngày 31/5/2021."
     assert [p.topic for p in brief.paragraphs] == ["staffing", "id_cards", "security", "commendations"]
-    assert "Mức độ đầy đủ: 0/63 tỉnh, thành phố đã báo cáo" in " ".join(brief.footer)
+    assert "Mức độ đầy đủ: 0/63 tỉnh, thành phố đã gửi đủ" in " ".join(brief.footer)
 
 
 def test_a_day_of_the_other_era_never_leads_with_the_old_figures(sample_night):
@@ -189,14 +190,18 @@ def test_a_day_of_the_other_era_never_leads_with_the_old_figures(sample_night):
     assert brief.headline == ("Chưa có báo cáo bố trí Công an chính quy của 34 tỉnh, thành phố (từ 1/7/2025) đến "
                               "ngày 1/6/2026.")
     assert "2021" not in " ".join(p.text for p in brief.paragraphs)
-    assert "Chưa có báo cáo từ tháng 7/2025 đến tháng 4/2026 (hạn đến ngày 5/5/2026)" in _paragraph(brief, "security")
-    assert "Mức độ đầy đủ: 0/34 tỉnh, thành phố đã báo cáo" in " ".join(brief.footer)
+    assert "Chưa có báo cáo từ tháng 7/2025 đến tháng 4/2026 (hạn của tháng 4/2026 đến ngày 5/5/2026)" in \
+        _paragraph(brief, "security")
+    assert "Mức độ đầy đủ: 0/34 tỉnh, thành phố đã gửi đủ" in " ".join(brief.footer)
     # On 6/12/2026 October's reports are summed since July 2025, whose months no province sent: partial.
     later = compose(collect(settings.published, date(2026, 12, 6)))
     security = _paragraph(later, "security")
     assert security.startswith("Từ tháng 7/2025 đến tháng 10/2026") and "hơn" not in security
     assert "từ tháng 7/2025 đến tháng 9/2026 chưa tỉnh, thành phố nào báo cáo" in security
     assert "Chưa có báo cáo tháng 11/2026 (hạn đến ngày 5/12/2026)" in security
+    # The footer says why no province sent every report its figures add up, beside a full staffing month.
+    assert ("0/34 tỉnh, thành phố đã gửi đủ các báo cáo của số liệu trên; chưa tỉnh, thành phố nào báo cáo ANTT, "
+            "khen thưởng từ tháng 7/2025 đến tháng 9/2026") in " ".join(later.footer)
 
 
 def test_days_missing_in_the_middle_of_the_campaign_make_the_id_card_figure_partial(sample_night, tmp_path):
@@ -210,7 +215,26 @@ def test_days_missing_in_the_middle_of_the_campaign_make_the_id_card_figure_part
                     " and period_end = '2021-05-15'")
     cumulative = _one(copy, "select cumulative_applications::bigint from mart.national_id_card_progress"
                             " where report_date = '2021-05-31'")[0]
-    text = _paragraph(compose(collect(copy, CONFERENCE)), "id_cards")
+    brief = compose(collect(copy, CONFERENCE, provinces=("79",)))
+    text = _paragraph(brief, "id_cards")
     assert f"đã tiếp nhận {_dots(cumulative)} hồ sơ" in text and "hơn" not in text.split(".")[0]
     assert "Số liệu chưa đầy đủ: 1/63 tỉnh, thành phố chưa báo cáo đủ các ngày đến ngày 31/5/2021" in text
     assert "thành phố Hồ Chí Minh thiếu 15 ngày" in text
+    # The province singled out says its own count lacks those days.
+    assert "Số liệu CCCD chưa đầy đủ: thành phố Hồ Chí Minh thiếu 15 ngày" in _paragraph(brief, "province:79")
+    assert [p.partial for p in brief.paragraphs if p.topic in ("id_cards", "province:79")] == [True, True]
+
+
+def test_days_due_and_not_sent_after_the_last_day_reported_are_named(sample_night, tmp_path):
+    """No province sent 16-30/6/2021, due by 16/7: as of 20/7 the count is to 15/6, and the days are named."""
+    settings, _, _ = sample_night
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copy2(settings.published, copy)
+    with duckdb.connect(str(copy)) as con:
+        con.execute("delete from dw.fact_id_card_applications where report_date >= '2021-06-16'")
+        con.execute("delete from audit.submission where period_start = '2021-06-16'")
+    brief = compose(collect(copy, date(2021, 7, 20)))
+    text = _paragraph(brief, "id_cards")
+    assert text.startswith("Tính đến ngày 15/6/2021, ")
+    assert "Chưa có báo cáo các ngày từ 16/6/2021 đến 30/6/2021 đã đến hạn (hạn đến ngày 16/7/2021)." in text
+    assert "chưa có báo cáo CCCD các ngày từ 16/6/2021 đến 30/6/2021 đã đến hạn" in " ".join(brief.footer)

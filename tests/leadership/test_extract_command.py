@@ -22,7 +22,7 @@ def test_extract_writes_the_three_files_and_prints_the_headline(sample_night, tm
     assert sorted(p.name for p in tmp_path.iterdir()) == ["BaoCao_2021-05-31.html", "BaoCao_2021-05-31.pdf",
                                                           "TongHop_2021-05-31.xlsx"]
     assert "Tính đến ngày 23/4/2021, Công an 63 tỉnh, thành phố" in result.output
-    assert "63/63 tỉnh, thành phố đã báo cáo" in result.output
+    assert "63/63 tỉnh, thành phố đã gửi đủ các báo cáo" in result.output
 
 
 def test_extract_refuses_bad_usage_with_exit_2(sample_night, tmp_path):
