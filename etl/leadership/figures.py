@@ -147,7 +147,8 @@ def collect(warehouse: Path, as_of: date, basis: str = "as_reported", provinces:
 def _collect(conn: sa.Connection, as_of: date, basis: str, provinces: tuple[str, ...], staffing: dict | None,
              staffing_by_province: pd.DataFrame) -> Figures:
     era = era_of(as_of)
-    basis_provinces = _provinces(conn, "2025" if basis == "2025" else era)
+    of_era = _provinces(conn, era)  # read once: the windows, the campaign and completeness use it
+    basis_provinces = _provinces(conn, "2025") if basis == "2025" else of_era
     unknown = [code for code in provinces if code not in set(basis_provinces.province_code)]
     if unknown:
         raise UnknownProvince(unknown)
@@ -156,11 +157,10 @@ def _collect(conn: sa.Connection, as_of: date, basis: str, provinces: tuple[str,
         reported = set(frame(conn, "select province_code from mart.staffing_by_province where admin_era = $era"
                                    " and period_start = $month", {"era": era, "month": staffing["period_start"]})
                        .province_code)
-        of_era = _provinces(conn, era)
         missing = tuple(of_era.province_name[~of_era.province_code.isin(reported)])
-    security = _window(conn, "02", as_of, era)
-    commendations = _window(conn, "04", as_of, era)
-    campaign, id_daily, id_by_province = _campaign(conn, as_of, basis, era)
+    security = _window(conn, "02", as_of, era, of_era)
+    commendations = _window(conn, "04", as_of, era, of_era)
+    campaign, id_daily, id_by_province = _campaign(conn, as_of, basis, era, of_era)
     completeness = _completeness(conn, as_of, staffing, security, commendations, campaign)
     periods = [d for d in (staffing and staffing["period_start"], security.first, commendations.first,
                            campaign and campaign.first_report_date) if d]
@@ -181,7 +181,7 @@ def _collect(conn: sa.Connection, as_of: date, basis: str, provinces: tuple[str,
         campaign=campaign, id_cards_by_province=id_by_province, id_cards_daily=id_daily,
         completeness=completeness,
         submissions=_submissions(conn, min(periods), max(ends)) if periods else pd.DataFrame(),
-        provinces=basis_provinces, era_provinces=_provinces(conn, era))
+        provinces=basis_provinces, era_provinces=of_era)
 
 
 def _month_end(month: date) -> date:
@@ -193,7 +193,7 @@ def _provinces(conn: sa.Connection, era: str) -> pd.DataFrame:
                        " order by province_code", {"era": era})
 
 
-def _window(conn: sa.Connection, sheet: str, as_of: date, era: str) -> Window:
+def _window(conn: sa.Connection, sheet: str, as_of: date, era: str, of_era: pd.DataFrame) -> Window:
     """The months of ``sheet`` summed "so far" on ``as_of``, in the day's ``era`` (so that every table of
     an extract holds the provinces of one era): from the era's first expected month to its last month with
     an accepted report on or before the day; the months inside some province did not send are gaps."""
@@ -217,7 +217,7 @@ def _window(conn: sa.Connection, sheet: str, as_of: date, era: str) -> Window:
     gaps = tuple(Gap(month, sheet, tuple(group.province_name))
                  for month, group in inside[~inside.status.isin(REPORTED)].groupby("period_start"))
     listed = set(inside.period_start)
-    gaps += tuple(Gap(month, sheet, tuple(_provinces(conn, era).province_name))
+    gaps += tuple(Gap(month, sheet, tuple(of_era.province_name))
                   for month, _ in _overdue(conn, first, last, era, due_by=False) if month not in listed)
     return Window(sheet, era, first, last, int(inside.groupby("period_start").size().max()),
                   tuple(sorted(gaps, key=lambda g: g.period_start)),
@@ -265,9 +265,9 @@ def _by_province(conn: sa.Connection, view: str, measures: tuple[str, ...], wind
                                        "last": window.last})
 
 
-def _campaign(conn: sa.Connection, as_of: date, basis: str,
-              era: str) -> tuple[Campaign | None, pd.DataFrame, pd.DataFrame]:
-    """The campaign of the day in the headline's era (none when that era has none), its daily cumulative
+def _campaign(conn: sa.Connection, as_of: date, basis: str, era: str,
+              of_era: pd.DataFrame) -> tuple[Campaign | None, pd.DataFrame, pd.DataFrame]:
+    """The campaign of the day in the day's era (none when that era has none), its daily cumulative
     counts per province and each province's milestone (target, the day the count first reached it, days
     ahead) on the basis."""
     campaigns = frame(conn, """
@@ -298,7 +298,7 @@ def _campaign(conn: sa.Connection, as_of: date, basis: str,
     last = national.iloc[-1]
     reached = national.target_reached_date.dropna()
     by_province = _milestones(daily, deadline)
-    expected = _provinces(conn, era).province_name
+    expected = of_era.province_name
     # Every day up to the last one reported that a province has not (a hole or a late end), whether or not
     # its report is due yet: the nationwide count to that day lacks it.
     missing = frame(conn, f"""
