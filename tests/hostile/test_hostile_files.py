@@ -149,6 +149,25 @@ def test_a_reader_that_dies_costs_its_file_not_the_night(tmp_path, monkeypatch, 
     assert by_file["bad.xlsx"].rejection_code == code and reason in by_file["bad.xlsx"].reason_en
 
 
+# A parsing process takes several files in turn: one that dies on a file costs that file only, and
+# the files after it in its share are parsed by a new process.
+@pytest.mark.parametrize(("action", "code"), [("abort", "unreadable"), ("memory", "memory_limit"),
+                                              ("hang", "time_limit")])
+def test_a_reader_that_dies_mid_share_costs_only_its_file(tmp_path, monkeypatch, action, code):
+    names = [f"good{i}.xlsx" for i in range(5)]
+    names.insert(1, "bad.xlsx")  # in the middle of the first share (3 of the 6 files)
+    files = [identify(_good(tmp_path, name)) for name in names]
+    monkeypatch.setattr(sandbox, "FILES_PER_CHILD", 64)
+    monkeypatch.setattr(sandbox, "extract_to_stage", abort_on("bad.xlsx", action))
+    seen: list[str] = []
+    staged = [read_stage(p) for p in extract_many(files, tmp_path / "stage", 1, lambda f: seen.append(f.name),
+                                                   Limits(worker_memory_mb=500, worker_timeout_s=3))]
+    by_file = {s.file_name: s for s in staged}
+    assert sorted(by_file) == sorted(names) and sorted(seen) == sorted(names)
+    assert by_file["bad.xlsx"].rejection_code == code
+    assert all(by_file[n].rejection_code is None and by_file[n].submissions for n in names if n != "bad.xlsx")
+
+
 class _AbortingReader:
     """python-calamine's workbook reader, except that opening ``name`` kills the process, as the real
     reader does on some files the guard accepts. Installed before the night starts, it is inherited by
