@@ -53,7 +53,13 @@ def clean_text(value: object) -> str:
     """NFC, non-breaking and repeated spaces collapsed, trimmed."""
     if value is None:
         return ""
-    text = unicodedata.normalize("NFC", str(value)).replace("\u00a0", " ").replace("\u200b", "")
+    return _clean(value) if isinstance(value, str) else _clean(str(value))
+
+
+@lru_cache(maxsize=1 << 16)
+def _clean(text: str) -> str:
+    # Cached: a sheet repeats its names, district headings and labels on every day and row.
+    text = unicodedata.normalize("NFC", text).replace("\u00a0", " ").replace("\u200b", "")
     return _SPACES.sub(" ", text).strip()
 
 

@@ -572,6 +572,8 @@ class UnitResolver:
     level: str = "commune"
     _by_fold: dict[str, list[int]] = field(default_factory=dict, init=False)
     _units: pd.DataFrame = field(init=False)
+    # Answers already given: a daily sheet names each unit once a day, a month's backfill 31 times.
+    _answers: dict[tuple, Resolution] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
         keyed = keyed_units(self.list_id, self.level)
@@ -594,6 +596,16 @@ class UnitResolver:
                 writes_diacritics: bool | None = None) -> Resolution:
         """The unit ``name`` designates; ``writes_diacritics`` says whether the sheet's names carry
         diacritics (then 'Thanh An' is not 'Thạnh An'); by default, whether this name has any."""
+        key = (type(name), name, type(district), district, type(code), code, writes_diacritics)
+        try:
+            return self._answers[key]
+        except KeyError:
+            answer = self._answers[key] = self._resolve(name, district, code, writes_diacritics)
+            return answer
+        except TypeError:  # a value that cannot be a key: answered afresh
+            return self._resolve(name, district, code, writes_diacritics)
+
+    def _resolve(self, name: object, district: object, code: object, writes_diacritics: bool | None) -> Resolution:
         level = self.level
         unit_type, _ = split_prefix(name, level)
         # 'Xa Dung' written without its type: the stripped reading ('Dung') may find nothing.
