@@ -89,10 +89,38 @@ def _shown(text: object) -> str:
     return escape("".join("\ufffd" if unicodedata.category(ch) in ("Cc", "Cf") else ch for ch in text))
 
 
-def _ingest(paths: list[Path], settings: Settings, every_file: bool = True) -> int:
+# A night of more submissions than this lists only those not loaded whole; the summary file has all.
+LISTED_AT_MOST = 200
+
+
+def _write_timings(path: Path, timings: dict[str, float], started: float, result) -> None:
+    """``cax ingest --timings``: each stage's wall seconds, the whole command's, and peak memory
+    (this process, and the largest parsing process), as JSON; one line of it printed."""
+    import resource
+    import time
+
+    document = {
+        "stages_s": {stage: round(seconds, 4) for stage, seconds in timings.items()},
+        "wall_s": round(time.perf_counter() - started, 4),
+        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "largest_child_rss_mib": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
+        "submissions": len(result.outcomes),
+        "rows_loaded": sum(o.rows_loaded for o in result.outcomes),
+        "rows_quarantined": result.rows_quarantined,
+    }
+    path.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
+    console.print("Thời gian / time: " + " · ".join(f"{stage} {seconds:.2f} s" for stage, seconds in timings.items())
+                  + f"; đỉnh bộ nhớ / peak memory {document['peak_rss_mib']:.0f} MiB", soft_wrap=True)
+
+
+def _ingest(paths: list[Path], settings: Settings, every_file: bool = True, timings_path: Path | None = None) -> int:
+    import time
+
     from etl import report
     from etl.discover import discover, unusable_paths
     from etl.pipeline import run_night
+
+    started = time.perf_counter()
 
     unusable = unusable_paths(paths)
     if unusable:  # before anything is written: a path mistyped is bad usage, not an empty night
@@ -100,11 +128,13 @@ def _ingest(paths: list[Path], settings: Settings, every_file: bool = True) -> i
             console.print(f"[red]Không dùng được / cannot be used:[/red] {_shown(str(path))}: {why}",
                           soft_wrap=True)
         return 2
+    timings: dict[str, float] = {}
     found = discover(paths, settings.warehouse)
+    timings["discover"] = time.perf_counter() - started
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True) as progress:
         task = progress.add_task("Đọc tệp / reading workbooks", total=len(found.fresh))
-        result = run_night(paths, settings, on_file=lambda _: progress.advance(task), found=found)
+        result = run_night(paths, settings, on_file=lambda _: progress.advance(task), found=found, timings=timings)
     table = Table(title="Kết quả nạp / load summary")
     table.add_column("Tệp / file", overflow="fold", min_width=20)
     table.add_column("Trang / sheet", overflow="fold", min_width=12)
@@ -112,6 +142,7 @@ def _ingest(paths: list[Path], settings: Settings, every_file: bool = True) -> i
     table.add_column("Trạng thái / status", overflow="fold")
     for column in ("Đọc/read", "Nạp/loaded", "Loại/quarant.", "C.báo/warn."):
         table.add_column(column, justify="right", overflow="fold")
+    every_file = every_file and len(result.outcomes) <= LISTED_AT_MOST
     shown = [o for o in result.outcomes if every_file or o.status != "loaded"]
     for o in shown:
         style = {"loaded": "green", "loaded_with_errors": "yellow", "rejected": "red",
@@ -125,6 +156,10 @@ def _ingest(paths: list[Path], settings: Settings, every_file: bool = True) -> i
             if o.reason:
                 console.print(f"- {_shown(o.file_name)}{' / ' + _shown(o.sheet) if o.sheet else ''}: "
                               f"{_shown(o.reason)}", soft_wrap=True, highlight=False)
+    if len(shown) < len(result.outcomes):
+        console.print(f"{len(result.outcomes) - len(shown)} bài nộp đã nạp đủ, không liệt kê / submissions "
+                      "loaded whole, not listed")
+    if result.outcomes:
         summary = report.write_load_summary(settings.var / "reports", result.run_id, result.outcomes)
         console.print(f"Bảng đầy đủ / full table: {_shown(str(summary))}", soft_wrap=True)
     duplicates = sum(o.status == "duplicate" for o in result.outcomes)
@@ -134,14 +169,18 @@ def _ingest(paths: list[Path], settings: Settings, every_file: bool = True) -> i
                   f"{result.files_rejected} bị từ chối / rejected. Kho / warehouse: {settings.warehouse}")
     if result.feedback:
         console.print(f"{len(result.feedback)} tệp phản hồi cho các tỉnh / feedback workbooks in {settings.feedback}")
+    if timings_path is not None:
+        _write_timings(timings_path, timings, started, result)
     return result.exit_code
 
 
 @app.command()
 def ingest(paths: list[Path] = typer.Argument(..., help="Workbooks or folders of workbooks"),
-           warehouse: Path | None = WarehouseOption) -> None:
+           warehouse: Path | None = WarehouseOption,
+           timings: Path | None = typer.Option(None, "--timings", help="Write each stage's seconds and the peak "
+                                               "memory to this JSON file (and print them)")) -> None:
     """Load workbooks into the warehouse (files already loaded are skipped)."""
-    raise typer.Exit(_ingest(paths, _settings(warehouse)))
+    raise typer.Exit(_ingest(paths, _settings(warehouse), timings_path=timings))
 
 
 # What the staffing indicators count, in the words of each era.

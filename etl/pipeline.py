@@ -7,8 +7,10 @@ process; the Airflow DAG calls the same stage functions task by task.
 
 from __future__ import annotations
 
+import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -46,27 +48,52 @@ def batches(files: list[DiscoveredFile], count: int) -> list[list[DiscoveredFile
     return [sorted(b, key=lambda f: (f.received_at, str(f.path))) for b in bins if b]
 
 
+# The night's stages as ``run_night`` times them, in order.
+STAGES = ("discover", "extract", "import great_expectations", "validate", "load", "feedback", "publish")
+
+
+@contextmanager
+def _timed(timings: dict[str, float] | None, stage: str) -> Iterator[None]:
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        if timings is not None:
+            timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - start
+
+
 def run_night(paths: Iterable[Path], settings: Settings, run_id: str | None = None,
               on_file: Callable[[DiscoveredFile], None] | None = None,
-              cutoff: datetime | None = None, found: Discovery | None = None) -> NightResult:
+              cutoff: datetime | None = None, found: Discovery | None = None,
+              timings: dict[str, float] | None = None) -> NightResult:
     """Everything the nightly DAG does, in one process: used by ``cax ingest`` and ``cax demo``.
 
-    ``found`` is the night's discovery when the caller made it already (to size a progress bar).
+    ``found`` is the night's discovery when the caller made it already (to size a progress bar);
+    ``timings``, when given, receives the wall seconds of each stage (``STAGES``).
     """
     run_id = run_id or new_run_id()
     started_at = now_vietnam()
-    found = found or discover(paths, settings.warehouse, cutoff)
+    with _timed(timings, "discover"):
+        found = found or discover(paths, settings.warehouse, cutoff)
     stage_dir = stage_folder(settings, run_id)
-    # Nothing dated after the night loads: its cut-off, or the moment it started.
-    staged = extract_many(found.fresh, stage_dir, settings.workers, on_file, settings.limits, cutoff or started_at)
-    staged += stage_discovered(found, stage_dir)
-    validated = validate_stage(staged, stage_dir / "validated", settings.data_docs, settings.warehouse)
-    result = load_validated(validated, settings.warehouse, run_id, started_at)
+    with _timed(timings, "extract"):
+        # Nothing dated after the night loads: its cut-off, or the moment it started.
+        staged = extract_many(found.fresh, stage_dir, settings.workers, on_file, settings.limits,
+                              cutoff or started_at)
+        staged += stage_discovered(found, stage_dir)
+    with _timed(timings, "import great_expectations"):
+        import great_expectations  # noqa: F401 - its import (seconds) timed apart from the validation
+    with _timed(timings, "validate"):
+        validated = validate_stage(staged, stage_dir / "validated", settings.data_docs, settings.warehouse)
+    with _timed(timings, "load"):
+        result = load_validated(validated, settings.warehouse, run_id, started_at)
     result.already_taken_in = found.already_taken_in
     try:
-        result.feedback = write_feedback(validated, settings.warehouse, run_id, settings.feedback)
+        with _timed(timings, "feedback"):
+            result.feedback = write_feedback(validated, settings.warehouse, run_id, settings.feedback)
     finally:
         # What loaded is whole (one transaction per submission): analysts see it even when writing
         # a feedback workbook failed, which then fails the night loudly.
-        publish(settings)
+        with _timed(timings, "publish"):
+            publish(settings)
     return result
