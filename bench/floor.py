@@ -1,0 +1,272 @@
+"""The floor of a night: what no pipeline of the same workbooks can go below, measured on them in one run.
+
+    python bench/floor.py LANDING [--json OUT]
+
+Four parts, each timed on the workbooks of ``LANDING`` (every .xlsx and .xls; ``truth.json`` and any other
+file are left out):
+
+- read: every sheet of every workbook straight to Arrow, with fastexcel when it is importable and with
+  python-calamine's rows made into an Arrow table; both are timed where both exist and the floor takes the
+  faster. A workbook neither can open (truncated, password-protected, not a spreadsheet) costs what its
+  attempt cost and is counted;
+- insert: DuckDB's native insert, from Arrow, of the rows the night stages (counted as the extractor
+  does: every data row, loaded or quarantined), one ``insert into ... select * from`` statement per
+  dataset into a fresh DuckDB file;
+- GX import: ``import great_expectations`` timed inside a fresh process;
+- validate: one validation per dataset with the project's own suites (``etl.validate.suite.validate_rows``)
+  on the night's rows, which the project's extraction gives, untimed, in this process.
+
+The total is the sum of the four; the time to import the readers, pyarrow and duckdb is reported beside it,
+not in it. Run by ``bench/run.py`` in a process of its own; prints the figures as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xls")
+ROW_COUNT = "every data row the extractor stages (loaded or quarantined), per dataset"
+
+
+def workbooks(landing: Path) -> list[Path]:
+    """The workbooks of a landing folder, by name: its .xlsx and .xls files, nothing else."""
+    return sorted(p for p in Path(landing).iterdir() if p.is_file() and p.suffix.lower() in WORKBOOK_SUFFIXES)
+
+
+def rows_to_arrow(rows: Sequence[Sequence[Any]]) -> Any:
+    """A sheet's rows (python-calamine's ``to_python()``: "" for an empty cell) as an Arrow table, one
+    column per sheet column: typed where the column's values share a type, else text (as fastexcel does)."""
+    import pyarrow as pa
+
+    width = max((len(row) for row in rows), default=0)
+    columns = {}
+    for c in range(width):
+        values = [None if c >= len(row) or row[c] == "" else row[c] for row in rows]
+        try:
+            columns[f"column_{c}"] = pa.array(values)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            columns[f"column_{c}"] = pa.array([None if v is None else str(v) for v in values], pa.string())
+    return pa.table(columns)
+
+
+def _read_calamine(path: Path) -> list[Any]:
+    from python_calamine import CalamineWorkbook
+
+    workbook = CalamineWorkbook.from_path(str(path))
+    try:
+        return [rows_to_arrow(workbook.get_sheet_by_index(i).to_python()) for i in range(len(workbook.sheet_names))]
+    finally:
+        workbook.close()
+
+
+def _read_fastexcel(path: Path) -> list[Any]:
+    import fastexcel
+
+    reader = fastexcel.read_excel(str(path))
+    tables = []
+    for i in range(len(reader.sheet_names)):
+        try:  # eager=True (fastexcel 0.12 and later) gives the RecordBatch without the lazy sheet object
+            tables.append(reader.load_sheet(i, header_row=None, eager=True))
+        except TypeError:
+            tables.append(reader.load_sheet(i, header_row=None).to_arrow())
+    return tables
+
+
+def time_read(paths: Sequence[Path], read: Callable[[Path], list[Any]]) -> dict[str, float | int]:
+    """Seconds to read every sheet of every workbook to Arrow with ``read``, the sheets and rows read and
+    the workbooks the reader could not open (their failed attempt is in the time)."""
+    sheets = rows = unreadable = 0
+    started = time.perf_counter()
+    for path in paths:
+        try:
+            tables = read(path)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException:  # noqa: BLE001 - a broken file is the night's too; pyo3 panics are BaseExceptions
+            unreadable += 1
+            continue
+        sheets += len(tables)
+        rows += sum(t.num_rows for t in tables)
+    return {"seconds": time.perf_counter() - started, "sheets": sheets, "rows": rows, "unreadable": unreadable}
+
+
+def night_rows(paths: Sequence[Path]) -> dict[str, Any]:
+    """Per dataset, every row the project's extraction stages from ``paths`` (one frame, indexed 0..n-1),
+    as the night's validation gathers them; datasets with no row are left out."""
+    import pandas as pd
+
+    from etl.discover import identify
+    from etl.extract.submission import extract_workbook, rows_frame
+
+    frames: dict[str, list[pd.DataFrame]] = {}
+    for path in paths:
+        extract = extract_workbook(identify(path))
+        for submission in extract.submissions:
+            frames.setdefault(submission.spec.dataset, []).append(rows_frame(extract, submission))
+    return {dataset: pd.concat(parts, ignore_index=True) for dataset, parts in frames.items()}
+
+
+def fact_columns(dataset: str) -> list[str]:
+    """The columns of the dataset's fact table, as its DDL (warehouse/ddl/dw/) declares them."""
+    import duckdb
+
+    from etl.extract.sheets import DATASETS
+    from etl.load.warehouse import sql_file
+
+    schema, table = DATASETS[dataset].fact_table.split(".")
+    con = duckdb.connect()
+    try:
+        con.execute(f"create schema {schema}")
+        con.execute(sql_file(f"ddl/{schema}/{table}.sql"))
+        return [row[0] for row in con.execute(f"describe {schema}.{table}").fetchall()]
+    finally:
+        con.close()
+
+
+def as_facts(dataset: str, rows: Any) -> Any:
+    """The staged rows as an Arrow table of the fact table's columns that they hold (all but the keys the
+    load looks up: date, unit and district), in one chunk each, as a reader straight to Arrow would give."""
+    import pyarrow as pa
+
+    rows = rows.rename(columns={"row_number": "source_row"})  # as etl.load.facts names it
+    kept = [c for c in fact_columns(dataset) if c in rows.columns]
+    return pa.Table.from_pandas(rows[kept], preserve_index=False).combine_chunks()
+
+
+def time_insert(frames: dict[str, Any], database: Path) -> float:
+    """Seconds of DuckDB's native insert of every dataset's rows from Arrow into a fresh file, one
+    statement per dataset, in one transaction (its commit, the write to the file, included); the Arrow
+    tables and the empty tables are made beforehand, untimed."""
+    import duckdb
+
+    tables = {dataset: as_facts(dataset, frame) for dataset, frame in frames.items()}
+    con = duckdb.connect(str(database))
+    try:
+        for dataset, arrow_table in tables.items():
+            con.register("arrow_table", arrow_table)
+            con.execute(f"create table {dataset} as select * from arrow_table limit 0")
+            con.unregister("arrow_table")
+        started = time.perf_counter()
+        con.execute("begin")
+        for dataset, arrow_table in tables.items():
+            con.register("arrow_table", arrow_table)
+            con.execute(f"insert into {dataset} select * from arrow_table")
+            con.unregister("arrow_table")
+        con.execute("commit")
+        return time.perf_counter() - started
+    finally:
+        con.close()
+
+
+def gx_import_seconds() -> float:
+    """Seconds of ``import great_expectations`` inside a fresh Python process (the interpreter's own start
+    is not counted)."""
+    code = ("import time; started = time.perf_counter(); import great_expectations; "
+            "print(time.perf_counter() - started)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return float(done.stdout.strip().splitlines()[-1])
+
+
+def time_validate(frames: dict[str, Any]) -> dict[str, float]:
+    """Seconds of one validation of each dataset's rows with the project's suite (GX imported beforehand,
+    untimed: its import is measured in a fresh process)."""
+    import great_expectations  # noqa: F401
+
+    from etl.validate.suite import validate_rows
+
+    seconds = {}
+    for dataset, frame in frames.items():
+        started = time.perf_counter()
+        validate_rows(dataset, frame)
+        seconds[dataset] = time.perf_counter() - started
+    return seconds
+
+
+def _version(package: str) -> str | None:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return None
+
+
+def measure_floor(landing: Path, scratch: Path | None = None) -> dict[str, Any]:
+    """The floor of the night of ``landing``'s workbooks: seconds per part, their total, and the counts."""
+    import logging
+
+    # fastexcel logs a line per column whose type it cannot settle (our title rows above numbers).
+    logging.getLogger("fastexcel").setLevel(logging.ERROR)
+    paths = workbooks(landing)
+    started = time.perf_counter()
+    import duckdb  # noqa: F401
+    import pyarrow  # noqa: F401
+    import python_calamine  # noqa: F401
+
+    has_fastexcel = importlib.util.find_spec("fastexcel") is not None
+    if has_fastexcel:
+        import fastexcel  # noqa: F401
+    imports_s = time.perf_counter() - started
+
+    # Untimed, first: the night's rows (for the insert and the validation); it also brings the files into
+    # the page cache, so that neither reader below pays for the disk alone.
+    frames = night_rows(paths)
+    reads = {"python-calamine": time_read(paths, _read_calamine)}
+    if has_fastexcel:
+        reads["fastexcel"] = time_read(paths, _read_fastexcel)
+    read_with = min(reads, key=lambda name: reads[name]["seconds"])
+    with tempfile.TemporaryDirectory(dir=scratch) as tmp:
+        insert_s = time_insert(frames, Path(tmp) / "floor.duckdb")
+    gx_import_s = gx_import_seconds()
+    validate_s = time_validate(frames)
+
+    read = reads[read_with]
+    out: dict[str, Any] = {
+        "workbooks": len(paths),
+        "xls": sum(p.suffix.lower() == ".xls" for p in paths),
+        "read_s": read["seconds"],
+        "read_with": read_with,
+        "read_calamine_s": reads["python-calamine"]["seconds"],
+        "read_fastexcel_s": reads["fastexcel"]["seconds"] if has_fastexcel else None,
+        "sheets": read["sheets"],
+        "sheet_rows": read["rows"],
+        "unreadable_workbooks": read["unreadable"],
+        "insert_s": insert_s,
+        "gx_import_s": gx_import_s,
+        "validate_s": sum(validate_s.values()),
+        "total_s": read["seconds"] + insert_s + gx_import_s + sum(validate_s.values()),
+        "rows": sum(len(frame) for frame in frames.values()),
+        "row_count": ROW_COUNT,
+        "reader_imports_s": imports_s,
+        "python_calamine_version": _version("python-calamine"),
+        "fastexcel_version": _version("fastexcel"),
+    }
+    for dataset in sorted(frames):
+        out[f"rows_{dataset}"] = len(frames[dataset])
+        out[f"validate_s_{dataset}"] = validate_s[dataset]
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("landing", type=Path, help="the folder of workbooks (a landing folder)")
+    parser.add_argument("--json", type=Path, help="write the figures to this file as well")
+    args = parser.parse_args()
+    figures = measure_floor(args.landing)
+    text = json.dumps(figures, indent=1, ensure_ascii=False)
+    if args.json:
+        args.json.write_text(text + "\n", encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
