@@ -20,6 +20,15 @@ from etl.validate.suite import SuiteError
 
 
 @cached_on_lists
+def _list_codes(list_id: str, levels: tuple[str, ...], with_level: bool) -> frozenset[str]:
+    """``'<list>:<code>'`` (or ``'<list>:<level>:<code>'``) of the units of ``levels`` of one list."""
+    from etl import reference  # imports vietnamadminunits; only needed when rows are validated
+
+    units = reference.snapshot(list_id)
+    units = units[units.level.isin(levels)]
+    return frozenset(list_id + ":" + (units.level + ":" if with_level else "") + units.unit_code)
+
+
 def commune_codes() -> frozenset[str]:
     """``'<list>:<code>'`` of every commune-level unit of every dated unit list.
 
@@ -27,23 +36,30 @@ def commune_codes() -> frozenset[str]:
     of the communes they absorbed; a merged commune keeps one of its communes' codes): a bare code
     would say nothing about whether it is a unit of the list in force on the report's date.
     """
-    from etl import reference  # imports vietnamadminunits; only needed when rows are validated
+    from etl import reference
 
-    return frozenset(f"{u.list_id}:{code}" for u in reference.unit_lists()
-                     for code in reference.snapshot(u.list_id).query("level == 'commune'").unit_code)
+    return frozenset().union(*(_list_codes(u.list_id, ("commune",), False) for u in reference.unit_lists()))
 
 
-@cached_on_lists
 def unit_codes_by_level() -> frozenset[str]:
     """``'<list>:<level>:<code>'`` of every district- and commune-level unit of every list."""
     from etl import reference
 
-    out = set()
-    for unit_list in reference.unit_lists():
-        units = reference.snapshot(unit_list.list_id)
-        units = units[units.level.isin(["district", "commune"])]
-        out.update(unit_list.list_id + ":" + units.level + ":" + units.unit_code)
-    return frozenset(out)
+    return frozenset().union(*(_list_codes(u.list_id, ("district", "commune"), True)
+                               for u in reference.unit_lists()))
+
+
+def _known(keys: pd.Series, lists: pd.Series, levels: tuple[str, ...], with_level: bool) -> pd.Series:
+    """Whether each key (as ``_list_codes`` writes them) is a unit of its row's list: only the lists
+    the rows name are read (a night of one file reads one list, not all six)."""
+    from etl import reference
+
+    known = pd.Series(False, index=keys.index)
+    named = lists.astype(str)
+    for list_id in {u.list_id for u in reference.unit_lists()} & set(named.unique()):
+        mine = named == list_id
+        known[mine] = keys[mine].isin(_list_codes(list_id, levels, with_level))
+    return known
 
 
 def _blank(raw: pd.Series) -> pd.Series:
@@ -87,7 +103,7 @@ def _derive_commune_staffing(rows: pd.DataFrame) -> pd.DataFrame:
         frame[col] = pd.to_datetime(frame[col], errors="coerce")
 
     frame["era_unit"] = frame["unit_list"].astype(str) + ":" + frame["unit_code"].astype(str)
-    frame["unit_known_for_era"] = frame["era_unit"].isin(commune_codes())
+    frame["unit_known_for_era"] = _known(frame["era_unit"], frame["unit_list"], ("commune",), False)
     frame["officers_is_whole"] = _is_whole(frame["officers"])
     frame["deputies_is_whole"] = _is_whole(frame["deputies"])
     frame["chiefs_unparsed"] = ~_blank(frame["chiefs_raw"]) & frame["chiefs"].isna()
@@ -151,7 +167,7 @@ def _counts_frame(rows: pd.DataFrame, dataset: str, figures: tuple[str, ...]) ->
 def _derive_security_activity(rows: pd.DataFrame) -> pd.DataFrame:
     frame = _counts_frame(rows, "security_activity", DATASETS["security_activity"].figures)
     frame["era_unit"] = frame["unit_list"].astype(str) + ":" + frame["unit_code"].astype(str)
-    frame["unit_known_for_era"] = frame["era_unit"].isin(commune_codes())
+    frame["unit_known_for_era"] = _known(frame["era_unit"], frame["unit_list"], ("commune",), False)
     for figure in ("tips_received", "crime_reports", "cases_clarified"):
         frame[f"{figure}_checked"] = _checked(frame[figure], 0, None)
     _add_plausibility(frame, ("tips_received", "crime_reports"))
@@ -162,7 +178,7 @@ def _derive_id_card_applications(rows: pd.DataFrame) -> pd.DataFrame:
     frame = _counts_frame(rows, "id_card_applications", ("applications",))
     frame["era_level_unit"] = (frame["unit_list"].astype(str) + ":" + frame["unit_level"].astype(str) + ":"
                                + frame["unit_code"].astype(str))
-    frame["unit_known_for_era"] = frame["era_level_unit"].isin(unit_codes_by_level())
+    frame["unit_known_for_era"] = _known(frame["era_level_unit"], frame["unit_list"], ("district", "commune"), True)
     frame["report_date"] = pd.to_datetime(frame["report_date"], errors="coerce")
     return frame
 
