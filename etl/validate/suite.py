@@ -116,6 +116,44 @@ def load_suite(dataset: str) -> ExpectationSuite:
 # ---------------------------------------------------------------------------------------------
 
 
+_TEMPLATES_SHARED = False
+
+
+def _share_compiled_templates() -> None:
+    """Let every GX Data Docs page reuse the templates compiled for the pages before it.
+
+    GX renders each page of a Data Docs site through a view with a jinja2 Environment of its own, so
+    every page parses and compiles its ~16 templates again: 200 compilations, 2 of the 3 s that
+    building the four datasets' docs took. A bytecode cache shared by those environments (jinja2's
+    own mechanism, keyed by each template's name and source checksum) compiles each template once
+    per process; the pages are the same."""
+    global _TEMPLATES_SHARED
+    if _TEMPLATES_SHARED:
+        return
+    from great_expectations.render.view.view import DefaultJinjaView
+    from jinja2 import BytecodeCache
+
+    class Compiled(BytecodeCache):
+        def __init__(self) -> None:
+            self.codes: dict[str, bytes] = {}
+
+        def load_bytecode(self, bucket: Any) -> None:
+            if bucket.key in self.codes:
+                bucket.bytecode_from_string(self.codes[bucket.key])
+
+        def dump_bytecode(self, bucket: Any) -> None:
+            self.codes[bucket.key] = bucket.bytecode_to_string()
+
+    shared, built = Compiled(), DefaultJinjaView.__init__
+
+    def init(self: Any, *args: Any, **kwargs: Any) -> None:
+        built(self, *args, **kwargs)
+        self.env.bytecode_cache = shared
+
+    DefaultJinjaView.__init__ = init  # type: ignore[method-assign]
+    _TEMPLATES_SHARED = True
+
+
 def _gx_context(docs_dir: Path | None) -> Any:
     """A fresh in-memory GX context: no files, no progress bars, no usage statistics.
 
@@ -131,6 +169,7 @@ def _gx_context(docs_dir: Path | None) -> Any:
 
     sites = None
     if docs_dir is not None:
+        _share_compiled_templates()
         sites = {
             "local_site": {
                 "class_name": "SiteBuilder",

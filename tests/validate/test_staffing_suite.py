@@ -8,6 +8,7 @@ failure. The expected (row, rule) pairs are written out by hand.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from datetime import date
@@ -139,6 +140,18 @@ def docs_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def failures(frame: pd.DataFrame, docs_dir: Path) -> list[RuleFailure]:
     # The one GX validation of the module, with Data Docs as the nightly run builds them.
     return validate_rows("commune_staffing", frame, docs_dir=docs_dir)
+
+
+def test_data_docs_built_again_from_shared_compiled_templates_are_the_same(failures, frame, docs_dir, tmp_path):
+    # The first site compiled GX's templates; this one renders from the compiled code they left.
+    again = tmp_path / "again"
+    validate_rows("commune_staffing", frame, docs_dir=again)
+    page = "expectations/commune_staffing.html"
+    # Each page stamps the moment it was rendered into its links ("?d=20261206T162137.624217Z").
+    first, second = (re.sub(r"\?d=\d{8}T[\d.]+Z", "", (d / page).read_text(encoding="utf-8"))
+                     for d in (docs_dir, again))
+    assert "officers" in second
+    assert first == second
 
 
 def test_every_rule_fails_exactly_on_its_rows(failures: list[RuleFailure]) -> None:
