@@ -10,14 +10,15 @@ file are left out):
   faster. A workbook neither can open (truncated, password-protected, not a spreadsheet) costs what its
   attempt cost and is counted;
 - insert: DuckDB's native insert, from Arrow, of the rows the night stages (counted as the extractor
-  does: every data row, loaded or quarantined), one ``insert into ... select * from`` statement per
-  dataset into a fresh DuckDB file;
+  does: every data row, loaded or quarantined) with the columns of their fact table that they hold, one
+  ``insert into ... select * from`` statement per dataset into a fresh DuckDB file, in one transaction;
 - GX import: ``import great_expectations`` timed inside a fresh process;
 - validate: one validation per dataset with the project's own suites (``etl.validate.suite.validate_rows``)
   on the night's rows, which the project's extraction gives, untimed, in this process.
 
 The total is the sum of the four; the time to import the readers, pyarrow and duckdb is reported beside it,
-not in it. Run by ``bench/run.py`` in a process of its own; prints the figures as JSON.
+not in it. Each part has its wall seconds (``<part>_s``) and the CPU seconds of the process that ran it
+(``<part>_cpu_s``). Run by ``bench/run.py`` in a process of its own; prints the figures as JSON.
 """
 
 from __future__ import annotations

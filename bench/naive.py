@@ -12,12 +12,14 @@ Each workbook in turn (every .xlsx and .xls of ``LANDING``; ``truth.json`` and a
   made numbers and dates made dates with pandas;
 - validate: one Great Expectations validation per (workbook, sheet): ``ValidationDefinition.run`` on the
   sheet's rows with a small suite per sheet type, built the GX 1.x way (the unit's name is not null,
-  every figure is a number at least 0), in GX's default ephemeral context;
+  every figure, made a number when read, is at least 0), in GX's default ephemeral context (its progress
+  bars included);
 - to_sql: ``DataFrame.to_sql(table, engine, if_exists="append", index=False, method=None)`` through
   SQLAlchemy and duckdb_engine into a fresh DuckDB file, one table per sheet type.
 
 Importing great_expectations is timed first, as the first thing the process does beyond the standard
-library; the total runs from there to the last insert (``process_s`` adds the interpreter's start).
+library; the total runs from there to the last insert (``process_s`` adds the interpreter's start). Each
+part has its wall seconds (``<part>_s``) and this process's CPU seconds (``<part>_cpu_s``).
 Nothing checks that a name is a real unit, that a row is not a total, or that a file was sent twice: a
 naive pipeline does not. Run by ``bench/run.py`` in a process of its own; prints the figures as JSON.
 """
