@@ -10,14 +10,15 @@ file are left out):
   faster. A workbook neither can open (truncated, password-protected, not a spreadsheet) costs what its
   attempt cost and is counted;
 - insert: DuckDB's native insert, from Arrow, of the rows the night stages (counted as the extractor
-  does: every data row, loaded or quarantined), one ``insert into ... select * from`` statement per
-  dataset into a fresh DuckDB file;
+  does: every data row, loaded or quarantined) with the columns of their fact table that they hold, one
+  ``insert into ... select * from`` statement per dataset into a fresh DuckDB file, in one transaction;
 - GX import: ``import great_expectations`` timed inside a fresh process;
 - validate: one validation per dataset with the project's own suites (``etl.validate.suite.validate_rows``)
   on the night's rows, which the project's extraction gives, untimed, in this process.
 
 The total is the sum of the four; the time to import the readers, pyarrow and duckdb is reported beside it,
-not in it. Run by ``bench/run.py`` in a process of its own; prints the figures as JSON.
+not in it. Each part has its wall seconds (``<part>_s``) and the CPU seconds of the process that ran it
+(``<part>_cpu_s``). Run by ``bench/run.py`` in a process of its own; prints the figures as JSON.
 """
 
 from __future__ import annotations
@@ -29,12 +30,40 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xls")
 ROW_COUNT = "every data row the extractor stages (loaded or quarantined), per dataset"
+
+
+@dataclass
+class Stopwatch:
+    """Wall seconds and this process's CPU seconds (every thread's) per part, added up over its calls: on a
+    shared machine the CPU seconds tell what the wall seconds cannot."""
+
+    wall: dict[str, float] = field(default_factory=dict)
+    cpu: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def part(self, name: str) -> Iterator[None]:
+        wall, cpu = time.perf_counter(), time.process_time()
+        try:
+            yield
+        finally:
+            self.add(name, time.perf_counter() - wall, time.process_time() - cpu)
+
+    def add(self, name: str, wall: float, cpu: float) -> None:
+        self.wall[name] = self.wall.get(name, 0.0) + wall
+        self.cpu[name] = self.cpu.get(name, 0.0) + cpu
+
+    def figures(self, *names: str) -> dict[str, float]:
+        """``<name>_s`` and ``<name>_cpu_s`` of each part named."""
+        return {key: value for name in names
+                for key, value in ((f"{name}_s", self.wall[name]), (f"{name}_cpu_s", self.cpu[name]))}
 
 
 def workbooks(landing: Path) -> list[Path]:
@@ -81,22 +110,23 @@ def _read_fastexcel(path: Path) -> list[Any]:
     return tables
 
 
-def time_read(paths: Sequence[Path], read: Callable[[Path], list[Any]]) -> dict[str, float | int]:
-    """Seconds to read every sheet of every workbook to Arrow with ``read``, the sheets and rows read and
-    the workbooks the reader could not open (their failed attempt is in the time)."""
+def time_read(paths: Sequence[Path], read: Callable[[Path], list[Any]], watch: Stopwatch, part: str
+              ) -> dict[str, int]:
+    """Every sheet of every workbook read to Arrow with ``read``, timed as ``part``: the sheets and rows read
+    and the workbooks the reader could not open (their failed attempt is in the time)."""
     sheets = rows = unreadable = 0
-    started = time.perf_counter()
-    for path in paths:
-        try:
-            tables = read(path)
-        except (KeyboardInterrupt, SystemExit):
-            raise
-        except BaseException:  # noqa: BLE001 - a broken file is the night's too; pyo3 panics are BaseExceptions
-            unreadable += 1
-            continue
-        sheets += len(tables)
-        rows += sum(t.num_rows for t in tables)
-    return {"seconds": time.perf_counter() - started, "sheets": sheets, "rows": rows, "unreadable": unreadable}
+    with watch.part(part):
+        for path in paths:
+            try:
+                tables = read(path)
+            except (KeyboardInterrupt, SystemExit):
+                raise
+            except BaseException:  # noqa: BLE001 - a broken file is the night's too; pyo3 panics are BaseExceptions
+                unreadable += 1
+                continue
+            sheets += len(tables)
+            rows += sum(t.num_rows for t in tables)
+    return {"sheets": sheets, "rows": rows, "unreadable": unreadable}
 
 
 def night_rows(paths: Sequence[Path]) -> dict[str, Any]:
@@ -142,8 +172,8 @@ def as_facts(dataset: str, rows: Any) -> Any:
     return pa.Table.from_pandas(rows[kept], preserve_index=False).combine_chunks()
 
 
-def time_insert(frames: dict[str, Any], database: Path) -> float:
-    """Seconds of DuckDB's native insert of every dataset's rows from Arrow into a fresh file, one
+def time_insert(frames: dict[str, Any], database: Path, watch: Stopwatch) -> None:
+    """DuckDB's native insert of every dataset's rows from Arrow into a fresh file, timed as ``insert``: one
     statement per dataset, in one transaction (its commit, the write to the file, included); the Arrow
     tables and the empty tables are made beforehand, untimed."""
     import duckdb
@@ -155,40 +185,37 @@ def time_insert(frames: dict[str, Any], database: Path) -> float:
             con.register("arrow_table", arrow_table)
             con.execute(f"create table {dataset} as select * from arrow_table limit 0")
             con.unregister("arrow_table")
-        started = time.perf_counter()
-        con.execute("begin")
-        for dataset, arrow_table in tables.items():
-            con.register("arrow_table", arrow_table)
-            con.execute(f"insert into {dataset} select * from arrow_table")
-            con.unregister("arrow_table")
-        con.execute("commit")
-        return time.perf_counter() - started
+        with watch.part("insert"):
+            con.execute("begin")
+            for dataset, arrow_table in tables.items():
+                con.register("arrow_table", arrow_table)
+                con.execute(f"insert into {dataset} select * from arrow_table")
+                con.unregister("arrow_table")
+            con.execute("commit")
     finally:
         con.close()
 
 
-def gx_import_seconds() -> float:
-    """Seconds of ``import great_expectations`` inside a fresh Python process (the interpreter's own start
-    is not counted)."""
-    code = ("import time; started = time.perf_counter(); import great_expectations; "
-            "print(time.perf_counter() - started)")
+def time_gx_import(watch: Stopwatch) -> None:
+    """``import great_expectations`` inside a fresh Python process, timed there as ``gx_import`` (the
+    interpreter's own start is not counted)."""
+    code = ("import time; wall, cpu = time.perf_counter(), time.process_time(); import great_expectations; "
+            "print(time.perf_counter() - wall, time.process_time() - cpu)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return float(done.stdout.strip().splitlines()[-1])
+    wall, cpu = map(float, done.stdout.split()[-2:])
+    watch.add("gx_import", wall, cpu)
 
 
-def time_validate(frames: dict[str, Any]) -> dict[str, float]:
-    """Seconds of one validation of each dataset's rows with the project's suite (GX imported beforehand,
-    untimed: its import is measured in a fresh process)."""
+def time_validate(frames: dict[str, Any], watch: Stopwatch) -> None:
+    """One validation of each dataset's rows with the project's suite, timed as ``validate`` and as
+    ``validate_<dataset>`` (GX imported beforehand, untimed: its import is measured in a fresh process)."""
     import great_expectations  # noqa: F401
 
     from etl.validate.suite import validate_rows
 
-    seconds = {}
     for dataset, frame in frames.items():
-        started = time.perf_counter()
-        validate_rows(dataset, frame)
-        seconds[dataset] = time.perf_counter() - started
-    return seconds
+        with watch.part("validate"), watch.part(f"validate_{dataset}"):
+            validate_rows(dataset, frame)
 
 
 def _version(package: str) -> str | None:
@@ -201,72 +228,72 @@ def _version(package: str) -> str | None:
 
 
 def measure_floor(landing: Path, scratch: Path | None = None) -> dict[str, Any]:
-    """The floor of the night of ``landing``'s workbooks: seconds per part, their total, and the counts."""
+    """The floor of the night of ``landing``'s workbooks: seconds per part (wall, and this process's CPU),
+    their total, and the counts."""
     import logging
 
     # fastexcel logs a line per column whose type it cannot settle (our title rows above numbers).
     logging.getLogger("fastexcel").setLevel(logging.ERROR)
     paths = workbooks(landing)
-    started = time.perf_counter()
-    import duckdb  # noqa: F401
-    import pyarrow  # noqa: F401
-    import python_calamine  # noqa: F401
-
+    watch = Stopwatch()
     has_fastexcel = importlib.util.find_spec("fastexcel") is not None
-    if has_fastexcel:
-        import fastexcel  # noqa: F401
-    imports_s = time.perf_counter() - started
+    with watch.part("reader_imports"):
+        import duckdb  # noqa: F401
+        import pyarrow  # noqa: F401
+        import python_calamine  # noqa: F401
+
+        if has_fastexcel:
+            import fastexcel  # noqa: F401
 
     # Untimed, first: the night's rows (for the insert and the validation); it also brings the files into
     # the page cache, so that neither reader below pays for the disk alone.
     frames = night_rows(paths)
-    reads = {"python-calamine": time_read(paths, _read_calamine)}
+    reads = {"read_calamine": time_read(paths, _read_calamine, watch, "read_calamine")}
     if has_fastexcel:
-        reads["fastexcel"] = time_read(paths, _read_fastexcel)
-    read_with = min(reads, key=lambda name: reads[name]["seconds"])
+        reads["read_fastexcel"] = time_read(paths, _read_fastexcel, watch, "read_fastexcel")
+    fastest = min(reads, key=lambda part: watch.wall[part])
+    watch.add("read", watch.wall[fastest], watch.cpu[fastest])
     with tempfile.TemporaryDirectory(dir=scratch) as tmp:
-        insert_s = time_insert(frames, Path(tmp) / "floor.duckdb")
-    gx_import_s = gx_import_seconds()
-    validate_s = time_validate(frames)
+        time_insert(frames, Path(tmp) / "floor.duckdb", watch)
+    time_gx_import(watch)
+    time_validate(frames, watch)
+    parts = ("read", "insert", "gx_import", "validate")
+    watch.add("total", sum(watch.wall[p] for p in parts), sum(watch.cpu[p] for p in parts))
 
-    read = reads[read_with]
     out: dict[str, Any] = {
         "workbooks": len(paths),
         "xls": sum(p.suffix.lower() == ".xls" for p in paths),
-        "read_s": read["seconds"],
-        "read_with": read_with,
-        "read_calamine_s": reads["python-calamine"]["seconds"],
-        "read_fastexcel_s": reads["fastexcel"]["seconds"] if has_fastexcel else None,
-        "sheets": read["sheets"],
-        "sheet_rows": read["rows"],
-        "unreadable_workbooks": read["unreadable"],
-        "insert_s": insert_s,
-        "gx_import_s": gx_import_s,
-        "validate_s": sum(validate_s.values()),
-        "total_s": read["seconds"] + insert_s + gx_import_s + sum(validate_s.values()),
+        **watch.figures("total", *parts),
+        "read_with": {"read_calamine": "python-calamine", "read_fastexcel": "fastexcel"}[fastest],
+        "read_calamine_s": watch.wall["read_calamine"],
+        "read_fastexcel_s": watch.wall.get("read_fastexcel"),
+        "sheets": reads[fastest]["sheets"],
+        "sheet_rows": reads[fastest]["rows"],
+        "unreadable_workbooks": reads[fastest]["unreadable"],
         "rows": sum(len(frame) for frame in frames.values()),
         "row_count": ROW_COUNT,
-        "reader_imports_s": imports_s,
+        "reader_imports_s": watch.wall["reader_imports"],
         "python_calamine_version": _version("python-calamine"),
         "fastexcel_version": _version("fastexcel"),
     }
     for dataset in sorted(frames):
         out[f"rows_{dataset}"] = len(frames[dataset])
-        out[f"validate_s_{dataset}"] = validate_s[dataset]
+        out[f"validate_{dataset}_s"] = watch.wall[f"validate_{dataset}"]
     return out
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def run_on_landing(measure: Callable[[Path], dict[str, Any]], description: str) -> None:
+    """The command line of a benchmark over one landing folder: ``LANDING [--json OUT]``; prints the figures
+    as JSON (and writes them to OUT)."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("landing", type=Path, help="the folder of workbooks (a landing folder)")
     parser.add_argument("--json", type=Path, help="write the figures to this file as well")
     args = parser.parse_args()
-    figures = measure_floor(args.landing)
-    text = json.dumps(figures, indent=1, ensure_ascii=False)
+    text = json.dumps(measure(args.landing), indent=1, ensure_ascii=False)
     if args.json:
         args.json.write_text(text + "\n", encoding="utf-8")
     print(text)
 
 
 if __name__ == "__main__":
-    main()
+    run_on_landing(measure_floor, __doc__.split("\n\n")[0])

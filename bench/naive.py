@@ -12,21 +12,21 @@ Each workbook in turn (every .xlsx and .xls of ``LANDING``; ``truth.json`` and a
   made numbers and dates made dates with pandas;
 - validate: one Great Expectations validation per (workbook, sheet): ``ValidationDefinition.run`` on the
   sheet's rows with a small suite per sheet type, built the GX 1.x way (the unit's name is not null,
-  every figure is a number at least 0), in GX's default ephemeral context;
+  every figure, made a number when read, is at least 0), in GX's default ephemeral context (its progress
+  bars included);
 - to_sql: ``DataFrame.to_sql(table, engine, if_exists="append", index=False, method=None)`` through
   SQLAlchemy and duckdb_engine into a fresh DuckDB file, one table per sheet type.
 
 Importing great_expectations is timed first, as the first thing the process does beyond the standard
-library; the total runs from there to the last insert (``process_s`` adds the interpreter's start).
+library; the total runs from there to the last insert (``process_s`` adds the interpreter's start). Each
+part has its wall seconds (``<part>_s``) and this process's CPU seconds (``<part>_cpu_s``).
 Nothing checks that a name is a real unit, that a row is not a total, or that a file was sent twice: a
 naive pipeline does not. Run by ``bench/run.py`` in a process of its own; prints the figures as JSON.
 """
 
 from __future__ import annotations
 
-import argparse
 import importlib.util
-import json
 import tempfile
 import time
 import unicodedata
@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from floor import workbooks
+from floor import Stopwatch, run_on_landing, workbooks
 
 # The first heading of each sheet of the template (docs/template.md), folded (see fold).
 FIRST_HEADINGS = ("stt", "ngay", "cap khen thuong")
@@ -171,69 +171,51 @@ def _suites(context: Any) -> dict[str, Any]:
 
 
 def measure_naive(landing: Path, scratch: Path | None = None) -> dict[str, Any]:
-    """The naive pipeline over ``landing``'s workbooks: seconds per part, the total, and the counts."""
-    started = time.perf_counter()
-    import great_expectations as gx
-
-    gx_import_s = time.perf_counter() - started
-    mark = time.perf_counter()
-    import pandas as pd
+    """The naive pipeline over ``landing``'s workbooks: seconds per part (wall, and this process's CPU), the
+    total, and the counts."""
+    watch = Stopwatch()
+    started = time.perf_counter(), time.process_time()
+    with watch.part("gx_import"):
+        import great_expectations as gx
+    import pandas as pd  # both imported by great_expectations already
     import sqlalchemy as sa
 
-    imports_s = time.perf_counter() - mark
     has_xlrd = importlib.util.find_spec("xlrd") is not None
     paths = workbooks(landing)
     taken = [p for p in paths if has_xlrd or p.suffix.lower() != ".xls"]
-    seconds = {"read": 0.0, "validate": 0.0, "to_sql": 0.0}
-    counts = {"sheets": 0, "batches": 0, "rows": 0, "failed_batches": 0, "unreadable_workbooks": 0,
-              "sheets_not_data": 0}
+    counts = dict.fromkeys(("sheets", "sheets_not_data", "unreadable_workbooks", "batches", "failed_batches",
+                            "rows"), 0)
     with tempfile.TemporaryDirectory(dir=scratch) as tmp:
-        mark = time.perf_counter()
-        context = gx.get_context(mode="ephemeral")
-        definitions = _suites(context)
-        seconds["validate"] += time.perf_counter() - mark
-        mark = time.perf_counter()
-        engine = sa.create_engine(f"duckdb:///{Path(tmp) / 'naive.duckdb'}")
-        seconds["to_sql"] += time.perf_counter() - mark
+        with watch.part("validate"):
+            definitions = _suites(gx.get_context(mode="ephemeral"))
+        with watch.part("to_sql"):
+            engine = sa.create_engine(f"duckdb:///{Path(tmp) / 'naive.duckdb'}")
         for path in taken:
-            mark = time.perf_counter()
-            try:
-                engine_name = "openpyxl" if path.suffix.lower() == ".xlsx" else None
-                sheets = pd.read_excel(path, sheet_name=None, header=None, engine=engine_name)
-            except Exception:  # noqa: BLE001 - a file pandas cannot open is skipped, as a script would
-                counts["unreadable_workbooks"] += 1
-                seconds["read"] += time.perf_counter() - mark
-                continue
-            batches = []
-            for name, sheet in sheets.items():
-                counts["sheets"] += 1
-                found = sheet_rows(sheet, path.name, str(name))
-                if found is None:
-                    counts["sheets_not_data"] += 1
-                else:
-                    batches.append(found)
-            seconds["read"] += time.perf_counter() - mark
+            with watch.part("read"):
+                try:
+                    sheets = pd.read_excel(path, sheet_name=None, header=None,
+                                           engine="openpyxl" if path.suffix.lower() == ".xlsx" else None)
+                except Exception:  # noqa: BLE001 - a file pandas cannot open is skipped, as a script would
+                    counts["unreadable_workbooks"] += 1
+                    continue
+                found = [sheet_rows(sheet, path.name, str(name)) for name, sheet in sheets.items()]
+            batches = [batch for batch in found if batch is not None]
+            counts["sheets"] += len(found)
+            counts["sheets_not_data"] += len(found) - len(batches)
             for kind, frame in batches:
-                mark = time.perf_counter()
-                result = definitions[kind.table].run(batch_parameters={"dataframe": frame})
-                counts["failed_batches"] += not result.success
-                seconds["validate"] += time.perf_counter() - mark
-                mark = time.perf_counter()
-                frame.to_sql(kind.table, engine, if_exists="append", index=False, method=None)
-                seconds["to_sql"] += time.perf_counter() - mark
+                with watch.part("validate"):
+                    result = definitions[kind.table].run(batch_parameters={"dataframe": frame})
+                with watch.part("to_sql"):
+                    frame.to_sql(kind.table, engine, if_exists="append", index=False, method=None)
                 counts["batches"] += 1
+                counts["failed_batches"] += not result.success
                 counts["rows"] += len(frame)
         engine.dispose()
-    total_s = time.perf_counter() - started
+    watch.add("total", time.perf_counter() - started[0], time.process_time() - started[1])
     return {
         "workbooks": len(paths),
         "xls_skipped": len(paths) - len(taken),
-        "gx_import_s": gx_import_s,
-        "imports_s": imports_s,
-        "read_s": seconds["read"],
-        "validate_s": seconds["validate"],
-        "to_sql_s": seconds["to_sql"],
-        "total_s": total_s,
+        **watch.figures("total", "gx_import", "read", "validate", "to_sql"),
         "process_s": _process_seconds(),
         **counts,
     }
@@ -248,17 +230,5 @@ def _process_seconds() -> float | None:
     return time.time() - psutil.Process().create_time()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("landing", type=Path, help="the folder of workbooks (a landing folder)")
-    parser.add_argument("--json", type=Path, help="write the figures to this file as well")
-    args = parser.parse_args()
-    figures = measure_naive(args.landing)
-    text = json.dumps(figures, indent=1, ensure_ascii=False)
-    if args.json:
-        args.json.write_text(text + "\n", encoding="utf-8")
-    print(text)
-
-
 if __name__ == "__main__":
-    main()
+    run_on_landing(measure_naive, __doc__.split("\n\n")[0])
