@@ -30,6 +30,11 @@ from etl.extract.stage import StagedFile, StagedSubmission, read_stage
 from etl.load.facts import BUILDERS
 from etl.load.warehouse import insert_frame, registered, run_script, sql_file, unit_keys, writer
 
+# Each dataset's partition replacement (warehouse/ops/); sheets 02 and 04 share theirs: (province, month).
+REPLACE_PARTITIONS = {"commune_staffing": "replace_commune_staffing_partitions.sql",
+                      "security_activity": "replace_month_partitions.sql",
+                      "id_card_applications": "replace_id_card_applications_partitions.sql",
+                      "commendation": "replace_month_partitions.sql"}
 # A batch closes before a file that would take it past this many data rows (a file alone may have more):
 # the batch's frames stay a few tens of MB, and a transaction this size commits in well under a second.
 BATCH_ROWS = 100_000
@@ -370,7 +375,7 @@ def _replace_partitions(conn: sa.Connection, batch: _Batch, night: _NightRows) -
         incoming = facts.assign(seq=facts.submission_id.map(seq_of).astype("int64"),
                                 batch_row=np.arange(len(facts), dtype="int64"))
         with registered(conn, "batch_submissions", of_sheet), registered(conn, "batch_facts", incoming):
-            run_script(conn, sql_file(f"ops/replace_{dataset}_partitions.sql"))
+            run_script(conn, sql_file(f"ops/{REPLACE_PARTITIONS[dataset]}").replace("{fact_table}", spec.fact_table))
             columns = ", ".join(f'"{c}"' for c in facts.columns)
             conn.exec_driver_sql(f"insert into {spec.fact_table} ({columns}) select {columns} from batch_facts"
                                  " where batch_row not in (select row_id from replaced_rows where row_seq >= 0)")

@@ -1,4 +1,4 @@
--- Sheet 01 partition: (province, month of the title), for each submission of a batch
+-- Sheet 01 partition: (province, month of the title), for each submission of sheet 01 of a batch
 -- (batch_submissions, with seq, its place in the night's order of arrival). The month is the
 -- submissions' period, not the month of the rows' as-of date: a snapshot may be taken up to 15 days
 -- after its month, and must then neither survive its own month's correction nor be wiped by the
@@ -22,8 +22,7 @@ from held h
 left join dw.dim_submission m on m.submission_id = h.submission_id and m.template = '01'
 join batch_submissions s
     on
-        s.template = '01' and s.province_code = h.province_code and s.admin_era = h.admin_era
-        and s.seq > h.row_seq
+        s.province_code = h.province_code and s.admin_era = h.admin_era and s.seq > h.row_seq
         and (
             s.submission_id = h.submission_id
             or (s.province_code = m.province_code and s.admin_era = m.admin_era and s.period_start = m.period_start)

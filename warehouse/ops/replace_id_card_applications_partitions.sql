@@ -1,5 +1,5 @@
--- Sheet 03 partition: (province, date) for each date a submission lists, for each submission of a
--- batch (batch_submissions, with seq, its place in the night's order of arrival): a later
+-- Sheet 03 partition: (province, date) for each date a submission lists, for each submission of
+-- sheet 03 of a batch (batch_submissions, with seq, its place in the night's order of arrival): a later
 -- submission replaces only the dates it lists. Of the rows loaded before (row_seq -1) and the
 -- batch's own (batch_facts), those a later submission of the batch replaces, each with the first
 -- that does (replaced_at); then the rows loaded before among them are deleted. The batch's insert
