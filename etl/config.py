@@ -135,6 +135,7 @@ def load_settings(warehouse: Path | str | None = None) -> Settings:
     analysts' copy. For var/warehouse.duckdb that is the default layout.
     Raises SettingError for a numeric setting that is not one (checked here, before any work)."""
     lock_wait_seconds()  # read when a loader waits; checked now, before anything is written
+    load_batch_files()  # likewise, read when a night loads
     if warehouse:
         chosen = Path(warehouse)
         var = _path("CAX_VAR", str(chosen.parent))
@@ -161,6 +162,12 @@ def load_settings(warehouse: Path | str | None = None) -> Settings:
 def lock_wait_seconds() -> float:
     """How long a loader waits for another one to finish with the warehouse (CAX_LOCK_WAIT_S, 300 s)."""
     return number_setting("CAX_LOCK_WAIT_S", 300.0, minimum=0, whole=False)
+
+
+def load_batch_files() -> int:
+    """How many files the loader takes in per transaction (CAX_LOAD_BATCH_FILES, 200): a loader
+    killed half-way loses at most that many, which the next night takes in again."""
+    return int(number_setting("CAX_LOAD_BATCH_FILES", 200))
 
 
 def alert_recipients() -> list[str]:

@@ -73,10 +73,11 @@ def reference_night(april_landing, tmp_path_factory):
 def test_a_loader_killed_halfway_then_rerun_equals_an_uninterrupted_night(april_landing, reference_night, tmp_path):
     landing, truth = april_landing
     # Kill while submissions are being loaded: a new warehouse first builds its reference side (every
-    # dated unit list, a few seconds on a busy machine), so later moments are tried too.
+    # dated unit list, a few seconds on a busy machine), so later moments are tried too. Two files a
+    # transaction (by default these would load in one): there are moments between batches to kill it in.
     for delay in (1.5, 2.5, 1.0, 3.5, 0.5, 5.0, 7.0, 10.0):
         root = tmp_path / f"killed-{delay}"
-        night = _night_process(root, landing)
+        night = _night_process(root, landing, CAX_LOAD_BATCH_FILES="2")
         while not list(root.glob("staging/*/validated/files.json")):
             assert night.poll() is None, night.stderr.read() if night.stderr else ""
             time.sleep(0.05)
@@ -88,6 +89,19 @@ def test_a_loader_killed_halfway_then_rerun_equals_an_uninterrupted_night(april_
             break
     else:
         pytest.fail("could not kill the loader while it was loading")
+    con = duckdb.connect(str(root / "warehouse.duckdb"), read_only=True)
+    try:
+        # Each file whole or absent: no submission, quarantined row or fact without its file recorded.
+        for table in ("audit.submission", "audit.quarantine", "dw.fact_commune_staffing", "dw.fact_security_activity",
+                      "dw.fact_commendation"):
+            assert con.execute(f"""
+                select count(*) from {table} t join audit.submission s using (submission_id)
+                where not exists (select 1 from audit.file f where f.sha256 = s.sha256 and f.file_name = s.file_name)
+                """).fetchone() == (0,), table
+        assert con.execute("select count(*) from audit.file f where not exists (select 1 from audit.submission s"
+                           " where s.sha256 = f.sha256 and s.file_name = f.file_name)").fetchone() == (0,)
+    finally:
+        con.close()
     # The night again, on the same warehouse: it takes in what the killed loader had not.
     rerun = run_night([landing], Settings(root / "warehouse.duckdb", landing, root / "published.duckdb", root))
     assert rerun.outcomes and rerun.already_taken_in > 0
