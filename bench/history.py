@@ -46,6 +46,7 @@ FACT_TABLES = ("dw.fact_id_card_applications", "dw.fact_commune_staffing", "dw.f
 # The level that gives no commendation after 1 July 2025 (no districts: etl/extract/table.py).
 DISTRICT_LEVEL = "Cấp huyện"
 MIB = 1024 * 1024
+ROOT = WAREHOUSE_SQL.parent
 
 
 @dataclass
@@ -74,13 +75,14 @@ def first_day_of(years: int) -> date:
     return date(LAST_DAY.year - years, 1, 1)
 
 
-def _digest(*folders: Path) -> str:
-    """Of the warehouse's SQL in ``folders``: a history made with other DDL or marts is made again."""
+def _digest(*paths: Path) -> str:
+    """Of the files at ``paths`` (folders whole): a history made with other DDL is made again, and one
+    published with other marts or another publish is published again."""
     sha = hashlib.sha256()
-    for folder in folders:
-        for path in sorted(folder.rglob("*")):
+    for top in paths:
+        for path in sorted([top] if top.is_file() else top.rglob("*")):
             if path.is_file():
-                sha.update(path.relative_to(WAREHOUSE_SQL).as_posix().encode() + path.read_bytes())
+                sha.update(path.relative_to(ROOT).as_posix().encode() + path.read_bytes())
     return sha.hexdigest()[:12]
 
 
@@ -97,7 +99,7 @@ def build_history(cache: Path, years: int = 10, quick: bool = False) -> History:
     folder = cache / f"history-v{VERSION}-{facts_key}-{first_day:%Y%m%d}-{LAST_DAY:%Y%m%d}"
     marker = folder / "built.json"
     settings = _settings(folder)
-    marts_key = _digest(WAREHOUSE_SQL / "mart", WAREHOUSE_SQL / "indicators.csv")
+    marts_key = _digest(WAREHOUSE_SQL / "mart", WAREHOUSE_SQL / "indicators.csv", ROOT / "etl" / "publish.py")
     if marker.exists():
         recorded = json.loads(marker.read_text(encoding="utf-8"))
         history = _history_from(recorded["history"])
