@@ -36,22 +36,24 @@ PROVINCE = ("pre2025", "30")
 MONTH = date(2026, 10, 1)
 
 # Run in a fresh interpreter: the connection and the first query timed together (cold), then the
-# same query again ``repeats`` times on that connection (warm).
+# same query again ``repeats`` times on that connection (warm). Each answer is a line of its own
+# after MARK: DuckDB draws its progress bar on the same output for a query over 2 s.
+MARK = "probe: "
 PROBE = """
 import json, sys, time
 import duckdb
-published, sql, repeats = sys.argv[1], sys.argv[2], int(sys.argv[3])
+published, sql, repeats, MARK = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 start = time.perf_counter()
 con = duckdb.connect(published, read_only=True)
 rows = con.execute(sql).fetchall()
-print(json.dumps({"cold_s": time.perf_counter() - start, "rows": len(rows)}), flush=True)
+print("\\n" + MARK + json.dumps({"cold_s": time.perf_counter() - start, "rows": len(rows)}), flush=True)
 warm = []
 for _ in range(repeats):
     start = time.perf_counter()
     con.execute(sql).fetchall()
     warm.append(time.perf_counter() - start)
 con.close()
-print(json.dumps({"warm_s": warm}))
+print("\\n" + MARK + json.dumps({"warm_s": warm}))
 """
 
 
@@ -150,15 +152,17 @@ QUERIES = {
 def _probe(published: Path, sql: str, repeats: int) -> dict:
     """One new process: its cold and warm seconds, and its time from its start to its first answer."""
     start = time.perf_counter()
-    with subprocess.Popen([sys.executable, "-c", PROBE, str(published), sql, str(repeats)], stdout=subprocess.PIPE,
-                          text=True) as probe:
+    seen: dict = {}
+    with subprocess.Popen([sys.executable, "-c", PROBE, str(published), sql, str(repeats), MARK],
+                          stdout=subprocess.PIPE, text=True) as probe:
         assert probe.stdout is not None
-        first = json.loads(probe.stdout.readline() or "{}")
-        process_s = time.perf_counter() - start
-        rest = probe.stdout.read()
-    if probe.returncode or "cold_s" not in first:
+        for line in probe.stdout:
+            if line.startswith(MARK):
+                seen.update(json.loads(line.removeprefix(MARK)))
+                seen.setdefault("process_s", time.perf_counter() - start)  # at its first answer
+    if probe.returncode or "warm_s" not in seen:
         raise RuntimeError(f"the query process failed ({probe.returncode}): {sql}")
-    return {**first, **json.loads(rest), "process_s": process_s}
+    return seen
 
 
 def _check(published: Path) -> dict[str, int]:
