@@ -1,7 +1,10 @@
 """Publish: the mart views built once per night, then the analysts' copy swapped in atomically.
 
 Analysts never open the loader's file: DuckDB takes one writer or many readers, never both. They
-read a copy that is replaced in one rename, so they never see a half-loaded night.
+read a copy that is replaced in one rename, so they never see a half-loaded night. In the copy,
+which never changes once written, each mart's rows are computed once and stored, and its view
+reads them: a query on a decade of daily rows answers in milliseconds instead of recomputing
+the mart from 40 million facts each time (bench/queries.py).
 """
 
 from __future__ import annotations
@@ -30,6 +33,48 @@ def build_marts(conn: sa.Connection) -> None:
     """(Re)create every mart view, in build order."""
     for name in mart_names():
         run_script(conn, sql_file(f"mart/{name}.sql"))
+
+
+# The schema of the analysts' copy holding each mart's rows as the copy was written (mart_stored.<view>).
+STORED_SCHEMA = "mart_stored"
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def store_marts(conn: duckdb.DuckDBPyConnection, database: str) -> list[str]:
+    """In ``database`` (the analysts' copy, attached under that name): every mart view's rows stored
+    in mart_stored.<view>, in build order, and the view replaced by one reading them, with its own
+    comments and its columns'. A national view is computed from its province view's stored rows.
+    Returns the views stored."""
+    views = [row[0] for row in conn.execute(
+        "select view_name from duckdb_views() where database_name = ? and schema_name = 'mart' and not internal",
+        [database]).fetchall()]
+    built = mart_names()
+    order = [name for name in built if name in views] + sorted(set(views) - set(built))
+    if not order:
+        return []
+    copy, stored = _quoted(database), f"{_quoted(database)}.{STORED_SCHEMA}"
+    conn.execute(f"create schema {stored}")
+    for name in order:
+        view = f"{copy}.mart.{_quoted(name)}"
+        described = conn.execute("select comment from duckdb_views() where database_name = ? and schema_name = 'mart'"
+                                 " and view_name = ?", [database, name]).fetchall()
+        columns = conn.execute("select column_name, comment from duckdb_columns() where database_name = ? and"
+                               " schema_name = 'mart' and table_name = ? and comment is not null order by column_index",
+                               [database, name]).fetchall()
+        table = f"{stored}.{_quoted(name)}"
+        conn.execute(f"create table {table} as select * from {view}")
+        statements = [
+            # Unqualified: a view binds the names it reads in its own database, under whatever name it
+            # is opened.
+            f"create or replace view {view} as select * from {STORED_SCHEMA}.{_quoted(name)}",
+            f"comment on table {table} is {_literal(f'The rows of mart.{name} as this copy was published.')}",
+            *(f"comment on view {view} is {_literal(comment)}" for (comment,) in described if comment is not None),
+            *(f"comment on column {view}.{_quoted(column)} is {_literal(comment)}" for column, comment in columns)]
+        conn.execute(";\n".join(statements))  # in one call: some 200 comments cost 0.1 s one by one
+    return order
 
 
 class PublishError(WarehouseError):
@@ -79,9 +124,10 @@ def _literal(text: object) -> str:
 def copy_for_analysts(conn: duckdb.DuckDBPyConnection, published: Path,
                       storage_version: str = PUBLISHED_STORAGE_VERSION) -> Path:
     """Copy the database ``conn`` is open on to the analysts' path: a complete, checkpointed copy in
-    ``storage_version`` (what the analysts' DuckDB clients open), written beside it, flushed to disk
-    and renamed over it. A reader sees the previous night or this one, never part of one; a reader
-    with the previous file open keeps reading it until it reconnects.
+    ``storage_version`` (what the analysts' DuckDB clients open), with each mart's rows stored
+    (store_marts), written beside it, flushed to disk and renamed over it. A reader sees the previous
+    night or this one, never part of one; a reader with the previous file open keeps reading it until
+    it reconnects.
 
     ``conn`` (DuckDB's, or duckdb_engine's wrapper of it) is the writer's, so nothing loads meanwhile,
     and outside a transaction: CHECKPOINT refuses to run in one."""
@@ -97,6 +143,13 @@ def copy_for_analysts(conn: duckdb.DuckDBPyConnection, published: Path,
             conn.execute(f"attach {_literal(temporary)} as {alias} (storage_version {_literal(storage_version)})")
             try:
                 conn.execute(f'copy from database "{source}" to {alias}')
+                conn.execute("begin")  # one commit for the stored marts and their comments
+                try:
+                    store_marts(conn, alias)
+                    conn.execute("commit")
+                except BaseException:
+                    conn.execute("rollback")
+                    raise
                 conn.execute(f"checkpoint {alias}")
             finally:
                 conn.execute(f"detach {alias}")

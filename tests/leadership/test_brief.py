@@ -143,7 +143,7 @@ def without_hanoi(sample_night, tmp_path_factory):
     """The sample warehouse as if Hà Nội (01) had sent nothing for April 2021."""
     settings, _, _ = sample_night
     copy = tmp_path_factory.mktemp("partial") / "warehouse.duckdb"
-    shutil.copy2(settings.published, copy)
+    shutil.copy2(settings.warehouse, copy)
     with duckdb.connect(str(copy)) as con:
         for table in ("dw.fact_commune_staffing", "dw.fact_security_activity", "dw.fact_commendation"):
             con.execute(f"delete from {table} where admin_era = 'pre2025' and province_code = '01'")
@@ -207,7 +207,7 @@ def test_a_day_of_the_other_era_never_leads_with_the_old_figures(sample_night):
 def test_days_missing_in_the_middle_of_the_campaign_make_the_id_card_figure_partial(sample_night, tmp_path):
     settings, _, _ = sample_night
     copy = tmp_path / "warehouse.duckdb"
-    shutil.copy2(settings.published, copy)
+    shutil.copy2(settings.warehouse, copy)
     with duckdb.connect(str(copy)) as con:
         con.execute("delete from dw.fact_id_card_applications where province_code = '79'"
                     " and report_date between '2021-05-01' and '2021-05-15'")
@@ -229,7 +229,7 @@ def test_days_due_and_not_sent_after_the_last_day_reported_are_named(sample_nigh
     """No province sent 16-30/6/2021, due by 16/7: as of 20/7 the count is to 15/6, and the days are named."""
     settings, _, _ = sample_night
     copy = tmp_path / "warehouse.duckdb"
-    shutil.copy2(settings.published, copy)
+    shutil.copy2(settings.warehouse, copy)
     with duckdb.connect(str(copy)) as con:
         con.execute("delete from dw.fact_id_card_applications where report_date >= '2021-06-16'")
         con.execute("delete from audit.submission where period_start = '2021-06-16'")

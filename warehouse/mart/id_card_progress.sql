@@ -3,6 +3,8 @@
 -- runs from the campaign's first report. days_ahead = deadline - the date the cumulative count
 -- first reached the target; null while not reached. Nationwide: mart.national_id_card_progress.
 create or replace view mart.id_card_progress as
+-- Written so that a filter on admin_era and province_code reaches the scan of the facts (every step
+-- groups or partitions by them, with no correlated subquery): one province's days read its rows only.
 with daily as (
     select admin_era, province_code, report_date, sum(applications) as applications
     from dw.fact_id_card_applications
@@ -14,22 +16,23 @@ targets as (
     from dw.fact_id_card_target
     group by admin_era, province_code, target_deadline
 ),
-with_campaign as (
+campaigns as (
+    -- A campaign holds the days after the province's previous deadline, up to its own.
     select
-        d.*,
-        (
-            select min(t.target_deadline) from targets t
-            where
-                t.admin_era = d.admin_era and t.province_code = d.province_code
-                and t.target_deadline >= d.report_date
-        ) as target_deadline
-    from daily d
+        *,
+        lag(target_deadline) over (
+            partition by admin_era, province_code order by target_deadline
+        ) as previous_deadline
+    from targets
 ),
 provinces as (
-    select c.admin_era, c.province_code, c.report_date, c.applications, c.target_deadline, t.target
-    from with_campaign c
-    left join targets t
-        on t.admin_era = c.admin_era and t.province_code = c.province_code and t.target_deadline = c.target_deadline
+    select d.admin_era, d.province_code, d.report_date, d.applications, c.target_deadline, c.target
+    from daily d
+    left join campaigns c
+        on
+            c.admin_era = d.admin_era and c.province_code = d.province_code
+            and c.target_deadline >= d.report_date
+            and (c.previous_deadline is null or c.previous_deadline < d.report_date)
 ),
 cumulated as (
     select
@@ -41,10 +44,13 @@ cumulated as (
     from provinces
 ),
 reached as (
-    select admin_era, province_code, target_deadline, min(report_date) as target_reached_date
+    -- The first day of the campaign on which the cumulative count reached the target.
+    select
+        *,
+        min(case when cumulative_applications >= target then report_date end) over (
+            partition by admin_era, province_code, target_deadline
+        ) as reached_date
     from cumulated
-    where target is not null and cumulative_applications >= target
-    group by admin_era, province_code, target_deadline
 )
 select
     c.admin_era,
@@ -55,14 +61,12 @@ select
     c.cumulative_applications,
     c.target,
     c.target_deadline,
-    case when c.report_date >= r.target_reached_date then r.target_reached_date end as target_reached_date,
+    case when c.report_date >= c.reached_date then c.reached_date end as target_reached_date,
     case
-        when c.report_date >= r.target_reached_date
-            then date_diff('day', r.target_reached_date, c.target_deadline)
+        when c.report_date >= c.reached_date
+            then date_diff('day', c.reached_date, c.target_deadline)
     end as days_ahead
-from cumulated c
-left join reached r
-    on r.admin_era = c.admin_era and r.province_code = c.province_code and r.target_deadline = c.target_deadline
+from reached c
 left join dw.dim_province p on p.admin_era = c.admin_era and p.province_code = c.province_code;
 
 comment on view mart.id_card_progress is 'Chip-based ID-card (CCCD) applications (sheet 03) per province and day, cumulated over the campaign the day belongs to, against the province''s target; nationwide figures are in mart.national_id_card_progress. Grain: one row per province and report day. Key: admin_era, province_code, report_date.';

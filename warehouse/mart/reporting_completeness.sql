@@ -33,19 +33,23 @@ deadlines as (
            lag(t.target_deadline) over (partition by t.admin_era order by t.target_deadline) as previous_deadline
     from (select distinct admin_era, target_deadline from dw.fact_id_card_target) t
 ),
+report_days as (
+    -- The days reported in each era, read once: years of daily rows are thousands of days.
+    select distinct admin_era, report_date from dw.fact_id_card_applications
+),
 campaigns as (
     -- A campaign starts after the previous deadline of its era: its first report is the earliest
     -- after that deadline and on or before its own.
-    select t.admin_era, t.target_deadline,
-           (select min(f.report_date) from dw.fact_id_card_applications f
-            where f.admin_era = t.admin_era and f.report_date <= t.target_deadline
-              and (t.previous_deadline is null or f.report_date > t.previous_deadline)) as first_day
+    select t.admin_era, t.target_deadline, min(f.report_date) as first_day
     from deadlines t
+    join report_days f
+      on f.admin_era = t.admin_era and f.report_date <= t.target_deadline
+     and (t.previous_deadline is null or f.report_date > t.previous_deadline)
+    group by t.admin_era, t.target_deadline
 ),
 campaign_days as (
     select c.admin_era, unnest(generate_series(c.first_day, c.target_deadline, interval 1 day))::date as day
     from campaigns c
-    where c.first_day is not null
 ),
 expected_daily as (
     select d.day as period_start, d.day as period_end, '03' as sheet, p.province_code, p.province_name,
