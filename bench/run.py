@@ -148,7 +148,8 @@ def queries(cache: Path, repeats: int, quick: bool) -> dict[str, Any]:
     from queries import query_latencies
 
     history = build_history(cache, quick=quick)
-    return {"history": {k: v for k, v in vars(history).items()},
+    return {"history": {k: str(v) if isinstance(v, Path) else v for k, v in vars(history).items()},
+            "fact_rows_total": sum(history.fact_rows.values()),
             "latencies": query_latencies(history.published, repeats)}
 
 
@@ -233,7 +234,8 @@ def tabulate(figures: dict[str, Any], quick: bool) -> Table:
             table.add("queries", "failed", result["error"])
         else:
             history = result["history"]
-            table.add("queries", "history: fact rows", f"{history.get('fact_rows_total', '?'):,}")
+            table.add("queries", f"history {history['first_day']} to {history['last_day']}: fact rows",
+                      f"{result['fact_rows_total']:,}")
             for name, latency in result["latencies"].items():
                 national_query = name.startswith("national")
                 table.add("queries", f"{name}: cold / warm", f"{latency['cold_ms']:.0f} / {latency['warm_ms']:.1f} ms",
