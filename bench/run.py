@@ -281,10 +281,10 @@ def main() -> int:
     if "national" in chosen:
         def nights() -> dict[str, Any]:
             out = {}
-            # The night of many small files: where the naive pipeline's validation per sheet tells.
-            week_landing, _ = week_of_nights(CACHE, provinces=10 if quick else 63)
-            landings = {"national_2026": national_2026(CACHE, provinces), "week_of_daily_workbooks": week_landing}
+            landings = {"national_2026": national_2026(CACHE, provinces)}
             if not quick:
+                # The night of many small files, where validating per sheet tells; and the sample night.
+                landings["week_of_daily_workbooks"] = week_of_nights(CACHE)[0]
                 landings["sample_night"] = sample_night(CACHE)
             for label, landing in landings.items():
                 try:
@@ -297,7 +297,7 @@ def main() -> int:
     if "single" in chosen:
         part("single", lambda: single(CACHE, repeats, provinces))
     if "backfill" in chosen:
-        part("backfill", lambda: backfill(CACHE, *((10, 7) if quick else (63, 365))))
+        part("backfill", lambda: backfill(CACHE, *((10, 30) if quick else (63, 365))))
     if "airflow" in chosen:
         part("airflow", lambda: airflow(CACHE, provinces, week=not quick))
     if "queries" in chosen:
