@@ -137,7 +137,7 @@ def test_a_warehouse_without_this_versions_marts_gets_a_clear_message_and_a_nigh
     ("CAX_WORKERS", "two", "whole number of at least 1"), ("CAX_WORKERS", "0", "at least 1"),
     ("CAX_MAX_ROWS", "abc", "whole number"), ("CAX_MAX_ROWS", "1_0", "whole number"),
     ("CAX_WORKER_TIMEOUT_S", "-5", "at least 1"), ("CAX_MONTHLY_DEADLINE_DAYS", "-1", "at least 0"),
-    ("CAX_LOCK_WAIT_S", "soon", "a number of at least 0"),
+    ("CAX_LOCK_WAIT_S", "soon", "a number of at least 0"), ("CAX_LOAD_BATCH_FILES", "0", "at least 1"),
 ])
 def test_a_setting_that_is_not_a_number_is_bad_usage_naming_the_variable(env, monkeypatch, variable, value, expected):
     path = _write(env / "hd.xlsx", [*TITLE, HEADER, [1, "Huyện Tứ Kỳ", "Xã Hưng Đạo", None, 5, 1, 2]])
