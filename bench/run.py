@@ -33,6 +33,7 @@ from measure import BIN, ROOT, Table, environment, interleaved, medians, run, wr
 CACHE = ROOT / "var" / "bench" / "cache"
 WORK = ROOT / "var" / "bench" / "work"
 RESULTS = ROOT / "bench" / "results"
+SINGLE_BASE = WORK / "single-base"
 PARTS = ("national", "single", "backfill", "airflow", "queries")
 
 # The goals of issue 13, on this 2-core machine.
@@ -89,6 +90,10 @@ def national(landing: Path, label: str, repeats: int) -> dict[str, Any]:
         try:
             return ingest([landing], var)
         finally:
+            if label == "national_2026" and round_ == repeats - 1:
+                # The 2026 night loaded: the warehouse the one-file re-check starts from.
+                shutil.rmtree(SINGLE_BASE, ignore_errors=True)
+                var.rename(SINGLE_BASE)
             shutil.rmtree(var, ignore_errors=True)
 
     runs = interleaved({
@@ -103,8 +108,9 @@ def single(cache: Path, repeats: int, provinces: int | None) -> dict[str, Any]:
     """One resent workbook into a warehouse that holds the 2026 night (a copy per round)."""
     from datasets import national_2026, resent
 
-    base = warehouse_copy(WORK / "single-base")
-    ingest([national_2026(cache, provinces).path], base)
+    base = SINGLE_BASE
+    if not (base / "warehouse.duckdb").exists():  # the national part did not run
+        ingest([national_2026(cache, provinces).path], warehouse_copy(base))
     one = resent(cache)  # the first province's: in the quick night too
     runs = []
     for round_ in range(repeats):
