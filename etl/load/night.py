@@ -216,12 +216,19 @@ def _batches(files: list[StagedFile], night: _NightRows, recorded: set[str], siz
         yield batch
 
 
+def _file_status(staged: StagedFile) -> str:
+    """duplicate or rejected for a file rejected whole; else loaded when a sheet of it was read."""
+    if staged.rejection_code:
+        return "duplicate" if staged.rejection_code == "duplicate" else "rejected"
+    return "loaded" if staged.submissions else "rejected"
+
+
 def _plan(batch: _Batch, night: _NightRows, run_id: str, seq: int) -> int:
     """A batch's outcomes and audit records, as loading its files one by one makes them; returns the
     next submission's place in the night."""
     for staged in batch.files:
         if staged.rejection_code:
-            status = "duplicate" if staged.rejection_code == "duplicate" else "rejected"
+            status = _file_status(staged)
             batch.audit.append(_audit_row(staged, run_id, status=status, reason=staged.reason_en,
                                           province_code=staged.province_code, period_start=staged.period_start,
                                           period_end=staged.period_end))
@@ -342,8 +349,7 @@ def _load_batch(conn: sa.Connection, batch: _Batch, night: _NightRows, run_id: s
         "sha256": f.sha256, "file_name": f.file_name,
         "province_code": f.province_code or next((s.province_code for s in f.submissions), None),
         "received_at": f.received_at, "run_id": run_id,
-        "status": ("duplicate" if f.rejection_code == "duplicate" else "rejected") if f.rejection_code
-        else "loaded" if f.submissions else "rejected",
+        "status": _file_status(f),
         "taken_in_at": now, "rejection_code": f.rejection_code} for f in batch.files])
     if any((f.sha256, f.file_name) in files for f in batch.files):
         # A file rejected for a passing reason is read again: its record is replaced.
