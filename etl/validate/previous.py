@@ -42,6 +42,11 @@ def with_previous(dataset: str, rows: pd.DataFrame, warehouse: Path | None) -> p
     before = before.sort_values("dated").rename(columns={f: f"previous_{f}" for f in figures})
     left = out.drop(columns=[f"previous_{f}" for f in figures]).reset_index()
     left["dated"] = pd.to_datetime(left[dated_by])
+    # The keys as plain objects on both sides: a night whose every unit is unknown has a column of
+    # None (object) where the warehouse's are strings, which merge_asof refuses to match.
+    for key in ("admin_era", "unit_code"):
+        left[key], before[key] = (column.astype(object).where(column.notna(), None)
+                                  for column in (left[key], before[key]))
     # Earlier periods only: a resubmission of the same period is not its own previous period.
     matched = pd.merge_asof(left.sort_values("dated"), before, on="dated", by=["admin_era", "unit_code"],
                             allow_exact_matches=False, direction="backward")
