@@ -254,7 +254,9 @@ def backfill_week(landing: Path, nights: list[datetime], root: Path) -> dict:
     ``cax ingest`` of the same files. Returns airflow_s, per_night_s (the median run), between_runs_s
     (the median pause from one night's end to the next's start), cli_s, runs, submissions (checked the
     same on both sides), startup_s (not counted), airflow_cpu_s and cli_cpu_s (CPU seconds of each
-    side; the backfill's includes the ``airflow backfill create`` command's) and each night's duration."""
+    side; the backfill's includes the ``airflow backfill create`` command's), command_s (from the
+    command to the first night's start), each night's duration and each task's median over the nights
+    (with its phases: what every night pays again)."""
     root = Path(root).resolve()
     landing = Path(landing).resolve()
     first, last = (min(nights).isoformat(), max(nights).isoformat())
@@ -264,6 +266,7 @@ def backfill_week(landing: Path, nights: list[datetime], root: Path) -> dict:
         runs = local.backfill(DAG, first, last, timeout=3600 + 600 * len(nights))
         airflow_cpu_s = airflow_cpu(local) + _children_cpu() - cpu
         runs = sorted((_run(local, r["dag_run_id"]) for r in runs), key=lambda r: r["logical_date"])
+        tasks = [task for run in runs for task in task_phases(local, run["dag_run_id"])]
     spans = [(_moment(r["start_date"]), _moment(r["end_date"])) for r in runs]
     if len(runs) != len(nights):
         raise RuntimeError(f"the backfill made {len(runs)} runs for {len(nights)} nights")
@@ -274,7 +277,23 @@ def backfill_week(landing: Path, nights: list[datetime], root: Path) -> dict:
             "cli_s": cli_s, "runs": len(runs), "startup_s": startup_s,
             "airflow_cpu_s": airflow_cpu_s, "cli_cpu_s": cli_cpu_s,
             "submissions": _same_night(root / "cli" / "warehouse.duckdb", root / "var" / "warehouse.duckdb"),
-            "nights_s": [round(end - begin, 3) for begin, end in spans]}
+            "command_s": spans[0][0] - start if spans else None,
+            "nights_s": [round(end - begin, 3) for begin, end in spans], "tasks": _medians(tasks)}
+
+
+def _medians(tasks: list[dict]) -> list[dict]:
+    """Per task (mapped ones together), the median of each phase over ``tasks``, in order of first start."""
+    by_name: dict[str, list[dict]] = {}
+    for task in tasks:
+        by_name.setdefault(task["task"].split("[")[0], []).append(task)
+    medians = []
+    for name, found in by_name.items():
+        row: dict = {"task": name}
+        for key in ("duration_s", "wait_s", "startup_s", "parse_s", "body_s", "finish_s"):
+            values = [task[key] for task in found if task[key] is not None]
+            row[key] = statistics.median(values) if values else None
+        medians.append(row)
+    return medians
 
 
 def scheduler_rows(landing: Path, root: Path) -> list[tuple[str, float, str]]:
