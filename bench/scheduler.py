@@ -179,12 +179,11 @@ def _span(events: dict[str, float | None], first: str, last: str) -> float | Non
 def task_phases(local: LocalAirflow, run_id: str) -> list[dict]:
     """Every task instance of the run, in the order they started: its duration and its phases (see the
     module's docstring), in seconds."""
-    found = local.api(f"dags/{DAG}/dagRuns/{run_id}/taskInstances?limit=100")["task_instances"]
+    found = _task_instances(local, run_id)
     phases = []
     for task in sorted(found, key=lambda t: (t["start_date"] or "", t["map_index"])):
-        events = {"scheduled": _moment(task["scheduled_when"]), "queued": _moment(task["queued_when"]),
-                  "started": _moment(task["start_date"]), "ended": _moment(task["end_date"]),
-                  **_log_events(local, run_id, task)}
+        events = {"scheduled": _moment(task["scheduled_when"]), "started": _moment(task["start_date"]),
+                  "ended": _moment(task["end_date"]), **_log_events(local, run_id, task)}
         phases.append({
             "task": task["task_id"] + (f"[{task['map_index']}]" if task["map_index"] >= 0 else ""),
             "state": task["state"],
@@ -200,6 +199,10 @@ def task_phases(local: LocalAirflow, run_id: str) -> list[dict]:
 
 def _run(local: LocalAirflow, run_id: str) -> dict:
     return local.api(f"dags/{DAG}/dagRuns/{run_id}")
+
+
+def _task_instances(local: LocalAirflow, run_id: str) -> list[dict]:
+    return local.api(f"dags/{DAG}/dagRuns/{run_id}/taskInstances?limit=100")["task_instances"]
 
 
 def scheduled_night(landing: Path, root: Path, night: datetime | None = None) -> dict:
@@ -222,7 +225,7 @@ def scheduled_night(landing: Path, root: Path, night: datetime | None = None) ->
         airflow_cpu_s = airflow_cpu(local) - cpu
         airflow_s = _moment(_run(local, run_id)["end_date"]) - start
         tasks = task_phases(local, run_id)
-        idle_s = airflow_s - _busy(local.api(f"dags/{DAG}/dagRuns/{run_id}/taskInstances?limit=100")["task_instances"])
+        idle_s = airflow_s - _busy(_task_instances(local, run_id))
     return {"airflow_s": airflow_s, "cli_s": cli_s, "ratio": airflow_s / cli_s, "startup_s": startup_s,
             "idle_s": idle_s, "airflow_cpu_s": airflow_cpu_s, "cli_cpu_s": cli_cpu_s,
             "submissions": _same_night(root / "cli" / "warehouse.duckdb", root / "var" / "warehouse.duckdb"),
@@ -254,8 +257,9 @@ def backfill_week(landing: Path, nights: list[datetime], root: Path) -> dict:
     ``cax ingest`` of the same files. Returns airflow_s, per_night_s (the median run), between_runs_s
     (the median pause from one night's end to the next's start), cli_s, runs, submissions (checked the
     same on both sides), startup_s (not counted), airflow_cpu_s and cli_cpu_s (CPU seconds of each
-    side; the backfill's includes the ``airflow backfill create`` command's), command_s (from the
-    command to the first night's start), each night's duration and each task's median over the nights
+    side; the backfill's includes the ``airflow backfill create`` command's), idle_per_night_s (the
+    median of the seconds in a night when no task ran), command_s (from the command to the first
+    night's start), each night's duration and each task's median over the nights
     (with its phases: what every night pays again)."""
     root = Path(root).resolve()
     landing = Path(landing).resolve()
@@ -267,6 +271,7 @@ def backfill_week(landing: Path, nights: list[datetime], root: Path) -> dict:
         airflow_cpu_s = airflow_cpu(local) + _children_cpu() - cpu
         runs = sorted((_run(local, r["dag_run_id"]) for r in runs), key=lambda r: r["logical_date"])
         tasks = [task for run in runs for task in task_phases(local, run["dag_run_id"])]
+        busy = [_busy(_task_instances(local, run["dag_run_id"])) for run in runs]
     spans = [(_moment(r["start_date"]), _moment(r["end_date"])) for r in runs]
     if len(runs) != len(nights):
         raise RuntimeError(f"the backfill made {len(runs)} runs for {len(nights)} nights")
@@ -277,7 +282,8 @@ def backfill_week(landing: Path, nights: list[datetime], root: Path) -> dict:
             "cli_s": cli_s, "runs": len(runs), "startup_s": startup_s,
             "airflow_cpu_s": airflow_cpu_s, "cli_cpu_s": cli_cpu_s,
             "submissions": _same_night(root / "cli" / "warehouse.duckdb", root / "var" / "warehouse.duckdb"),
-            "command_s": spans[0][0] - start if spans else None,
+            "idle_per_night_s": statistics.median(end - begin - b for (begin, end), b in zip(spans, busy, strict=True)),
+            "command_s": spans[0][0] - start,
             "nights_s": [round(end - begin, 3) for begin, end in spans], "tasks": _medians(tasks)}
 
 
@@ -334,10 +340,10 @@ def _week(work: Path) -> tuple[Path, list[datetime]]:
     """bench/datasets.py's week (63 provinces x 7 days, generated once into its cache) when it is
     there, else the stand-in."""
     try:
-        from datasets import week
+        from datasets import DEFAULT_CACHE, week
     except ImportError:
         return stand_in_week(work / "stand-in-week")
-    landing, nights = week(REPO / "var" / "bench" / "cache")
+    landing, nights = week(DEFAULT_CACHE)
     return landing.path, nights
 
 
