@@ -236,6 +236,11 @@ def _kept_relation(name: str, new_name: str, kind: str, new_kind: str, district:
     return "respelled" if accent_key(name, "commune") == accent_key(new_name, "commune") else "renamed"
 
 
+def _rows(frame: pd.DataFrame, *columns: str) -> list[tuple]:
+    """``frame``'s ``columns`` as plain tuples, a row each."""
+    return list(zip(*(frame[column].tolist() for column in columns), strict=True))
+
+
 def hop(from_list: str, to_list: str) -> pd.DataFrame:
     """How each commune-level unit of ``from_list`` stands in ``to_list`` (the next list)."""
     old, new = list_units(from_list), list_units(to_list)
@@ -248,57 +253,58 @@ def hop(from_list: str, to_list: str) -> pd.DataFrame:
     kept_rows = pd.DataFrame({
         "from_list": from_list, "from_code": kept.unit_code, "from_province_code": kept.province_code,
         "to_list": to_list, "to_code": kept.unit_code, "to_province_code": kept.province_code_new,
-        "relation": [_kept_relation(n, nn, t, tn, d, dn) for n, nn, t, tn, d, dn in zip(
-            kept.name, kept.name_new, kept.type, kept.type_new, kept.district_code, kept.district_code_new,
-            strict=True)],
+        "relation": [_kept_relation(*unit) for unit in _rows(kept, "name", "name_new", "type", "type_new",
+                                                             "district_code", "district_code_new")],
         "evidence": "code kept", "is_approximate": False,
     })
-    new_by_code = new.set_index("unit_code")
-    fresh = new[~new.unit_code.isin(set(old.unit_code))]
-    renamed = set(kept_rows[kept_rows.relation == "renamed"].to_code)
+    province_of = dict(_rows(new, "unit_code", "province_code"))
+    renamed = set(kept_rows[kept_rows.relation == "renamed"].to_code.tolist())
     # A gone unit's name found again in the same district (by code or name) or, when its district is
     # gone, once in the province among the units that are new or renamed: the unit it became part of.
-    receivers = new[new.unit_code.isin(set(fresh.unit_code) | renamed)]
-    new_districts = set(new.district_code.dropna())
+    # (Rows as plain tuples: iterating a frame's columns cell by cell costs more than the matching.)
+    receiving = (set(new.unit_code.tolist()) - set(old.unit_code.tolist())) | renamed
+    columns = ("unit_code", "name", "province_code", "district_code", "district_name")
+    new_units = [(*unit, fold_key(unit[4] or "", "district")) for unit in _rows(new, *columns)]
+    new_districts = set(new.district_code.dropna().tolist())
     # Names compared with their diacritics ('Tiền Tiến' is not 'Tiên Tiến'), then by their letters
     # alone, each with its own evidence.
     keys = {"same name": lambda n: accent_key(n, "commune"), "same letters (diacritics differ)": _fold_name}
     rows = []
-    gone = old[~old.unit_code.isin(set(kept_rows.from_code))]
+    kept_codes = set(kept_rows.from_code.tolist())
+    gone = [unit for unit in _rows(old, *columns) if unit[0] not in kept_codes]
     for words, key_of in keys.items():
         by_district: dict[tuple[str, str], list[str]] = {}
         by_district_name: dict[tuple[str, str, str], list[str]] = {}
         by_province: dict[tuple[str, str], list[str]] = {}
-        for row in new.itertuples(index=False):
-            key = key_of(row.name)
-            by_district.setdefault((str(row.district_code), key), []).append(row.unit_code)
-            by_district_name.setdefault((row.province_code, fold_key(row.district_name or "", "district"), key),
-                                        []).append(row.unit_code)
-        for row in receivers.itertuples(index=False):
-            by_province.setdefault((row.province_code, key_of(row.name)), []).append(row.unit_code)
+        for code, name, province, district_code, _, district_fold in new_units:
+            key = key_of(name)
+            by_district.setdefault((str(district_code), key), []).append(code)
+            by_district_name.setdefault((province, district_fold, key), []).append(code)
+            if code in receiving:
+                by_province.setdefault((province, key), []).append(code)
         left = []
-        for unit in gone.itertuples(index=False):
-            key = key_of(unit.name)
+        for unit in gone:
+            code, name, province, district_code, district_name = unit
+            key = key_of(name)
             # Lists without districts (from July 2025) go straight to the province.
-            district = fold_key(unit.district_name or "", "district")
-            found = (by_district.get((str(unit.district_code), key)) or by_district_name.get(
-                (unit.province_code, district, key))) if unit.district_code else None
+            district = fold_key(district_name or "", "district")
+            found = (by_district.get((str(district_code), key)) or by_district_name.get(
+                (province, district, key))) if district_code else None
             evidence = f"{words} in the same district"
-            if (not found or len(found) != 1) and unit.district_code not in new_districts:
+            if (not found or len(found) != 1) and district_code not in new_districts:
                 # Only when its district is gone too (merged into another): a name alone never moves a
                 # unit out of a district that still exists (Phường 7 of Quận 10 is not Phường 7 of Quận 5).
-                found, evidence = by_province.get((unit.province_code, key)), f"{words}, once in the province"
-            if found and len(found) == 1 and (not same_era or new_by_code.loc[found[0]].province_code
-                                              == unit.province_code):
-                rows.append({"from_list": from_list, "from_code": unit.unit_code,
-                             "from_province_code": unit.province_code, "to_list": to_list, "is_approximate": False,
-                             "to_code": found[0], "to_province_code": new_by_code.loc[found[0]].province_code,
-                             "relation": "merged_into", "evidence": evidence})
+                found, evidence = by_province.get((province, key)), f"{words}, once in the province"
+            if found and len(found) == 1 and (not same_era or province_of[found[0]] == province):
+                rows.append({"from_list": from_list, "from_code": code, "from_province_code": province,
+                             "to_list": to_list, "is_approximate": False, "to_code": found[0],
+                             "to_province_code": province_of[found[0]], "relation": "merged_into",
+                             "evidence": evidence})
             else:
                 left.append(unit)
-        gone = pd.DataFrame(left, columns=old.columns)
-    for unit in gone.itertuples(index=False):
-        rows.append({"from_list": from_list, "from_code": unit.unit_code, "from_province_code": unit.province_code,
+        gone = left
+    for code, _, province, *_ in gone:
+        rows.append({"from_list": from_list, "from_code": code, "from_province_code": province,
                      "to_list": to_list, "is_approximate": False, "to_code": None, "to_province_code": None,
                      "relation": "unmapped", "evidence": "the lists do not say which unit it became part of"})
     gone = pd.DataFrame(rows, columns=CROSSWALK_COLUMNS)
@@ -400,7 +406,7 @@ def _walk(list_id: str, unit_code: str, to_list: str) -> tuple[str | None, bool,
 def _steps() -> dict[tuple[str, str], tuple[str | None, bool, str]]:
     walk = crosswalk()
     return {(a, c): (t if isinstance(t, str) else None, bool(x), r) for a, c, t, x, r in
-            zip(walk.from_list, walk.from_code, walk.to_code, walk.is_approximate, walk.relation, strict=True)}
+            _rows(walk, "from_list", "from_code", "to_code", "is_approximate", "relation")}
 
 
 # --- Provinces by name --------------------------------------------------------------------------
