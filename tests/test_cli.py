@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import duckdb
 import pytest
@@ -254,3 +255,34 @@ def test_history_never_cuts_a_reason_even_in_a_narrow_terminal(env, monkeypatch)
         table = [line for line in narrow.splitlines() if line[:1] in "┏┃┡│└"]
         assert table and all(line[-1] in "┓┃┩│┘" and len(line) <= columns for line in table), narrow
         assert "2/1/1/0" in narrow and "Loại/C.báo" in narrow, narrow  # read 2, loaded 1, quarantined 1
+
+
+def test_the_console_entry_point_leaves_with_the_commands_code_after_its_exit_handlers_and_output(tmp_path):
+    """``main`` ends the process without tearing the interpreter down (etl.cli._leave): the command's
+    exit code, what it printed (into a pipe, so buffered) and the exit handlers (temporary folders
+    removed) must all survive that."""
+    import subprocess
+    import sys
+
+    script = """
+import sys, tempfile
+from pathlib import Path
+sys.argv = ["cax", {args}]
+kept = tempfile.TemporaryDirectory(dir={tmp!r})  # removed by its exit handler, or left behind
+Path(kept.name, "marker").write_text("x")
+from etl.cli import main
+main()
+"""
+    bad = tmp_path / "in" / "bad.xlsx"
+    bad.parent.mkdir()
+    bad.write_text("not a workbook")
+    # In this order: before the night there is no warehouse to report on (2); the night rejects the file (3).
+    cases = [('"indicators", "--json"', 2), (f'"ingest", {str(bad)!r}', 3), ('"--help"', 0)]
+    for args, code in cases:
+        done = subprocess.run([sys.executable, "-c", script.format(args=args, tmp=str(tmp_path))],
+                              capture_output=True, text=True, timeout=300, env={**os.environ,
+                                                                                "CAX_VAR": str(tmp_path / "var")})
+        assert done.returncode == code, (args, done.stdout, done.stderr)
+        assert done.stdout.strip(), args  # the command's words reached the pipe
+        assert "Traceback" not in done.stderr, done.stderr
+        assert list(tmp_path.glob("tmp*")) == [], args  # the exit handler removed the folder
