@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from etl.names import clean_text, strip_diacritics
 
@@ -35,15 +36,28 @@ def raw_text(value: object) -> str:
     text with its spaces tidied (NFC, no non-breaking or repeated spaces)."""
     if value is None:
         return ""
+    if type(value) is str:  # most cells: first, and without the checks below
+        return clean_text(value)
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     if isinstance(value, float):
         return f"{value:g}"
     if isinstance(value, datetime):
-        return value.strftime("%d/%m/%Y") if value.time() == datetime.min.time() else value.strftime("%d/%m/%Y %H:%M")
+        return _datetime_text(value)
     if isinstance(value, date):
-        return value.strftime("%d/%m/%Y")
+        return _date_text(value)
     return clean_text(value)
+
+
+# Cached: a daily sheet writes each of its days on every unit's row.
+@lru_cache(maxsize=4096)
+def _datetime_text(value: datetime) -> str:
+    return value.strftime("%d/%m/%Y") if value.time() == datetime.min.time() else value.strftime("%d/%m/%Y %H:%M")
+
+
+@lru_cache(maxsize=4096)
+def _date_text(value: date) -> str:
+    return value.strftime("%d/%m/%Y")
 
 
 def copy_value(value: object) -> float | str | None:
@@ -51,6 +65,8 @@ def copy_value(value: object) -> float | str | None:
     infinities too, so that the writer, etl.safe, can write them blank with a note saying what was
     sent), text stays exactly as sent, anything else becomes its text (so nothing a province sent can
     come back as a live formula, and the province sees its own cells)."""
+    if type(value) is float or type(value) is int:  # most cells: first, and without the checks below
+        return value  # type: ignore[return-value]
     if isinstance(value, int | float) and not isinstance(value, bool):
         return value
     if isinstance(value, str):
