@@ -9,7 +9,7 @@ reported again as missing. Total rows that do not add up are warnings of their s
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from pathlib import Path
 
@@ -27,7 +27,7 @@ TOTAL_COLUMNS = ["submission_id", "file_name", "sheet", "row_number", "column_na
 
 
 def validate_stage(stage_paths: Iterable[Path], out_dir: Path, docs_dir: Path | None = None,
-                   warehouse: Path | None = None) -> Path:
+                   warehouse: Path | None = None, docs_later: list[Callable[[], None]] | None = None) -> Path:
     """Validate the night's staged rows, one batch per dataset; returns ``out_dir``, which holds:
 
     - ``files.json``: the staged files of the night;
@@ -36,7 +36,8 @@ def validate_stage(stage_paths: Iterable[Path], out_dir: Path, docs_dir: Path | 
     - ``totals.parquet``: the warnings of total rows that do not add up, by submission.
 
     ``warehouse`` (read, never written) gives each unit's previous period for the outlier rules;
-    with ``docs_dir``, GX Data Docs are built under ``docs_dir/<dataset>/``.
+    with ``docs_dir``, GX Data Docs are built under ``docs_dir/<dataset>/``, or, given ``docs_later``,
+    by the callables appended to it (``etl.validate.process`` builds them while the night loads).
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     stage_files = [str(p) for p in stage_paths]
@@ -55,7 +56,7 @@ def validate_stage(stage_paths: Iterable[Path], out_dir: Path, docs_dir: Path | 
                       if f["column_name"] == spec.name_column and f["severity"] == "error"}
         checkable = rows[~rows.index.isin(list(unresolved))] if not rows.empty else rows
         docs = docs_dir / dataset if docs_dir is not None else None
-        for failure in validate_rows(dataset, checkable, docs_dir=docs):
+        for failure in validate_rows(dataset, checkable, docs_dir=docs, docs_later=docs_later):
             if (failure.row_index, failure.column_name) not in blocked:
                 failures.append(asdict(failure))
         rows.to_parquet(out_dir / f"{dataset}.rows.parquet", index=True)

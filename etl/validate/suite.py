@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -192,9 +193,11 @@ def _gx_context(docs_dir: Path | None) -> Any:
 
 
 def _run_gx(
-    dataset: str, frame: pd.DataFrame, suite: ExpectationSuite, docs_dir: Path | None
+    dataset: str, frame: pd.DataFrame, suite: ExpectationSuite, docs_dir: Path | None,
+    docs_later: list[Callable[[], None]] | None = None,
 ) -> ExpectationSuiteValidationResult:
-    """Validate ``frame`` against ``suite`` as one batch; with ``docs_dir`` also build Data Docs."""
+    """Validate ``frame`` against ``suite`` as one batch; with ``docs_dir`` also build Data Docs, now
+    or, given ``docs_later``, by the callable appended to it."""
     import great_expectations as gx
 
     context = _gx_context(docs_dir)
@@ -215,8 +218,15 @@ def _run_gx(
         gx.ValidationDefinition(name=f"{dataset}_run", data=batch_definition, suite=suite)
     )
     result = definition.run(batch_parameters={"dataframe": frame}, result_format="COMPLETE")
-    Path(docs_dir).mkdir(parents=True, exist_ok=True)
-    context.build_data_docs(site_names=["local_site"])
+
+    def build_docs() -> None:
+        Path(docs_dir).mkdir(parents=True, exist_ok=True)
+        context.build_data_docs(site_names=["local_site"])
+
+    if docs_later is None:
+        build_docs()
+    else:
+        docs_later.append(build_docs)
     return result
 
 
@@ -287,12 +297,14 @@ def _failures(
 # ---------------------------------------------------------------------------------------------
 
 
-def validate_rows(dataset: str, rows: pd.DataFrame, docs_dir: Path | None = None) -> list[RuleFailure]:
+def validate_rows(dataset: str, rows: pd.DataFrame, docs_dir: Path | None = None,
+                  docs_later: list[Callable[[], None]] | None = None) -> list[RuleFailure]:
     """Check every row of ``rows`` against the suite of ``dataset`` in one GX validation.
 
     ``rows`` holds the extracted rows of every workbook of the run; row indices in the returned
     failures are labels of ``rows.index``. With ``docs_dir``, GX Data Docs (a static HTML site:
-    ``index.html``, the suite and this validation result) are written into that folder.
+    ``index.html``, the suite and this validation result) are written into that folder; given
+    ``docs_later``, not now but by the callable appended to that list.
     An empty frame returns ``[]`` at once, without importing GX or writing docs.
     """
     if rows.empty:
@@ -306,7 +318,7 @@ def validate_rows(dataset: str, rows: pd.DataFrame, docs_dir: Path | None = None
     frame = derive(rows) if derive else rows
     suite = load_suite(dataset)
     started = time.perf_counter()
-    result = _run_gx(dataset, frame, suite, Path(docs_dir) if docs_dir is not None else None)
+    result = _run_gx(dataset, frame, suite, Path(docs_dir) if docs_dir is not None else None, docs_later)
     rule_order = {str((e.meta or {}).get("rule")): i for i, e in enumerate(suite.expectations)}
     failures = _failures(result, rows, rule_order)
     log.info("%s: validated %d rows against %d rules in %.2f s: %d failures",

@@ -1,0 +1,145 @@
+"""The night's validation in a process of its own, started before the workbooks are parsed.
+
+Importing Great Expectations takes about 2 s on this machine, a fifth of a national night, and the
+night cannot validate without it. ``cax ingest`` therefore forks a validating process as the night
+starts: it imports GX while the parsing processes work (on a night of many files they share the
+cores; on a night of one file the import is what the night waits for), then validates the staged
+files it is handed (``etl.validate.night.validate_stage``), reading them from disk and writing its
+results to disk: only paths and small values cross between the processes. Once it has answered, it
+builds the GX Data Docs while the night loads and publishes; the night waits for them at its end
+(``finish``). It is forked before the parsing processes, without GX, and imports GX itself.
+
+The Airflow DAG does not need this: its validation is a task of its own.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from etl.validate.night import validate_stage
+
+
+def _serve(receive: Any, send: Any, parents_ends: tuple[Any, Any]) -> None:
+    """Body of the validating process: import GX, say how long it took, validate what it is handed,
+    answer, then build the Data Docs and say so."""
+    for end in parents_ends:  # so that the night's process ending is seen here as the end of the pipe
+        end.close()
+    try:
+        started = time.perf_counter()
+        import great_expectations  # noqa: F401
+
+        send.send(("imported", time.perf_counter() - started))
+        request = receive.recv()
+        if request is None:  # the night had nothing more for it
+            return
+        docs: list[Callable[[], None]] = []
+        for step in ("validated", "documented"):
+            try:
+                if step == "validated":
+                    stage_paths, out_dir, docs_dir, warehouse = request
+                    send.send((step, validate_stage(stage_paths, out_dir, docs_dir, warehouse, docs)))
+                else:
+                    for build in docs:
+                        build()
+                    send.send((step, None))
+            except BaseException as error:  # noqa: BLE001 - handed to the night's process, which raises it
+                _send_failure(send, error)
+                return
+    except (EOFError, OSError):  # the night's process is gone
+        pass
+    finally:
+        # Leave at once: finalising the heap inherited from the night's process costs more than nothing.
+        os._exit(0)
+
+
+def _send_failure(send: Any, error: BaseException) -> None:
+    text = "".join(traceback.format_exception(error))
+    try:
+        send.send(("failed", (error, text)))
+    except Exception:  # noqa: BLE001 - an exception that cannot be pickled goes as its text
+        send.send(("failed", (RuntimeError(f"{type(error).__name__}: {error}"), text)))
+
+
+class ValidatingProcess:
+    """A process that imports GX at once, validates the night's staged files when asked (``validate``)
+    and then builds the Data Docs (``finish`` waits for them).
+
+    Use it as a context manager: leaving the block ends the process whatever happened.
+    """
+
+    def __init__(self) -> None:
+        context = multiprocessing.get_context("fork")
+        their_requests, self._requests = context.Pipe(duplex=False)
+        self._replies, their_replies = context.Pipe(duplex=False)
+        self._process = context.Process(target=_serve, args=(their_requests, their_replies,
+                                                             (self._requests, self._replies)), daemon=True)
+        self._process.start()
+        their_requests.close()
+        their_replies.close()
+        self.import_s: float | None = None  # the GX import's seconds in the validating process
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid
+
+    def __enter__(self) -> ValidatingProcess:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def validate(self, stage_paths: list[Path], out_dir: Path, docs_dir: Path | None,
+                 warehouse: Path | None) -> Path:
+        """``validate_stage`` of these arguments, in the validating process; its exceptions are raised here."""
+        try:
+            self._requests.send((stage_paths, out_dir, docs_dir, warehouse))
+        except OSError:
+            pass  # the process is gone; waiting for its answer says so
+        return self._await("validated")
+
+    def finish(self) -> None:
+        """Wait for the Data Docs (after ``validate``); an exception building them is raised here."""
+        self._await("documented")
+
+    def wait_for_import(self) -> float:
+        """Seconds the GX import took in the validating process, once it is done."""
+        if self.import_s is None:
+            self._await("imported")
+        assert self.import_s is not None
+        return self.import_s
+
+    def _await(self, wanted: str) -> Any:
+        while True:
+            try:
+                kind, value = self._replies.recv()
+            except EOFError:
+                self._process.join()
+                raise RuntimeError(f"the validating process ended without answering (exit code "
+                                   f"{self._process.exitcode}); run again, with CAX_DEBUG=1 if it persists") from None
+            if kind == "imported":
+                self.import_s = value
+            if kind == wanted:
+                return value
+            if kind == "failed":
+                error, text = value
+                error.add_note(f"in the validating process:\n{text}")
+                raise error
+
+    def close(self) -> None:
+        if self._process.is_alive():
+            try:
+                self._requests.send(None)
+            except OSError:
+                pass
+            self._process.join(timeout=5)
+            if self._process.is_alive():
+                self._process.kill()
+                self._process.join()
+        self._requests.close()
+        self._replies.close()

@@ -1,0 +1,81 @@
+"""The validating process (etl.validate.process): it validates exactly as validate_stage does in the
+night's own process, builds the Data Docs after answering, and its failures reach the night's
+process as exceptions, never as a silent or a hanging night."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from etl.discover import identify
+from etl.extract.sandbox import extract_to_stage
+from etl.validate.night import validate_stage
+from etl.validate.process import ValidatingProcess
+from tests.builders import write_workbook
+
+pytestmark = pytest.mark.unit
+
+HEADER = ["STT", "Huyện, thị xã, thành phố", "Xã, thị trấn", "Mã ĐVHC", "Số CA chính quy đã bố trí",
+          "Trong đó: Trưởng CA xã", "Trong đó: Phó trưởng CA xã"]
+TITLE = [["BỘ CÔNG AN"], ["CÔNG AN TỈNH HẢI DƯƠNG"], ["Tháng 4 năm 2021 (Số liệu tính đến ngày 23/4/2021)"]]
+
+
+@pytest.fixture
+def staged(tmp_path: Path) -> list[Path]:
+    """One workbook staged: a good row, a row whose figures fail the suite, a unit unknown."""
+    book = write_workbook(tmp_path / "hd.xlsx", [
+        *TITLE, HEADER,
+        [1, "Huyện Tứ Kỳ", "Xã Hưng Đạo", None, 5, 1, 2],
+        [2, "Thành phố Chí Linh", "Xã Hưng Đạo", None, 3, 2, 4],  # more leaders than officers
+        [3, "Huyện Tứ Kỳ", "Xã Không Có", None, 4, 1, 1],
+    ])
+    return [extract_to_stage(identify(book), tmp_path / "stage")]
+
+
+def _frames(folder: Path) -> dict[str, pd.DataFrame]:
+    return {p.name: pd.read_parquet(p) for p in sorted(folder.glob("*.parquet"))}
+
+
+def test_validates_as_the_nights_own_process_does_and_builds_the_docs(staged, tmp_path):
+    with ValidatingProcess() as validator:
+        there = validator.validate(staged, tmp_path / "there", tmp_path / "docs_there", None)
+        validator.finish()
+        assert validator.wait_for_import() > 0
+    here = validate_stage(staged, tmp_path / "here", tmp_path / "docs_here", None)
+    theirs, ours = _frames(there), _frames(here)
+    assert list(theirs) == list(ours) and theirs
+    for name, frame in ours.items():
+        pd.testing.assert_frame_equal(theirs[name], frame, check_like=False)
+    failures = theirs["commune_staffing.failures.parquet"]
+    assert len(failures) >= 2  # the suite's failure and the unknown unit, both found there
+    assert (tmp_path / "docs_there" / "commune_staffing" / "index.html").is_file()
+
+
+def test_docs_left_for_later_are_built_only_when_finished(staged, tmp_path):
+    later: list = []
+    validate_stage(staged, tmp_path / "out", tmp_path / "docs", None, docs_later=later)
+    assert later and not (tmp_path / "docs" / "commune_staffing" / "index.html").exists()
+    for build in later:
+        build()
+    assert (tmp_path / "docs" / "commune_staffing" / "index.html").is_file()
+
+
+def test_an_exception_there_is_raised_here_with_its_type_and_where_it_happened(tmp_path):
+    with ValidatingProcess() as validator, pytest.raises(FileNotFoundError) as raised:
+        validator.validate([tmp_path / "missing.json"], tmp_path / "out", None, None)
+    assert any("in the validating process" in note for note in raised.value.__notes__)
+
+
+def test_a_validating_process_that_dies_is_an_error_naming_it_not_a_hang(staged, tmp_path):
+    with ValidatingProcess() as validator:
+        validator.wait_for_import()
+        assert validator.pid is not None
+        os.kill(validator.pid, signal.SIGKILL)
+        time.sleep(0.5)  # gone before it is asked, or while it is asked: the same error
+        with pytest.raises(RuntimeError, match="validating process ended without answering"):
+            validator.validate(staged, tmp_path / "out", None, None)
