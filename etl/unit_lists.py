@@ -18,6 +18,7 @@ against the oldest and says so. A list is named by its date in every message ("d
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import sqlite3
@@ -29,12 +30,22 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pandas as pd
-import vietnamadminunits
 
 PRE2025, ERA2025 = "pre2025", "2025"
 ERA_SWITCH_DATE = date(2025, 7, 1)
 COMMITTED = Path(__file__).resolve().parents[1] / "reference" / "unit_lists"
-PACKAGE_DATA = Path(vietnamadminunits.__file__).parent / "data"
+
+
+def _package_folder() -> Path:
+    """Where ``vietnamadminunits`` is installed, found without importing it: only its data is used,
+    and importing it imports its geocoding (geopy, requests), 0.3 s of every command's start."""
+    spec = importlib.util.find_spec("vietnamadminunits")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("vietnamadminunits is not installed: run make install (uv sync)")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+PACKAGE_DATA = _package_folder() / "data"
 COLUMNS = ("unit_code", "name", "type", "district_code", "district_name", "province_code", "province_name")
 END_OF_TIME = date(9999, 12, 31)
 MANIFEST = "imported.json"
@@ -105,7 +116,7 @@ def _committed() -> list[UnitList]:
 
 
 def _package() -> list[UnitList]:
-    version = getattr(vietnamadminunits, "__version__", "") or _dist_version()
+    version = _dist_version()
     return [
         UnitList(EVE_OF_REFORM.isoformat(), EVE_OF_REFORM, EVE_VALID_FROM, PRE2025, "package",
                  f"vietnamadminunits {version}: admin_units_legacy (63 provinces before the 2025 reform)"),
