@@ -84,15 +84,16 @@ def run_night(paths: Iterable[Path], settings: Settings, run_id: str | None = No
     with ExitStack() as stack:
         # GX is imported in the validating process while the workbooks are parsed, and the Data Docs
         # built there while the night loads (etl.validate.process).
-        validator = stack.enter_context(ValidatingProcess()) if found.fresh else None
+        validator = stack.enter_context(ValidatingProcess(settings.warehouse)) if found.fresh else None
         with _timed(timings, "extract"):
             # Nothing dated after the night loads: its cut-off, or the moment it started.
             staged = extract_many(found.fresh, stage_dir, settings.workers, on_file, settings.limits,
                                   cutoff or started_at)
             staged += stage_discovered(found, stage_dir)
         with _timed(timings, "validate"):
-            arguments = (staged, stage_dir / "validated", settings.data_docs, settings.warehouse)
-            validated = validator.validate(*arguments) if validator else validate_stage(*arguments)
+            arguments = (staged, stage_dir / "validated", settings.data_docs)
+            validated = (validator.validate(*arguments) if validator
+                         else validate_stage(*arguments, settings.warehouse))
         if validator and timings is not None:
             timings["import great_expectations"] = validator.wait_for_import()
         with _timed(timings, "load"):

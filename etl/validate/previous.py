@@ -20,6 +20,40 @@ COMPARED = {
 }
 
 
+# The warehouse's figures read last, by dataset, with the state of the files they were read from.
+_READ: dict[str, tuple[tuple, pd.DataFrame]] = {}
+
+
+def _state(warehouse: Path) -> tuple:
+    """What changes when the warehouse is written: its file's and its write-ahead log's size and time."""
+    def stat(path: Path) -> tuple:
+        try:
+            found = path.stat()
+        except FileNotFoundError:
+            return ()
+        return found.st_size, found.st_mtime_ns
+    return str(warehouse.resolve()), stat(warehouse), stat(warehouse.with_name(warehouse.name + ".wal"))
+
+
+def earlier_figures(dataset: str, warehouse: Path) -> pd.DataFrame:
+    """The compared figures of every unit and period the warehouse holds for ``dataset`` (a copy).
+
+    Read once per state of the warehouse's files: the validating process (etl.validate.process)
+    reads them while the night's workbooks are parsed, and validation takes them from here, unless
+    the warehouse was written in between.
+    """
+    table, dated_by, figures = COMPARED[dataset]
+    state = _state(warehouse)
+    if dataset not in _READ or _READ[dataset][0] != state:
+        def earlier(conn: sa.Connection) -> pd.DataFrame:
+            if not has_table(conn, *table.split(".")):
+                return pd.DataFrame()
+            return frame(conn, f"select admin_era, unit_code, {dated_by} as dated, {', '.join(figures)} from {table}")
+
+        _READ[dataset] = (state, read(warehouse, earlier))
+    return _READ[dataset][1].copy()
+
+
 def with_previous(dataset: str, rows: pd.DataFrame, warehouse: Path | None) -> pd.DataFrame:
     """``rows`` with a ``previous_<figure>`` column for each compared figure (null when none)."""
     if dataset not in COMPARED or rows.empty:
@@ -30,12 +64,7 @@ def with_previous(dataset: str, rows: pd.DataFrame, warehouse: Path | None) -> p
         out[f"previous_{figure}"] = float("nan")
     if warehouse is None or not warehouse.exists():
         return out
-    def earlier(conn: sa.Connection) -> pd.DataFrame:
-        if not has_table(conn, *table.split(".")):
-            return pd.DataFrame()
-        return frame(conn, f"select admin_era, unit_code, {dated_by} as dated, {', '.join(figures)} from {table}")
-
-    before = read(warehouse, earlier)
+    before = earlier_figures(dataset, warehouse)
     if before.empty:
         return out
     before["dated"] = pd.to_datetime(before["dated"])

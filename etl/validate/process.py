@@ -3,9 +3,10 @@
 Importing Great Expectations takes about 2 s on this machine, a fifth of a national night, and the
 night cannot validate without it. ``cax ingest`` therefore forks a validating process as the night
 starts: it imports GX while the parsing processes work (on a night of many files they share the
-cores; on a night of one file the import is what the night waits for), then validates the staged
-files it is handed (``etl.validate.night.validate_stage``), reading them from disk and writing its
-results to disk: only paths and small values cross between the processes. Once it has answered, it
+cores; on a night of one file the import is what the night waits for), and reads the warehouse's
+earlier figures (etl.validate.previous), which nothing writes before it has answered. Then it
+validates the staged files it is handed (``etl.validate.night.validate_stage``), reading them from
+disk and writing its results to disk: only paths and small values cross between the processes. Once it has answered, it
 builds the GX Data Docs while the night loads and publishes; the night waits for them at its end
 (``finish``). It is forked before the parsing processes, without GX, and imports GX itself.
 
@@ -23,11 +24,12 @@ from pathlib import Path
 from typing import Any
 
 from etl.validate.night import validate_stage
+from etl.validate.previous import COMPARED, earlier_figures
 
 
-def _serve(receive: Any, send: Any, parents_ends: tuple[Any, Any]) -> None:
-    """Body of the validating process: import GX, say how long it took, validate what it is handed,
-    answer, then build the Data Docs and say so."""
+def _serve(receive: Any, send: Any, parents_ends: tuple[Any, Any], warehouse: Path | None) -> None:
+    """Body of the validating process: import GX, say how long it took, read the warehouse's earlier
+    figures, validate what it is handed, answer, then build the Data Docs and say so."""
     for end in parents_ends:  # so that the night's process ending is seen here as the end of the pipe
         end.close()
     try:
@@ -35,6 +37,9 @@ def _serve(receive: Any, send: Any, parents_ends: tuple[Any, Any]) -> None:
         import great_expectations  # noqa: F401
 
         send.send(("imported", time.perf_counter() - started))
+        if warehouse is not None and warehouse.exists():  # read while the workbooks are parsed
+            for dataset in COMPARED:
+                earlier_figures(dataset, warehouse)
         request = receive.recv()
         if request is None:  # the night had nothing more for it
             return
@@ -42,7 +47,7 @@ def _serve(receive: Any, send: Any, parents_ends: tuple[Any, Any]) -> None:
         for step in ("validated", "documented"):
             try:
                 if step == "validated":
-                    stage_paths, out_dir, docs_dir, warehouse = request
+                    stage_paths, out_dir, docs_dir = request
                     send.send((step, validate_stage(stage_paths, out_dir, docs_dir, warehouse, docs)))
                 else:
                     for build in docs:
@@ -73,12 +78,13 @@ class ValidatingProcess:
     Use it as a context manager: leaving the block ends the process whatever happened.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, warehouse: Path | None) -> None:
+        """``warehouse``: the one the night validates against (its earlier figures), read, never written."""
         context = multiprocessing.get_context("fork")
         their_requests, self._requests = context.Pipe(duplex=False)
         self._replies, their_replies = context.Pipe(duplex=False)
-        self._process = context.Process(target=_serve, args=(their_requests, their_replies,
-                                                             (self._requests, self._replies)), daemon=True)
+        self._process = context.Process(target=_serve, daemon=True, args=(
+            their_requests, their_replies, (self._requests, self._replies), warehouse))
         self._process.start()
         their_requests.close()
         their_replies.close()
@@ -94,11 +100,11 @@ class ValidatingProcess:
     def __exit__(self, *_: object) -> None:
         self.close()
 
-    def validate(self, stage_paths: list[Path], out_dir: Path, docs_dir: Path | None,
-                 warehouse: Path | None) -> Path:
-        """``validate_stage`` of these arguments, in the validating process; its exceptions are raised here."""
+    def validate(self, stage_paths: list[Path], out_dir: Path, docs_dir: Path | None) -> Path:
+        """``validate_stage`` of these arguments and the warehouse, in the validating process; its
+        exceptions are raised here."""
         try:
-            self._requests.send((stage_paths, out_dir, docs_dir, warehouse))
+            self._requests.send((stage_paths, out_dir, docs_dir))
         except OSError:
             pass  # the process is gone; waiting for its answer says so
         return self._await("validated")

@@ -42,3 +42,14 @@ def test_a_unit_gets_its_latest_earlier_figure_of_its_own_era(warehouse):
 def test_a_night_whose_every_unit_is_unknown_has_no_previous_figures(warehouse):
     out = with_previous("commune_staffing", _rows([None, None]), warehouse)
     assert out["previous_officers"].isna().all() and len(out) == 2
+
+
+def test_figures_read_ahead_are_read_again_once_the_warehouse_is_written(warehouse):
+    """The validating process reads the earlier figures while the workbooks are parsed; a warehouse
+    written in between (another night, a correction) is read again, never answered from memory."""
+    assert with_previous("commune_staffing", _rows(["10507"]), warehouse)["previous_officers"].tolist() == [5.0]
+    con = duckdb.connect(str(warehouse))
+    con.execute("update dw.fact_commune_staffing set officers = 7 where as_of_date = '2021-03-20' "
+                "and admin_era = 'pre2025'")
+    con.close()
+    assert with_previous("commune_staffing", _rows(["10507"]), warehouse)["previous_officers"].tolist() == [7.0]

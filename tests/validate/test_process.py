@@ -42,8 +42,8 @@ def _frames(folder: Path) -> dict[str, pd.DataFrame]:
 
 
 def test_validates_as_the_nights_own_process_does_and_builds_the_docs(staged, tmp_path):
-    with ValidatingProcess() as validator:
-        there = validator.validate(staged, tmp_path / "there", tmp_path / "docs_there", None)
+    with ValidatingProcess(None) as validator:
+        there = validator.validate(staged, tmp_path / "there", tmp_path / "docs_there")
         validator.finish()
         assert validator.wait_for_import() > 0
     here = validate_stage(staged, tmp_path / "here", tmp_path / "docs_here", None)
@@ -66,16 +66,16 @@ def test_docs_left_for_later_are_built_only_when_finished(staged, tmp_path):
 
 
 def test_an_exception_there_is_raised_here_with_its_type_and_where_it_happened(tmp_path):
-    with ValidatingProcess() as validator, pytest.raises(FileNotFoundError) as raised:
-        validator.validate([tmp_path / "missing.json"], tmp_path / "out", None, None)
+    with ValidatingProcess(None) as validator, pytest.raises(FileNotFoundError) as raised:
+        validator.validate([tmp_path / "missing.json"], tmp_path / "out", None)
     assert any("in the validating process" in note for note in raised.value.__notes__)
 
 
 def test_a_validating_process_that_dies_is_an_error_naming_it_not_a_hang(staged, tmp_path):
-    with ValidatingProcess() as validator:
+    with ValidatingProcess(None) as validator:
         validator.wait_for_import()
         assert validator.pid is not None
         os.kill(validator.pid, signal.SIGKILL)
         time.sleep(0.5)  # gone before it is asked, or while it is asked: the same error
         with pytest.raises(RuntimeError, match="validating process ended without answering"):
-            validator.validate(staged, tmp_path / "out", None, None)
+            validator.validate(staged, tmp_path / "out", None)
