@@ -46,15 +46,17 @@ GOAL_NATIONAL_QUERY_MS = 100.0
 GOAL_PEAK_MIB = 1024.0
 
 
-def ingest(paths: list[Path], var: Path) -> dict[str, Any]:
-    """``cax ingest`` in its own process (as a person runs it) into ``var``, with its stage timings."""
+def ingest(paths: list[Path], var: Path, proportional: bool = False) -> dict[str, Any]:
+    """``cax ingest`` in its own process (as a person runs it) into ``var``, with its stage timings;
+    ``proportional``: its memory sampled with shared pages counted once (slower to sample)."""
     timings = var / "timings.json"
     var.mkdir(parents=True, exist_ok=True)
     done = run([str(BIN / "cax"), "ingest", *map(str, paths), "--timings", str(timings)], env=environment(var),
-               ok=(0, 3))  # 3: a row quarantined or a file rejected, as in the samples
+               ok=(0, 3), proportional=proportional)  # 3: a row quarantined or a file rejected, as in the samples
     figures = json.loads(timings.read_text(encoding="utf-8"))
+    memory = {"tree_peak_pss_mib": done.tree_peak_pss_mib} if proportional else {}
     return {"wall_s": done.seconds, "tree_peak_mib": done.tree_peak_mib, "process_peak_mib": done.process_peak_mib,
-            **figures}
+            **memory, **figures}
 
 
 def new_warehouse() -> dict[str, Any]:
@@ -101,7 +103,15 @@ def national(landing: Path, label: str, repeats: int) -> dict[str, Any]:
         "floor": lambda r: script("floor.py", landing, work / f"floor-{r}.json"),
         "naive": lambda r: script("naive.py", landing, work / f"naive-{r}.json"),
     }, repeats)
-    return {name: {"median": medians(values), "runs": values} for name, values in runs.items()}
+    result: dict[str, Any] = {name: {"median": medians(values), "runs": values} for name, values in runs.items()}
+    # The peak memory of the night's processes, shared pages counted once (the parsing and validating
+    # processes are forked and share the night's pages), in a run of its own: sampling it slows a run.
+    var = warehouse_copy(work / "memory")
+    try:
+        result["ours"]["memory_run"] = ingest([landing], var, proportional=True)
+    finally:
+        shutil.rmtree(var, ignore_errors=True)
+    return result
 
 
 def single(cache: Path, repeats: int, provinces: int | None) -> dict[str, Any]:
@@ -159,6 +169,12 @@ def queries(cache: Path, repeats: int, quick: bool) -> dict[str, Any]:
             "latencies": query_latencies(history.published, repeats)}
 
 
+# How the table names a stage of ``cax ingest --timings`` (etl.pipeline.STAGES).
+STAGE_LABELS = {"import great_expectations": "import great_expectations (validating process, alongside extract)",
+                "validate": "validate (waiting for it after extract)",
+                "data docs": "data docs (waiting for them after publish)"}
+
+
 def _fmt(seconds: float) -> str:
     return f"{seconds:.2f} s"
 
@@ -177,7 +193,7 @@ def tabulate(figures: dict[str, Any], quick: bool) -> Table:
                   f"{result['workbooks']} / {ours['submissions']:.0f} / {ours['rows_loaded']:.0f}")
         table.add(label, "cax ingest, end to end", _fmt(ours["wall_s"]))
         for stage, seconds in ours["stages_s"].items():
-            table.add(label, f"  {stage}", _fmt(seconds))
+            table.add(label, f"  {STAGE_LABELS.get(stage, stage)}", _fmt(seconds))
         table.add(label, "floor (read to Arrow + native insert + GX import + 1 validation/dataset)",
                   _fmt(floor["total_s"]))
         table.add(label, "naive (openpyxl + GX per sheet + to_sql)", _fmt(naive["total_s"]))
@@ -186,11 +202,13 @@ def tabulate(figures: dict[str, Any], quick: bool) -> Table:
                   ratio_floor <= GOAL_OURS_TO_FLOOR)
         table.add(label, "naive / ours", f"{ratio_naive:.2f}", f">= {GOAL_NAIVE_TO_OURS}",
                   ratio_naive >= GOAL_NAIVE_TO_OURS)
-        table.add(label, "peak memory, process tree", f"{ours['tree_peak_mib']:.0f} MiB", f"< {GOAL_PEAK_MIB:.0f}",
-                  ours["tree_peak_mib"] < GOAL_PEAK_MIB)
+        peak = result["ours"]["memory_run"]["tree_peak_pss_mib"]
+        table.add(label, "peak memory, process tree (shared pages once: PSS)", f"{peak:.0f} MiB",
+                  f"< {GOAL_PEAK_MIB:.0f}", peak < GOAL_PEAK_MIB)
+        table.add(label, "  RSS summed over the processes (shared pages in each)", f"{ours['tree_peak_mib']:.0f} MiB")
         if label == "national_2026":
-            figures.update(ratio_ours_to_floor=ratio_floor, ratio_naive_to_ours=ratio_naive,
-                           peak_rss_mib=ours["tree_peak_mib"])
+            figures.update(ratio_ours_to_floor=ratio_floor, ratio_naive_to_ours=ratio_naive, peak_rss_mib=peak,
+                           peak_rss_summed_mib=ours["tree_peak_mib"])
         else:
             figures[f"ratio_naive_to_ours_{label}"] = ratio_naive
     if "single" in parts:
