@@ -63,6 +63,14 @@ def column_number(letters: str) -> int:
     return number
 
 
+@functools.lru_cache(maxsize=1 << 17)
+def _cell_position(reference: str) -> tuple[int, int] | None:
+    """(1-based row, column) of a cell's reference, remembered: a night's workbooks share their
+    layout, so the same references come back in every file (the guard's hottest call)."""
+    match = _REFERENCE.fullmatch(reference)
+    return (int(match.group(2)), column_number(match.group(1))) if match else None
+
+
 def parse_reference(text: str) -> tuple[int, int] | None:
     """(1-based row, column) of an A1-style reference ("B3", "$b$3"), or None when it is not one."""
     match = _REFERENCE.fullmatch(text)
@@ -239,11 +247,12 @@ class _SheetReader:
             if reference is None:
                 self.column += 1  # a cell without a reference follows the one before it
             else:
-                match = _REFERENCE.fullmatch(reference)
-                if match is None:
+                position = _cell_position(reference)
+                if position is None:
                     raise self._not_a("cell reference", reference)
-                self.row, self.column = int(match.group(2)), column_number(match.group(1))
-            self._check(self.row, self.column)
+                self.row, self.column = position
+            if self.row > self.max_rows or self.column > self.max_columns:
+                self._check(self.row, self.column)
             self.in_cell, self.value, self.formula = True, None, None
         elif self.in_cell:
             if local in ("v", "f", "t"):

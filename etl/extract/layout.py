@@ -68,7 +68,7 @@ def find_header(sheet: Sheet, sheet_code: str) -> Header | None:
         if row >= MAX_HEADER_SCAN:
             if best is not None:
                 break
-            if not _may_be_header(sheet.grid[row], sheet_code):
+            if sheet.holds_number(row) or not _may_be_header(sheet.grid[row], sheet_code):
                 continue
             width = max(width, len(sheet.grid[row]), len(sheet.grid[row + 1]) if row + 1 < len(sheet.grid) else 0)
         top = {c: _merged_label(sheet, row, c) for c in range(width)}

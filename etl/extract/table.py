@@ -13,6 +13,7 @@ to quarantine.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -49,6 +50,12 @@ def resolver(list_id: str, province_code: str, level: str) -> UnitResolver:
 
 def _era(list_id: str) -> str:
     return list_by_id(list_id).admin_era
+
+
+@cached_on_lists
+def _list_on(day: date) -> str:
+    """The id of the list in force on ``day`` (a daily sheet asks for each of its days on every row)."""
+    return list_for(day)[0].list_id
 
 
 def _number(value: object, column: str, problems: list[str], blank_is_zero: bool) -> float | None:
@@ -92,6 +99,10 @@ def read_rows(sheet: Sheet, header: Header, spec: SheetSpec, list_id: str, provi
     # A sheet whose names mostly carry diacritics writes them: its 'Thanh An' is not 'Thạnh An'.
     writes_diacritics = sum(not n.isascii() for n in names) * 2 >= len(names) if names else None
     figure_cols = [cols[f] for f in spec.figures if f in cols]
+    label_cols = [cols[c] for c in _LABELS if c in cols]
+    name_col = cols[spec.name_column]
+    # Districts (subtotals, headings) exist before July 2025 only.
+    has_districts = _era(list_id) != ERA2025
 
     def figures_in(row: int) -> bool:
         return any(raw_text(sheet.cell(row, c)) or (row, c) in sheet.formulas for c in figure_cols)
@@ -110,14 +121,22 @@ def read_rows(sheet: Sheet, header: Header, spec: SheetSpec, list_id: str, provi
     below_total = False
     skipped: list[tuple[int, str, str | None]] = []  # rows with figures not taken as data: (row, kind, label)
     for row in range(header.data_start, len(sheet.grid)):
-        def cell(name: str, _row: int = row) -> object:
-            return sheet.cell(_row, cols[name]) if name in cols else None
-
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in sheet.grid[row]):
+        values = sheet.grid[row]
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
             continue
-        labels = [raw_text(cell(c)) for c in _LABELS if c in cols]
-        name = raw_text(cell(spec.name_column))
-        has_figures = figures_in(row)
+        width = len(values)
+
+        def at(col: int, _values: list = values, _width: int = width) -> object:
+            """The row's cell in column ``col`` (Sheet.cell, without looking the row up again)."""
+            value = _values[col] if col < _width else None
+            return None if value == "" else value
+
+        def cell(name: str, _at: Callable[[int], object] = at) -> object:
+            return _at(cols[name]) if name in cols else None
+
+        labels = [raw_text(at(c)) for c in label_cols]
+        name = raw_text(at(name_col))
+        has_figures = any(raw_text(at(c)) or (row, c) in sheet.formulas for c in figure_cols)
         if any(is_grand_total(label) for label in labels if label):
             if not below_total:
                 result.total_row_number = row + 1
@@ -126,12 +145,12 @@ def read_rows(sheet: Sheet, header: Header, spec: SheetSpec, list_id: str, provi
             if has_figures:
                 skipped.append((row, "total", name or next((label for label in labels if label), None)))
             continue
-        if any(is_subtotal(label) or _district_of(label, list_id, province_code, subtotal=True)
+        if any(is_subtotal(label) or (has_districts and _district_of(label, list_id, province_code, subtotal=True))
                for label in labels if label):
             if has_figures:  # a subtotal: its rows are counted on their own
                 skipped.append((row, "subtotal", name or next((label for label in labels if label), None)))
             continue
-        heading = _district_of(name, list_id, province_code, subtotal=False)
+        heading = _district_of(name, list_id, province_code, subtotal=False) if has_districts else None
         if heading and spec.name_column == "commune_name" and not has_figures:
             district = heading  # "HUYỆN TỨ KỲ" heading its communes, in a sheet without a district column
             continue
@@ -271,7 +290,7 @@ def _resolve(spec: SheetSpec, name: str, district: str | None, code: str | None,
     if spec.code == "03":
         # Before July 2025 the daily ID-card report counts by district, afterwards by commune.
         # A daily row resolves against the list in force on its own day.
-        row_list = list_for(day)[0].list_id if isinstance(day, date) else list_id
+        row_list = _list_on(day) if isinstance(day, date) else list_id
         level = "commune" if _era(row_list) == ERA2025 else "district"
         found = resolver(row_list, province_code, level).resolve(name, writes_diacritics=writes_diacritics)
     else:

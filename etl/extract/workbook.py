@@ -28,6 +28,15 @@ class Sheet:
     # recalculated on opening): (0-based row, column) -> the formula's text without its "=".
     formulas: dict[tuple[int, int], str] = field(default_factory=dict)
 
+    # Per row, whether it holds a number (computed once, when first asked: see holds_number).
+    _numbers: list[bool] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def holds_number(self, row: int) -> bool:
+        """Whether row ``row`` holds a number (an int or a float, not a bool): a header never does."""
+        if self._numbers is None:
+            self._numbers = [any(type(v) is float or type(v) is int for v in values) for values in self.grid]
+        return self._numbers[row]
+
     def cell(self, row: int, col: int) -> object:
         if row < len(self.grid) and col < len(self.grid[row]):
             value = self.grid[row][col]
