@@ -89,7 +89,7 @@ def run_night(paths: Iterable[Path], settings: Settings, run_id: str | None = No
         with _timed(timings, "extract"):
             # Nothing dated after the night loads: its cut-off, or the moment it started.
             staged = extract_many(found.fresh, stage_dir, settings.workers, on_file, settings.limits,
-                                  cutoff or started_at)
+                                  cutoff or started_at, validator.read_ahead if validator else None)
             staged += stage_discovered(found, stage_dir)
         with _timed(timings, "validate"):
             arguments = (staged, stage_dir / "validated", settings.data_docs)

@@ -107,12 +107,14 @@ def _share(queue: list[DiscoveredFile], workers: int, running: int) -> list[Disc
 
 def extract_many(files: list[DiscoveredFile], stage_dir: Path, workers: int = 2,
                  on_file: Callable[[DiscoveredFile], None] | None = None,
-                 limits: Limits | None = None, cutoff: datetime | None = None) -> list[Path]:
+                 limits: Limits | None = None, cutoff: datetime | None = None,
+                 on_staged: Callable[[Path], None] | None = None) -> list[Path]:
     """Extract workbooks in child processes with a memory limit (per process) and a time limit (per
     workbook); at most ``workers`` at once, each taking a share of the files in turn; ``cutoff`` is
     the night's (now when not given). A workbook that crashes its process, exhausts its memory or
     overruns its time is staged as rejected, and the rest of that process's share goes to a new one.
-    Returns the staged JSON of every file, in the order they finished."""
+    Returns the staged JSON of every file, in the order they finished; ``on_staged`` is told each as
+    soon as it is written."""
     limits = limits or Limits.from_environment()
     budget = _warm_up(len(files), workers) + limits.worker_memory_mb * 1024 * 1024
     context = multiprocessing.get_context("fork")
@@ -121,6 +123,8 @@ def extract_many(files: list[DiscoveredFile], stage_dir: Path, workers: int = 2,
 
     def settle(child: _Child, path: Path) -> None:
         staged.append(path)
+        if on_staged:
+            on_staged(path)
         if on_file:
             on_file(child.files[child.done])
         child.done += 1

@@ -26,8 +26,21 @@ TOTAL_COLUMNS = ["submission_id", "file_name", "sheet", "row_number", "column_na
                  "message_vi", "message_en"]
 
 
+# What validate_stage takes from one staged file: its rows by dataset, the warnings of its totals.
+StagedRows = tuple[list[tuple[str, pd.DataFrame]], list[dict]]
+
+
+def read_staged(path: Path) -> StagedRows:
+    """One staged file's rows (a frame per submission, with its dataset) and the warnings of its
+    total rows that do not add up."""
+    staged = read_stage(path)
+    rows = [(sub.dataset, staged.rows(sub)) for sub in staged.submissions]
+    return rows, [warning for sub in staged.submissions for warning in total_warnings(staged, sub)]
+
+
 def validate_stage(stage_paths: Iterable[Path], out_dir: Path, docs_dir: Path | None = None,
-                   warehouse: Path | None = None, docs_later: list[Callable[[], None]] | None = None) -> Path:
+                   warehouse: Path | None = None, docs_later: list[Callable[[], None]] | None = None,
+                   read_ahead: dict[str, StagedRows] | None = None) -> Path:
     """Validate the night's staged rows, one batch per dataset; returns ``out_dir``, which holds:
 
     - ``files.json``: the staged files of the night;
@@ -38,15 +51,18 @@ def validate_stage(stage_paths: Iterable[Path], out_dir: Path, docs_dir: Path | 
     ``warehouse`` (read, never written) gives each unit's previous period for the outlier rules;
     with ``docs_dir``, GX Data Docs are built under ``docs_dir/<dataset>/``, or, given ``docs_later``,
     by the callables appended to it (``etl.validate.process`` builds them while the night loads).
+    ``read_ahead`` holds files read already (``read_staged``), by path: they are taken from it.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     stage_files = [str(p) for p in stage_paths]
     frames: dict[str, list[pd.DataFrame]] = {dataset: [] for dataset in DATASETS}
     totals: list[dict] = []
-    for staged in map(read_stage, map(Path, stage_files)):
-        for sub in staged.submissions:
-            frames[sub.dataset].append(staged.rows(sub))
-            totals += total_warnings(staged, sub)
+    ahead = read_ahead if read_ahead is not None else {}
+    for path in stage_files:
+        rows, warnings = ahead.pop(path, None) or read_staged(Path(path))
+        for dataset, frame in rows:
+            frames[dataset].append(frame)
+        totals += warnings
     for dataset, spec in DATASETS.items():
         rows = pd.concat(frames[dataset], ignore_index=True) if frames[dataset] else pd.DataFrame()
         rows = with_previous(dataset, rows, warehouse)

@@ -4,9 +4,10 @@ Importing Great Expectations takes about 2 s on this machine, a fifth of a natio
 night cannot validate without it. ``cax ingest`` therefore forks a validating process as the night
 starts: it imports GX while the parsing processes work (on a night of many files they share the
 cores; on a night of one file the import is what the night waits for), and reads the warehouse's
-earlier figures (etl.validate.previous), which nothing writes before it has answered. Then it
-validates the staged files it is handed (``etl.validate.night.validate_stage``), reading them from
-disk and writing its results to disk: only paths and small values cross between the processes. Once it has answered, it
+earlier figures (etl.validate.previous), which nothing writes before it has answered, and each file
+as soon as it is staged (``read_ahead``). Then it validates the staged files it is handed
+(``etl.validate.night.validate_stage``), reading the rest from disk and writing its results to disk:
+only paths and small values cross between the processes. Once it has answered, it
 builds the GX Data Docs while the night loads and publishes; the night waits for them at its end
 (``finish``). It is forked before the parsing processes, without GX, and imports GX itself.
 
@@ -23,13 +24,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from etl.validate.night import validate_stage
+from etl import reference
+from etl.validate.night import StagedRows, read_staged, validate_stage
 from etl.validate.previous import COMPARED, earlier_figures
 
 
 def _serve(receive: Any, send: Any, parents_ends: tuple[Any, Any], warehouse: Path | None) -> None:
     """Body of the validating process: import GX, say how long it took, read the warehouse's earlier
-    figures, validate what it is handed, answer, then build the Data Docs and say so."""
+    figures and each staged file it is told of, validate what it is handed, answer, then build the
+    Data Docs and say so."""
     for end in parents_ends:  # so that the night's process ending is seen here as the end of the pipe
         end.close()
     try:
@@ -40,15 +43,17 @@ def _serve(receive: Any, send: Any, parents_ends: tuple[Any, Any], warehouse: Pa
         if warehouse is not None and warehouse.exists():  # read while the workbooks are parsed
             for dataset in COMPARED:
                 earlier_figures(dataset, warehouse)
-        request = receive.recv()
+        ahead: dict[str, StagedRows] = {}
+        while (request := receive.recv()) is not None and request[0] == "read":
+            _read_ahead(Path(request[1]), ahead)
         if request is None:  # the night had nothing more for it
             return
         docs: list[Callable[[], None]] = []
         for step in ("validated", "documented"):
             try:
                 if step == "validated":
-                    stage_paths, out_dir, docs_dir = request
-                    send.send((step, validate_stage(stage_paths, out_dir, docs_dir, warehouse, docs)))
+                    stage_paths, out_dir, docs_dir = request[1]
+                    send.send((step, validate_stage(stage_paths, out_dir, docs_dir, warehouse, docs, ahead)))
                 else:
                     for build in docs:
                         build()
@@ -61,6 +66,19 @@ def _serve(receive: Any, send: Any, parents_ends: tuple[Any, Any], warehouse: Pa
     finally:
         # Leave at once: finalising the heap inherited from the night's process costs more than nothing.
         os._exit(0)
+
+
+def _read_ahead(path: Path, ahead: dict[str, StagedRows]) -> None:
+    """Read a staged file before the night asks for its validation, and the unit lists its rows name."""
+    try:
+        ahead[str(path)] = read_staged(path)
+        known = {u.list_id for u in reference.unit_lists()}
+        for _, frame in ahead[str(path)][0]:
+            named = set(frame.unit_list.dropna().astype(str)) if "unit_list" in frame else set()
+            for list_id in named & known:
+                reference.snapshot(list_id)
+    except Exception:  # noqa: BLE001 - read again when validating, where a failure is the night's
+        ahead.pop(str(path), None)
 
 
 def _send_failure(send: Any, error: BaseException) -> None:
@@ -100,11 +118,18 @@ class ValidatingProcess:
     def __exit__(self, *_: object) -> None:
         self.close()
 
+    def read_ahead(self, stage_path: Path) -> None:
+        """Tell the validating process of a file staged, to read while the rest are parsed."""
+        try:
+            self._requests.send(("read", str(stage_path)))
+        except OSError:
+            pass  # the process is gone; validating says so
+
     def validate(self, stage_paths: list[Path], out_dir: Path, docs_dir: Path | None) -> Path:
         """``validate_stage`` of these arguments and the warehouse, in the validating process; its
         exceptions are raised here."""
         try:
-            self._requests.send((stage_paths, out_dir, docs_dir))
+            self._requests.send(("validate", ([str(p) for p in stage_paths], out_dir, docs_dir)))
         except OSError:
             pass  # the process is gone; waiting for its answer says so
         return self._await("validated")

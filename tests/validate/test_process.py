@@ -14,7 +14,7 @@ import pytest
 
 from etl.discover import identify
 from etl.extract.sandbox import extract_to_stage
-from etl.validate.night import validate_stage
+from etl.validate.night import read_staged, validate_stage
 from etl.validate.process import ValidatingProcess
 from tests.builders import write_workbook
 
@@ -43,6 +43,7 @@ def _frames(folder: Path) -> dict[str, pd.DataFrame]:
 
 def test_validates_as_the_nights_own_process_does_and_builds_the_docs(staged, tmp_path):
     with ValidatingProcess(None) as validator:
+        validator.read_ahead(staged[0])  # as the night tells it of each file staged
         there = validator.validate(staged, tmp_path / "there", tmp_path / "docs_there")
         validator.finish()
         assert validator.wait_for_import() > 0
@@ -54,6 +55,17 @@ def test_validates_as_the_nights_own_process_does_and_builds_the_docs(staged, tm
     failures = theirs["commune_staffing.failures.parquet"]
     assert len(failures) >= 2  # the suite's failure and the unknown unit, both found there
     assert (tmp_path / "docs_there" / "commune_staffing" / "index.html").is_file()
+
+
+def test_a_file_read_ahead_is_taken_as_read_not_read_again(staged, tmp_path):
+    ahead = {str(path): read_staged(path) for path in staged}
+    expected = validate_stage(staged, tmp_path / "expected")
+    for part in (tmp_path / "stage").glob("*.parquet"):
+        part.unlink()  # the rows are gone from disk: only what was read ahead can give them
+    got = validate_stage(staged, tmp_path / "got", read_ahead=ahead)
+    for name, frame in _frames(expected).items():
+        pd.testing.assert_frame_equal(_frames(got)[name], frame)
+    assert ahead == {}  # each taken once
 
 
 def test_docs_left_for_later_are_built_only_when_finished(staged, tmp_path):
