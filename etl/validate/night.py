@@ -59,7 +59,7 @@ def validate_stage(stage_paths: Iterable[Path], out_dir: Path, docs_dir: Path | 
     totals: list[dict] = []
     ahead = read_ahead if read_ahead is not None else {}
     for path in stage_files:
-        rows, warnings = ahead.pop(path, None) or read_staged(Path(path))
+        rows, warnings = ahead.pop(path) if path in ahead else read_staged(Path(path))
         for dataset, frame in rows:
             frames[dataset].append(frame)
         totals += warnings
