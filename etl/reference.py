@@ -94,7 +94,8 @@ def snapshot(list_id: str) -> pd.DataFrame:
     }))
     units = pd.concat(frames, ignore_index=True)
     units["admin_era"] = era
-    units["short_name"] = [split_prefix(n, level)[1] for n, level in zip(units.name, units.level, strict=True)]
+    units["short_name"] = [split_prefix(n, level)[1]
+                           for n, level in zip(units.name.tolist(), units.level.tolist(), strict=True)]
     units["is_in_scope"] = (units.level == "commune") & units.unit_type.isin(IN_SCOPE_TYPES[era])
     return units
 
@@ -457,9 +458,10 @@ def keyed_units(list_id: str, level: str) -> pd.DataFrame:
     the parsing processes fork, so that each inherits them)."""
     units = snapshot(list_id)
     keyed = units[units.level == level].reset_index(drop=True)
-    keyed["fold"] = [fold_key(n, level) for n in keyed.name]
-    keyed["accent"] = [accent_key(n, level) for n in keyed.name]
-    keyed["written_type"] = [split_prefix(n, level)[0] for n in keyed.name]
+    names = keyed.name.tolist()  # plain strings: iterating an arrow column costs more than the keys
+    keyed["fold"] = [fold_key(n, level) for n in names]
+    keyed["accent"] = [accent_key(n, level) for n in names]
+    keyed["written_type"] = [split_prefix(n, level)[0] for n in names]
     return keyed
 
 
@@ -467,7 +469,8 @@ def keyed_units(list_id: str, level: str) -> pd.DataFrame:
 def district_folds(list_id: str) -> dict[str, str]:
     units = snapshot(list_id)
     districts = units[units.level == "district"]
-    return dict(zip(districts.unit_code, (fold_key(n, "district") for n in districts.name), strict=True))
+    return dict(zip(districts.unit_code.tolist(), (fold_key(n, "district") for n in districts.name.tolist()),
+                    strict=True))
 
 
 def warm_up() -> None:

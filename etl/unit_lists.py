@@ -222,7 +222,7 @@ def list_units(list_id: str) -> pd.DataFrame:
         raw = pd.read_csv(unit_list.path, dtype=str, keep_default_na=False)
         raw = raw.replace({"district_code": {"": None}, "district_name": {"": None}})
     raw = raw[list(COLUMNS)].copy()
-    raw["type"] = [_type_of(n, t) for n, t in zip(raw.name, raw.type, strict=True)]
+    raw["type"] = [_type_of(n, t) for n, t in zip(raw.name.tolist(), raw.type.tolist(), strict=True)]
     # No district is None whatever the source (sqlite gives NaN, a CSV ""): hop() compares them.
     for column in ("district_code", "district_name"):
         raw[column] = raw[column].astype(object).where(raw[column].notna() & (raw[column] != ""), None)
