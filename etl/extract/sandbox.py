@@ -30,6 +30,7 @@ from etl.discover import DiscoveredFile
 from etl.extract.errors import MemoryLimit, RejectedFile, TimeLimit, UnreadableWorkbook
 from etl.extract.stage import stage_rejected, write_stage
 from etl.extract.submission import extract_workbook
+from etl.forking import heap_frozen
 
 
 def extract_to_stage(file: DiscoveredFile, stage_dir: Path, limits: Limits | None = None,
@@ -130,33 +131,34 @@ def extract_many(files: list[DiscoveredFile], stage_dir: Path, workers: int = 2,
         child.done += 1
         child.current = None
 
-    while queue or running:
-        while queue and len(running) < max(1, workers):
-            share = _share(queue, workers, len(running))
-            receive, send = context.Pipe(duplex=False)
-            process = context.Process(target=_parse_in_child, args=(share, stage_dir, limits, budget, send, cutoff))
-            process.start()
-            send.close()
-            running.append(_Child(process, receive, share))
-        wait([c.receive for c in running] + [c.process.sentinel for c in running], timeout=0.5)
-        for child in list(running):
-            _read_messages(child, stage_dir, limits, settle)
-            overdue = child.current is not None and time.monotonic() - child.since > limits.worker_timeout_s
-            if child.process.is_alive() and not overdue:
-                continue
-            if child.process.is_alive():
-                child.process.kill()
-            child.process.join()
-            _read_messages(child, stage_dir, limits, settle)
-            child.receive.close()
-            running.remove(child)
-            crashed = child.current is not None or (child.process.exitcode or 0) != 0
-            if child.done < len(child.files) and crashed:
-                # The file being parsed when the process died (or was killed) is rejected; the rest of
-                # the share waits at the front of the queue for a new process.
-                settle(child, _outcome(child.files[child.done], stage_dir, None, child.process.exitcode,
-                                       overdue, limits))
-            queue[:0] = child.files[child.done:]
+    with heap_frozen():  # every child forked in the loop shares the heap as it is now
+        while queue or running:
+            while queue and len(running) < max(1, workers):
+                share = _share(queue, workers, len(running))
+                receive, send = context.Pipe(duplex=False)
+                process = context.Process(target=_parse_in_child, args=(share, stage_dir, limits, budget, send, cutoff))
+                process.start()
+                send.close()
+                running.append(_Child(process, receive, share))
+            wait([c.receive for c in running] + [c.process.sentinel for c in running], timeout=0.5)
+            for child in list(running):
+                _read_messages(child, stage_dir, limits, settle)
+                overdue = child.current is not None and time.monotonic() - child.since > limits.worker_timeout_s
+                if child.process.is_alive() and not overdue:
+                    continue
+                if child.process.is_alive():
+                    child.process.kill()
+                child.process.join()
+                _read_messages(child, stage_dir, limits, settle)
+                child.receive.close()
+                running.remove(child)
+                crashed = child.current is not None or (child.process.exitcode or 0) != 0
+                if child.done < len(child.files) and crashed:
+                    # The file being parsed when the process died (or was killed) is rejected; the rest of
+                    # the share waits at the front of the queue for a new process.
+                    settle(child, _outcome(child.files[child.done], stage_dir, None, child.process.exitcode,
+                                           overdue, limits))
+                queue[:0] = child.files[child.done:]
     return staged
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from etl import reference
+from etl.forking import heap_frozen
 from etl.validate.night import StagedRows, read_staged, validate_stage
 from etl.validate.previous import COMPARED, earlier_figures
 
@@ -103,7 +104,8 @@ class ValidatingProcess:
         self._replies, their_replies = context.Pipe(duplex=False)
         self._process = context.Process(target=_serve, daemon=True, args=(
             their_requests, their_replies, (self._requests, self._replies), warehouse))
-        self._process.start()
+        with heap_frozen():
+            self._process.start()
         their_requests.close()
         their_replies.close()
         self.import_s: float | None = None  # the GX import's seconds in the validating process
