@@ -128,7 +128,11 @@ def single(cache: Path, repeats: int, provinces: int | None) -> dict[str, Any]:
         shutil.rmtree(var, ignore_errors=True)
         shutil.copytree(base, var)
         figures = ingest([one], var)
-        figures["beyond_gx_s"] = figures["wall_s"] - figures["stages_s"].get("import great_expectations", 0.0)
+        # Beyond the part of the GX import the night waited for: the validating process imports GX
+        # while the file is parsed, so only what is left of the import after extraction is subtracted.
+        stages = figures["stages_s"]
+        figures["waited_for_gx_s"] = max(0.0, stages.get("import great_expectations", 0.0) - stages.get("extract", 0.0))
+        figures["beyond_gx_s"] = figures["wall_s"] - figures["waited_for_gx_s"]
         runs.append(figures)
         shutil.rmtree(var, ignore_errors=True)
     return {"median": medians(runs), "runs": runs, "file": one.name}
@@ -218,8 +222,8 @@ def tabulate(figures: dict[str, Any], quick: bool) -> Table:
         else:
             one = result["median"]
             table.add("single file", "cax ingest of one resent workbook", _fmt(one["wall_s"]))
-            table.add("single file", "  of which import great_expectations",
-                      _fmt(one["stages_s"].get("import great_expectations", 0.0)))
+            table.add("single file", "  of which waiting for the GX import (after extract)",
+                      _fmt(one.get("waited_for_gx_s", one["stages_s"].get("import great_expectations", 0.0))))
             table.add("single file", "beyond the GX import", _fmt(one["beyond_gx_s"]),
                       f"< {GOAL_SINGLE_BEYOND_GX_S:.0f} s", one["beyond_gx_s"] < GOAL_SINGLE_BEYOND_GX_S)
             figures.update(single_file_s=one["wall_s"], single_file_beyond_gx_s=one["beyond_gx_s"])

@@ -101,8 +101,11 @@ def _write_timings(path: Path, timings: dict[str, float], started: float, result
     import resource
     import time
 
+    from etl.pipeline import STAGES
+
+    ordered = {stage: timings[stage] for stage in STAGES if stage in timings}
     document = {
-        "stages_s": {stage: round(seconds, 4) for stage, seconds in timings.items()},
+        "stages_s": {stage: round(seconds, 4) for stage, seconds in ordered.items()},
         "wall_s": round(time.perf_counter() - started, 4),
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "largest_child_rss_mib": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
@@ -111,7 +114,7 @@ def _write_timings(path: Path, timings: dict[str, float], started: float, result
         "rows_quarantined": result.rows_quarantined,
     }
     path.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
-    console.print("Thời gian / time: " + " · ".join(f"{stage} {seconds:.2f} s" for stage, seconds in timings.items())
+    console.print("Thời gian / time: " + " · ".join(f"{stage} {seconds:.2f} s" for stage, seconds in ordered.items())
                   + f"; đỉnh bộ nhớ / peak memory {document['peak_rss_mib']:.0f} MiB", soft_wrap=True)
 
 
@@ -749,6 +752,7 @@ def main() -> None:
     """
     from etl.load.warehouse import WarehouseError
 
+    code: object = 0
     try:
         app()  # usage errors exit 2 and typer.Exit its code, inside typer
     except SystemExit as done:  # how every command ends, through typer
@@ -769,15 +773,18 @@ def main() -> None:
     _leave(code)
 
 
-def _leave(code: int | str | None) -> NoReturn:
+def _leave(code: object) -> NoReturn:
     """End the process with ``code`` without tearing the interpreter down.
 
     After a night the heap holds pandas, pyarrow, DuckDB and Great Expectations; freeing it object by
     object took about 1 s of a 10 s national night, for nothing the operating system does not do at
     once. Every command has closed its warehouse connections and written its files by now; the exit
     handlers still run (temporary folders removed, logs flushed), and so do the output streams.
+    (No command leaves a thread running: a non-daemon thread would not be waited for.)
     """
-    if isinstance(code, str):  # sys.exit("message"): printed, exit 1, as Python does
+    if code is None:
+        code = 0
+    elif not isinstance(code, int):  # sys.exit("message"): printed, exit 1, as Python does
         print(code, file=sys.stderr)
         code = 1
     atexit._run_exitfuncs()
@@ -786,7 +793,7 @@ def _leave(code: int | str | None) -> NoReturn:
             stream.flush()
         except (OSError, ValueError):  # a closed pipe (cax ... | head): nothing more can be said
             pass
-    os._exit(code or 0)
+    os._exit(code)
 
 
 if __name__ == "__main__":

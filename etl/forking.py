@@ -16,9 +16,12 @@ from contextlib import contextmanager
 
 @contextmanager
 def heap_frozen() -> Iterator[None]:
-    """Fork the children inside this block; afterwards this process collects its heap again."""
+    """Fork the children inside this block; afterwards this process collects its heap again (unless
+    it was frozen already when the block began: whoever froze it unfreezes it)."""
+    frozen_before = gc.get_freeze_count() > 0
     gc.freeze()
     try:
         yield
     finally:
-        gc.unfreeze()
+        if not frozen_before:
+            gc.unfreeze()

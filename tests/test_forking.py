@@ -41,6 +41,16 @@ def test_the_heap_is_collected_again_after_a_failure_inside():
     assert gc.get_freeze_count() == 0
 
 
+def test_a_heap_frozen_before_stays_frozen_for_whoever_froze_it():
+    gc.freeze()
+    try:
+        with heap_frozen():
+            pass
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+
+
 def test_a_night_s_extraction_leaves_its_process_collecting(tmp_path: Path):
     books = [identify(write_workbook(tmp_path / f"b{i}.xlsx", [["x"]])) for i in range(3)]
     assert len(extract_many(books, tmp_path / "stage", workers=2)) == 3

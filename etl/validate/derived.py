@@ -22,7 +22,7 @@ from etl.validate.suite import SuiteError
 @cached_on_lists
 def _list_codes(list_id: str, levels: tuple[str, ...], with_level: bool) -> frozenset[str]:
     """``'<list>:<code>'`` (or ``'<list>:<level>:<code>'``) of the units of ``levels`` of one list."""
-    from etl import reference  # imports vietnamadminunits; only needed when rows are validated
+    from etl import reference  # reads the unit lists; only needed when rows are validated
 
     units = reference.snapshot(list_id)
     units = units[units.level.isin(levels)]

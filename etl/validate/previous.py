@@ -25,13 +25,14 @@ _READ: dict[str, tuple[tuple, pd.DataFrame]] = {}
 
 
 def _state(warehouse: Path) -> tuple:
-    """What changes when the warehouse is written: its file's and its write-ahead log's size and time."""
+    """What changes when the warehouse is written or replaced: its file's and its write-ahead log's
+    identity (device, inode), size and times (a copy that kept the times has another inode)."""
     def stat(path: Path) -> tuple:
         try:
             found = path.stat()
         except FileNotFoundError:
             return ()
-        return found.st_size, found.st_mtime_ns
+        return found.st_dev, found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns
     return str(warehouse.resolve()), stat(warehouse), stat(warehouse.with_name(warehouse.name + ".wal"))
 
 

@@ -1,15 +1,20 @@
 """The night's validation in a process of its own, started before the workbooks are parsed.
 
-Importing Great Expectations takes about 2 s on this machine, a fifth of a national night, and the
-night cannot validate without it. ``cax ingest`` therefore forks a validating process as the night
-starts: it imports GX while the parsing processes work (on a night of many files they share the
-cores; on a night of one file the import is what the night waits for), and reads the warehouse's
-earlier figures (etl.validate.previous), which nothing writes before it has answered, and each file
-as soon as it is staged (``read_ahead``). Then it validates the staged files it is handed
-(``etl.validate.night.validate_stage``), reading the rest from disk and writing its results to disk:
-only paths and small values cross between the processes. Once it has answered, it
-builds the GX Data Docs while the night loads and publishes; the night waits for them at its end
-(``finish``). It is forked before the parsing processes, without GX, and imports GX itself.
+Importing Great Expectations takes 2-6 s on this machine, a fifth of a national night or more, and
+the night cannot validate without it. When a night has workbooks to parse, ``cax ingest`` forks a
+validating process first: it imports GX while the parsing processes work (on a night of many files
+they share the cores; on a night of one file the import is what the night waits for), and reads
+each file as soon as it is staged (``read_ahead``), with the warehouse's earlier figures of each
+dataset those files hold (etl.validate.previous: read again if anything wrote the warehouse in
+between). Then it validates the staged files it is handed (``etl.validate.night.validate_stage``),
+reading the rest from disk and writing its results to disk, and answers; only paths, seconds and
+exceptions cross between the processes. Once it has answered, it builds the GX Data Docs while the
+night loads and publishes; the night waits for them at its end (``finish``). It is forked before
+the parsing processes, without GX, and imports GX itself.
+
+A failure there is raised in the night's process with its type, and its traceback as a note. A
+thread of the validating process takes the night's messages as they come, so that telling it of a
+staged file never waits for its import or its reading.
 
 The Airflow DAG does not need this: its validation is a task of its own.
 """
@@ -18,6 +23,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
+import queue
+import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -31,63 +39,77 @@ from etl.validate.previous import COMPARED, earlier_figures
 
 
 def _serve(receive: Any, send: Any, parents_ends: tuple[Any, Any], warehouse: Path | None) -> None:
-    """Body of the validating process: import GX, say how long it took, read the warehouse's earlier
-    figures and each staged file it is told of, validate what it is handed, answer, then build the
-    Data Docs and say so."""
+    """Body of the validating process: import GX, say how long it took, read each staged file it is
+    told of, validate what it is handed, answer, then build the Data Docs and say so."""
     for end in parents_ends:  # so that the night's process ending is seen here as the end of the pipe
         end.close()
+    requests: queue.SimpleQueue = queue.SimpleQueue()
+    threading.Thread(target=_take_requests, args=(receive, requests), daemon=True).start()
+    failed = True
     try:
         started = time.perf_counter()
         import great_expectations  # noqa: F401
 
         send.send(("imported", time.perf_counter() - started))
-        if warehouse is not None and warehouse.exists():  # read while the workbooks are parsed
-            for dataset in COMPARED:
-                earlier_figures(dataset, warehouse)
         ahead: dict[str, StagedRows] = {}
-        while (request := receive.recv()) is not None and request[0] == "read":
-            _read_ahead(Path(request[1]), ahead)
-        if request is None:  # the night had nothing more for it
-            return
-        docs: list[Callable[[], None]] = []
-        for step in ("validated", "documented"):
-            try:
-                if step == "validated":
-                    stage_paths, out_dir, docs_dir = request[1]
-                    send.send((step, validate_stage(stage_paths, out_dir, docs_dir, warehouse, docs, ahead)))
-                else:
-                    for build in docs:
-                        build()
-                    send.send((step, None))
-            except BaseException as error:  # noqa: BLE001 - handed to the night's process, which raises it
-                _send_failure(send, error)
-                return
-    except (EOFError, OSError):  # the night's process is gone
-        pass
+        while (request := requests.get()) is not None and request[0] == "read":
+            _read_ahead(Path(request[1]), ahead, warehouse)
+        if request is not None:
+            docs: list[Callable[[], None]] = []
+            stage_paths, out_dir, docs_dir = request[1]
+            send.send(("validated", validate_stage(stage_paths, out_dir, docs_dir, warehouse, docs, ahead)))
+            for build in docs:
+                build()
+            send.send(("documented", None))
+        failed = False
+    except BaseException as error:  # noqa: BLE001 - handed to the night's process, which raises it
+        _send_failure(send, error)
     finally:
         # Leave at once: finalising the heap inherited from the night's process costs more than nothing.
-        os._exit(0)
+        os._exit(1 if failed else 0)
 
 
-def _read_ahead(path: Path, ahead: dict[str, StagedRows]) -> None:
-    """Read a staged file before the night asks for its validation, and the unit lists its rows name."""
+def _take_requests(receive: Any, requests: queue.SimpleQueue) -> None:
+    """The night's messages, taken as they come (a thread): None when the night has nothing more."""
+    try:
+        while True:
+            request = receive.recv()
+            requests.put(request)
+            if request is None or request[0] == "validate":
+                return
+    except (EOFError, OSError):  # the night's process is gone
+        requests.put(None)
+
+
+def _read_ahead(path: Path, ahead: dict[str, StagedRows], warehouse: Path | None) -> None:
+    """Read a staged file before the night asks for its validation, the unit lists its rows name and
+    the warehouse's earlier figures of its datasets. A failure here is the validation's to report,
+    when it reads the same again."""
     try:
         ahead[str(path)] = read_staged(path)
         known = {u.list_id for u in reference.unit_lists()}
-        for _, frame in ahead[str(path)][0]:
+        for dataset, frame in ahead[str(path)][0]:
             named = set(frame.unit_list.dropna().astype(str)) if "unit_list" in frame else set()
             for list_id in named & known:
                 reference.snapshot(list_id)
+            if dataset in COMPARED and warehouse is not None and warehouse.exists() and not frame.empty:
+                earlier_figures(dataset, warehouse)
     except Exception:  # noqa: BLE001 - read again when validating, where a failure is the night's
         ahead.pop(str(path), None)
 
 
 def _send_failure(send: Any, error: BaseException) -> None:
+    """The exception to the night's process, as itself when it survives the trip, else as its text."""
     text = "".join(traceback.format_exception(error))
     try:
-        send.send(("failed", (error, text)))
-    except Exception:  # noqa: BLE001 - an exception that cannot be pickled goes as its text
-        send.send(("failed", (RuntimeError(f"{type(error).__name__}: {error}"), text)))
+        pickle.loads(pickle.dumps(error))  # some pickle but cannot be rebuilt (their __init__ wants more)
+        message: Any = error
+    except Exception:  # noqa: BLE001
+        message = RuntimeError(f"{type(error).__name__}: {error}")
+    try:
+        send.send(("failed", (message, text)))
+    except (OSError, ValueError):  # the night's process is gone
+        pass
 
 
 class ValidatingProcess:
@@ -122,18 +144,12 @@ class ValidatingProcess:
 
     def read_ahead(self, stage_path: Path) -> None:
         """Tell the validating process of a file staged, to read while the rest are parsed."""
-        try:
-            self._requests.send(("read", str(stage_path)))
-        except OSError:
-            pass  # the process is gone; validating says so
+        self._send(("read", str(stage_path)))
 
     def validate(self, stage_paths: list[Path], out_dir: Path, docs_dir: Path | None) -> Path:
         """``validate_stage`` of these arguments and the warehouse, in the validating process; its
         exceptions are raised here."""
-        try:
-            self._requests.send(("validate", ([str(p) for p in stage_paths], out_dir, docs_dir)))
-        except OSError:
-            pass  # the process is gone; waiting for its answer says so
+        self._send(("validate", ([str(p) for p in stage_paths], out_dir, docs_dir)))
         return self._await("validated")
 
     def finish(self) -> None:
@@ -146,6 +162,12 @@ class ValidatingProcess:
             self._await("imported")
         assert self.import_s is not None
         return self.import_s
+
+    def _send(self, message: object) -> None:
+        try:
+            self._requests.send(message)
+        except OSError:
+            pass  # the process is gone; waiting for its answer says so
 
     def _await(self, wanted: str) -> Any:
         while True:
@@ -166,10 +188,7 @@ class ValidatingProcess:
 
     def close(self) -> None:
         if self._process.is_alive():
-            try:
-                self._requests.send(None)
-            except OSError:
-                pass
+            self._send(None)
             self._process.join(timeout=5)
             if self._process.is_alive():
                 self._process.kill()

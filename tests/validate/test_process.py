@@ -4,18 +4,21 @@ process as exceptions, never as a silent or a hanging night."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
+import sys
 import time
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 
 from etl.discover import identify
 from etl.extract.sandbox import extract_to_stage
 from etl.validate.night import read_staged, validate_stage
-from etl.validate.process import ValidatingProcess
+from etl.validate.process import ValidatingProcess, _send_failure
 from tests.builders import write_workbook
 
 pytestmark = pytest.mark.unit
@@ -81,6 +84,49 @@ def test_an_exception_there_is_raised_here_with_its_type_and_where_it_happened(t
     with ValidatingProcess(None) as validator, pytest.raises(FileNotFoundError) as raised:
         validator.validate([tmp_path / "missing.json"], tmp_path / "out", None)
     assert any("in the validating process" in note for note in raised.value.__notes__)
+
+
+def test_validates_against_a_warehouse_as_the_nights_own_process_does(staged, tmp_path):
+    """With a warehouse, the earlier figures are read ahead there: the same failures either way."""
+    warehouse = tmp_path / "w.duckdb"
+    con = duckdb.connect(str(warehouse))
+    con.execute("create schema dw; create table dw.fact_commune_staffing "
+                "(admin_era varchar, unit_code varchar, as_of_date date, officers integer)")
+    con.execute("insert into dw.fact_commune_staffing select 'pre2025', unit_code, date '2021-03-20', 40 "
+                "from (select distinct unit_code from read_parquet(?) where unit_code is not null)",
+                [str(next((tmp_path / "stage").glob("*-01.parquet")))])
+    con.close()
+    with ValidatingProcess(warehouse) as validator:
+        validator.read_ahead(staged[0])
+        there = validator.validate(staged, tmp_path / "there", None)
+    here = validate_stage(staged, tmp_path / "here", None, warehouse)
+    for name, frame in _frames(here).items():
+        pd.testing.assert_frame_equal(_frames(there)[name], frame)
+    assert _frames(here)["commune_staffing.rows.parquet"]["previous_officers"].eq(40).any()
+
+
+def test_gx_failing_to_import_there_is_raised_here(staged, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "great_expectations", None)  # inherited by the fork: import fails
+    with ValidatingProcess(None) as validator, pytest.raises(ImportError) as raised:
+        validator.validate(staged, tmp_path / "out", None)
+    assert any("in the validating process" in note for note in raised.value.__notes__)
+
+
+class _Unrebuilt(Exception):
+    def __init__(self, what: str, detail: str) -> None:  # pickles, but cannot be rebuilt from its args
+        super().__init__(what)
+        self.detail = detail
+
+
+def test_an_exception_that_cannot_be_rebuilt_arrives_as_its_text():
+    receive, send = multiprocessing.Pipe(duplex=False)
+    try:
+        raise _Unrebuilt("the reason", "more")
+    except _Unrebuilt as error:
+        _send_failure(send, error)
+    kind, (error, text) = receive.recv()
+    assert kind == "failed" and isinstance(error, RuntimeError)
+    assert "_Unrebuilt: the reason" in str(error) and "_Unrebuilt" in text
 
 
 def test_a_validating_process_that_dies_is_an_error_naming_it_not_a_hang(staged, tmp_path):
