@@ -24,7 +24,8 @@ BIN = Path(sys.executable).parent
 @dataclass
 class Run:
     """One command run: its wall seconds, the peak resident memory of its process tree (the sum of
-    every process's RSS at the worst sample, shared pages counted once per process: an upper bound)
+    every process's RSS at the worst sample, a page shared by several processes counted again in each:
+    an upper bound)
     and of its largest single process, and its exit code. With ``proportional`` sampling, also the
     tree's peak with shared pages counted once (the sum of every process's PSS: a forked process
     shares its parent's pages, which RSS counts again in each)."""

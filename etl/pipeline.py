@@ -2,7 +2,8 @@
 
 Only the orchestration: each stage lives in its own module or package, and between stages only
 paths and small values pass. ``cax ingest`` and ``cax demo`` run a whole night here, in one
-process; the Airflow DAG calls the same stage functions task by task.
+command (its parsing and validating processes forked from it); the Airflow DAG calls the same
+stage functions task by task.
 """
 
 from __future__ import annotations
@@ -75,7 +76,7 @@ def run_night(paths: Iterable[Path], settings: Settings, run_id: str | None = No
               on_file: Callable[[DiscoveredFile], None] | None = None,
               cutoff: datetime | None = None, found: Discovery | None = None,
               timings: dict[str, float] | None = None) -> NightResult:
-    """Everything the nightly DAG does, in one process: used by ``cax ingest`` and ``cax demo``.
+    """Everything the nightly DAG does, in one command: used by ``cax ingest`` and ``cax demo``.
 
     ``found`` is the night's discovery when the caller made it already (to size a progress bar);
     ``timings``, when given, receives the wall seconds of each stage (``STAGES``).
