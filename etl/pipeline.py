@@ -20,7 +20,7 @@ from etl.clock import now_vietnam
 from etl.config import Settings
 from etl.discover import DiscoveredFile, Discovery, discover
 from etl.extract.sandbox import extract_many
-from etl.extract.stage import stage_discovered
+from etl.extract.stage import read_stage, stage_discovered
 from etl.feedback import write_feedback
 from etl.load.night import NightResult, load_validated
 from etl.publish import publish
@@ -95,6 +95,11 @@ def run_night(paths: Iterable[Path], settings: Settings, run_id: str | None = No
             staged = extract_many(found.fresh, stage_dir, settings.workers, on_file, settings.limits,
                                   cutoff or started_at, validator.read_ahead if validator else None)
             staged += stage_discovered(found, stage_dir)
+        if validator and not any(read_stage(path).submissions for path in staged):
+            # Every file rejected: nothing to validate, so no GX to wait for (the first file with a
+            # submission ends the search: a night with rows reads one staged file here).
+            validator.close()
+            validator = None
         with _timed(timings, "validate"):
             arguments = (staged, stage_dir / "validated", settings.data_docs)
             validated = (validator.validate(*arguments) if validator

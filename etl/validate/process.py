@@ -131,6 +131,7 @@ class ValidatingProcess:
         their_requests.close()
         their_replies.close()
         self.import_s: float | None = None  # the GX import's seconds in the validating process
+        self._asked = False  # whether it was asked to validate
 
     @property
     def pid(self) -> int | None:
@@ -149,6 +150,7 @@ class ValidatingProcess:
     def validate(self, stage_paths: list[Path], out_dir: Path, docs_dir: Path | None) -> Path:
         """``validate_stage`` of these arguments and the warehouse, in the validating process; its
         exceptions are raised here."""
+        self._asked = True
         self._send(("validate", ([str(p) for p in stage_paths], out_dir, docs_dir)))
         return self._await("validated")
 
@@ -187,6 +189,10 @@ class ValidatingProcess:
                 raise error
 
     def close(self) -> None:
+        """End the process: at once when it was never asked to validate (it may be importing GX),
+        else once it has finished what it was doing (5 s at most)."""
+        if self._process.is_alive() and not self._asked:
+            self._process.kill()
         if self._process.is_alive():
             self._send(None)
             self._process.join(timeout=5)

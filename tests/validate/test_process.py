@@ -137,3 +137,17 @@ def test_a_validating_process_that_dies_is_an_error_naming_it_not_a_hang(staged,
         time.sleep(0.5)  # gone before it is asked, or while it is asked: the same error
         with pytest.raises(RuntimeError, match="validating process ended without answering"):
             validator.validate(staged, tmp_path / "out", None)
+
+
+def test_a_night_whose_every_file_is_rejected_does_not_wait_for_gx(tmp_path):
+    """Nothing to validate: the validating process is stopped at once, not waited for (its GX import)."""
+    from etl.pipeline import run_night
+    from tests.builders import make_settings
+
+    bad = tmp_path / "in" / "bad.xlsx"
+    bad.parent.mkdir()
+    bad.write_text("not a workbook")
+    timings: dict[str, float] = {}
+    result = run_night([bad.parent], make_settings(tmp_path), timings=timings)
+    assert result.files_rejected == 1 and result.exit_code == 3
+    assert "import great_expectations" not in timings and "data docs" not in timings
